@@ -1,0 +1,47 @@
+# Nimbus PKI — developer entry points. See README.md.
+#   make run        install dependencies, build, create ./var with a demo hierarchy, show it
+#   make test       install dependencies, build, run every test
+#   make test-asan  the same tests on an AddressSanitizer + UndefinedBehaviorSanitizer build
+#   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make deps       install the Debian packages the build and tests need
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+FUZZ_SECONDS ?= 60
+DATA ?= var
+
+.PHONY: all deps build build-asan test test-asan run fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build/build.ninja:
+	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps build/build.ninja
+	cmake --build build -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNIMBUS_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+run: build
+	@scripts/demo "$(DATA)"
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNIMBUS_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,28 @@
+// Byte strings and their text forms.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nimbus {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// Lower-case hexadecimal, no separators: "3f0a...".
+std::string to_hex(ByteView bytes);
+
+// Upper-case hexadecimal with colons, as certificate viewers show thumbprints: "3F:0A:...".
+std::string to_colon_hex(ByteView bytes);
+
+inline ByteView as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+// Compares two secrets in time that depends only on their lengths.
+bool constant_time_equal(ByteView a, ByteView b);
+
+}  // namespace nimbus

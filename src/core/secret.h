@@ -1,0 +1,29 @@
+// Secret: a passphrase or other secret string that is wiped from memory when dropped and cannot be
+// formatted or logged by accident (it has no stream or fmt operator).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace nimbus {
+
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  ~Secret();
+  Secret(const Secret& other) : value_(other.value_) {}
+  Secret& operator=(const Secret& other);
+  Secret(Secret&& other) noexcept;
+  Secret& operator=(Secret&& other) noexcept;
+
+  std::string_view reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  std::size_t size() const { return value_.size(); }
+
+ private:
+  void wipe();
+  std::string value_;
+};
+
+}  // namespace nimbus

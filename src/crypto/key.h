@@ -1,0 +1,84 @@
+// Key pairs: which kinds Nimbus makes, generating them, and their encrypted PKCS#8 form.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "crypto/handles.h"
+
+namespace nimbus::crypto {
+
+enum class KeyAlgorithm { kRsa, kEc };
+
+// A key type and size as written on the command line and in the store: "rsa:2048", "ec:p256".
+struct KeySpec {
+  KeyAlgorithm algorithm = KeyAlgorithm::kRsa;
+  int rsa_bits = 0;         // 2048, 3072 or 4096 when algorithm is kRsa
+  std::string curve;        // "p256" or "p384" when algorithm is kEc
+
+  // Parses and checks against what Nimbus will generate. RSA below 2048 bits is refused with the
+  // reason; unknown algorithms and curves list what is accepted.
+  static Result<KeySpec> parse(std::string_view text);
+
+  std::string to_string() const;
+  bool operator==(const KeySpec&) const = default;
+};
+
+// Digest used with a key when Nimbus signs: SHA-384 for P-384, SHA-256 otherwise. Never SHA-1.
+enum class SignatureDigest { kSha256, kSha384, kSha512 };
+const EVP_MD* evp_digest(SignatureDigest digest);
+std::string_view digest_name(SignatureDigest digest);
+
+// Public half of a key: what certificates and CSRs carry. Cheap to copy; immutable.
+class PublicKey {
+ public:
+  explicit PublicKey(EvpPkeyPtr key);
+
+  // "rsa:2048", "ec:p256", or e.g. "ed25519" / "ec:secp256k1" for keys Nimbus does not make.
+  std::string spec_string() const;
+  // Algorithm name and size for people: "RSA 2048 bits", "ECDSA P-256".
+  std::string description() const;
+  int bits() const;
+  bool is_rsa() const;
+  bool is_ec() const;
+
+  // The DER SubjectPublicKeyInfo.
+  Bytes spki_der() const;
+
+  bool operator==(const PublicKey& other) const;
+
+  EVP_PKEY* get() const { return key_.get(); }
+
+ private:
+  std::shared_ptr<EVP_PKEY> key_;
+};
+
+// A private key usable for signing. Copies share the key; the key itself is immutable and may be
+// used to sign from several threads at once (OpenSSL 3 EVP_PKEY signing is thread-safe).
+class PrivateKey {
+ public:
+  explicit PrivateKey(EvpPkeyPtr key);
+
+  static Result<PrivateKey> generate(const KeySpec& spec);
+
+  // Encrypted PKCS#8 PEM ("ENCRYPTED PRIVATE KEY"): PBES2 with scrypt (N=2^14, r=8, p=1) and
+  // AES-256-CBC. `openssl pkey` reads it with the same passphrase.
+  Result<std::string> to_encrypted_pem(std::string_view passphrase) const;
+
+  // Reads what to_encrypted_pem wrote. A wrong passphrase or a damaged file is kBadPassphrase;
+  // an unencrypted key is refused: keys at rest are always encrypted.
+  static Result<PrivateKey> from_encrypted_pem(ByteView pem, std::string_view passphrase);
+
+  PublicKey public_key() const;
+  SignatureDigest preferred_digest() const;
+
+  EVP_PKEY* get() const { return key_.get(); }
+
+ private:
+  std::shared_ptr<EVP_PKEY> key_;
+};
+
+}  // namespace nimbus::crypto

@@ -1,0 +1,225 @@
+#include "x509/certificate.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <fmt/format.h>
+
+#include "crypto/bio.h"
+#include "crypto/digest.h"
+#include "crypto/openssl_error.h"
+
+namespace nimbus::x509 {
+
+namespace {
+
+std::vector<std::string> access_urls(X509* cert, int method_nid) {
+  std::vector<std::string> urls;
+  crypto::AuthorityInfoAccessPtr info(static_cast<AUTHORITY_INFO_ACCESS*>(
+      X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)));
+  if (!info) return urls;
+  for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(info.get()); ++i) {
+    ACCESS_DESCRIPTION* description = sk_ACCESS_DESCRIPTION_value(info.get(), i);
+    if (OBJ_obj2nid(description->method) != method_nid) continue;
+    if (description->location->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = description->location->d.uniformResourceIdentifier;
+    urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                      static_cast<std::size_t>(ASN1_STRING_length(uri)));
+  }
+  return urls;
+}
+
+Bytes octets(const ASN1_OCTET_STRING* value) {
+  if (value == nullptr) return {};
+  const unsigned char* data = ASN1_STRING_get0_data(value);
+  return Bytes(data, data + ASN1_STRING_length(value));
+}
+
+}  // namespace
+
+Timestamp to_timestamp(const ASN1_TIME* time) {
+  std::tm parts{};
+  ASN1_TIME_to_tm(time, &parts);
+  return Timestamp(std::chrono::seconds(timegm(&parts)));
+}
+
+Certificate Certificate::adopt(crypto::X509Ptr cert) {
+  auto shared = std::make_shared<Shared>();
+  unsigned char* der = nullptr;
+  int size = i2d_X509(cert.get(), &der);
+  if (size > 0) {
+    shared->der.assign(der, der + size);
+    OPENSSL_free(der);
+  }
+  shared->cert = std::move(cert);
+  return Certificate(std::move(shared));
+}
+
+Result<Certificate> Certificate::from_der(ByteView der) {
+  const unsigned char* cursor = der.data();
+  crypto::X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!cert) {
+    return crypto::openssl_error(ErrorCode::kMalformed, "not a DER-encoded X.509 certificate");
+  }
+  if (cursor != der.data() + der.size()) {
+    return Error(ErrorCode::kMalformed,
+                 fmt::format("{} unexpected bytes follow the certificate",
+                             der.data() + der.size() - cursor));
+  }
+  return adopt(std::move(cert));
+}
+
+Result<Certificate> Certificate::parse(ByteView data) {
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<Certificate> all, parse_all(data));
+  if (all.size() != 1) {
+    return Error(ErrorCode::kMalformed,
+                 fmt::format("expected one certificate, found {}", all.size()));
+  }
+  return std::move(all.front());
+}
+
+Result<std::vector<Certificate>> Certificate::parse_all(ByteView data) {
+  std::vector<Certificate> certs;
+  if (!crypto::looks_like_pem(data)) {
+    NIMBUS_ASSIGN_OR_RETURN(Certificate cert, from_der(data));
+    certs.push_back(std::move(cert));
+    return certs;
+  }
+  crypto::BioPtr in = crypto::memory_reader(data);
+  for (;;) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long size = 0;
+    if (PEM_read_bio(in.get(), &name, &header, &body, &size) != 1) {
+      // End of input is reported as PEM_R_NO_START_LINE; anything else is damage.
+      unsigned long reason = ERR_GET_REASON(ERR_peek_last_error());
+      crypto::clear_openssl_errors();
+      if (reason != PEM_R_NO_START_LINE) {
+        return Error(ErrorCode::kMalformed,
+                     fmt::format("PEM block {} is damaged (bad base64 or a missing END line)",
+                                 certs.size() + 1));
+      }
+      break;
+    }
+    std::string block_name = name;
+    Bytes der(body, body + size);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(body);
+    if (block_name != "CERTIFICATE") continue;  // keys, CRLs etc. in a bundle are not ours to read
+    auto cert = from_der(der);
+    if (!cert.ok()) {
+      return std::move(cert).error().with_context(fmt::format("PEM certificate {}", certs.size() + 1));
+    }
+    certs.push_back(std::move(cert).value());
+  }
+  if (certs.empty()) return Error(ErrorCode::kMalformed, "no PEM CERTIFICATE block found");
+  return certs;
+}
+
+std::string Certificate::pem() const {
+  crypto::BioPtr out = crypto::memory_writer();
+  PEM_write_bio_X509(out.get(), get());
+  return crypto::bio_text(out.get());
+}
+
+DistinguishedName Certificate::subject() const {
+  return DistinguishedName::from_openssl(X509_get_subject_name(get()));
+}
+
+DistinguishedName Certificate::issuer() const {
+  return DistinguishedName::from_openssl(X509_get_issuer_name(get()));
+}
+
+Bytes Certificate::serial() const {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(get());
+  const unsigned char* data = ASN1_STRING_get0_data(serial);
+  return Bytes(data, data + ASN1_STRING_length(serial));
+}
+
+std::string Certificate::serial_hex() const { return to_hex(serial()); }
+
+Timestamp Certificate::not_before() const { return to_timestamp(X509_get0_notBefore(get())); }
+Timestamp Certificate::not_after() const { return to_timestamp(X509_get0_notAfter(get())); }
+
+Bytes Certificate::sha1_thumbprint() const { return crypto::sha1(der()); }
+Bytes Certificate::sha256_thumbprint() const { return crypto::sha256(der()); }
+
+crypto::PublicKey Certificate::public_key() const {
+  return crypto::PublicKey(crypto::EvpPkeyPtr(X509_get_pubkey(get())));
+}
+
+std::string Certificate::signature_algorithm() const {
+  int nid = X509_get_signature_nid(get());
+  const char* name = OBJ_nid2ln(nid);
+  return name != nullptr ? name : "unknown";
+}
+
+bool Certificate::is_self_issued() const {
+  return X509_NAME_cmp(X509_get_subject_name(get()), X509_get_issuer_name(get())) == 0;
+}
+
+std::optional<BasicConstraints> Certificate::basic_constraints() const {
+  int critical = 0;
+  crypto::BasicConstraintsPtr value(static_cast<BASIC_CONSTRAINTS*>(
+      X509_get_ext_d2i(get(), NID_basic_constraints, &critical, nullptr)));
+  if (!value) return std::nullopt;
+  BasicConstraints out;
+  out.ca = value->ca != 0;
+  out.critical = critical == 1;
+  if (value->pathlen != nullptr) out.path_length = ASN1_INTEGER_get(value->pathlen);
+  return out;
+}
+
+bool Certificate::has_key_usage_extension() const {
+  return X509_get_extension_flags(get()) & EXFLAG_KUSAGE;
+}
+
+bool Certificate::has_key_usage(KeyUsage usage) const {
+  if (!has_key_usage_extension()) return false;
+  // X509_get_key_usage reports bits in the KU_* layout (bit 0 of the DER is 0x80).
+  return X509_get_key_usage(get()) & (0x80u >> static_cast<unsigned>(usage));
+}
+
+bool Certificate::key_usage_critical() const {
+  int index = X509_get_ext_by_NID(get(), NID_key_usage, -1);
+  return index >= 0 && X509_EXTENSION_get_critical(X509_get_ext(get(), index)) == 1;
+}
+
+Bytes Certificate::subject_key_id() const { return octets(X509_get0_subject_key_id(get())); }
+Bytes Certificate::authority_key_id() const { return octets(X509_get0_authority_key_id(get())); }
+
+std::vector<std::string> Certificate::crl_distribution_urls() const {
+  std::vector<std::string> urls;
+  crypto::CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(get(), NID_crl_distribution_points, nullptr, nullptr)));
+  if (!points) return urls;
+  for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
+    DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
+    if (point->distpoint == nullptr || point->distpoint->type != 0) continue;
+    GENERAL_NAMES* names = point->distpoint->name.fullname;
+    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+      GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
+      if (name->type != GEN_URI) continue;
+      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+      urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                        static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    }
+  }
+  return urls;
+}
+
+std::vector<std::string> Certificate::ca_issuers_urls() const {
+  return access_urls(get(), NID_ad_ca_issuers);
+}
+
+std::vector<std::string> Certificate::ocsp_urls() const { return access_urls(get(), NID_ad_OCSP); }
+
+bool Certificate::is_signed_by(const crypto::PublicKey& issuer_key) const {
+  int verified = X509_verify(get(), issuer_key.get());
+  if (verified != 1) crypto::clear_openssl_errors();
+  return verified == 1;
+}
+
+}  // namespace nimbus::x509

@@ -1,0 +1,89 @@
+// Certificate: a parsed X.509 certificate as an immutable value.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "crypto/handles.h"
+#include "crypto/key.h"
+#include "x509/name.h"
+
+namespace nimbus::x509 {
+
+// Key usage bits, numbered as in RFC 5280 section 4.2.1.3.
+enum class KeyUsage : unsigned {
+  kDigitalSignature = 0,
+  kNonRepudiation = 1,
+  kKeyEncipherment = 2,
+  kDataEncipherment = 3,
+  kKeyAgreement = 4,
+  kKeyCertSign = 5,
+  kCrlSign = 6,
+};
+
+struct BasicConstraints {
+  bool ca = false;
+  std::optional<long> path_length;
+  bool critical = false;
+};
+
+// Copies share one parsed certificate and its DER; all accessors are const and thread-safe.
+class Certificate {
+ public:
+  // Exactly one DER certificate; trailing bytes are an error.
+  static Result<Certificate> from_der(ByteView der);
+  // PEM or DER; with PEM, exactly one CERTIFICATE block is expected.
+  static Result<Certificate> parse(ByteView data);
+  // Every certificate in a PEM bundle (in order), or the one certificate of a DER file.
+  static Result<std::vector<Certificate>> parse_all(ByteView data);
+  // Takes ownership of a certificate OpenSSL produced.
+  static Certificate adopt(crypto::X509Ptr cert);
+
+  const Bytes& der() const { return shared_->der; }
+  std::string pem() const;
+
+  DistinguishedName subject() const;
+  DistinguishedName issuer() const;
+  Bytes serial() const;             // big-endian magnitude, as encoded
+  std::string serial_hex() const;   // lower-case hex of serial()
+  Timestamp not_before() const;
+  Timestamp not_after() const;
+  Bytes sha1_thumbprint() const;
+  Bytes sha256_thumbprint() const;
+  crypto::PublicKey public_key() const;
+  std::string signature_algorithm() const;  // "sha256WithRSAEncryption", "ecdsa-with-SHA384", ...
+
+  bool is_self_issued() const;  // subject == issuer
+  std::optional<BasicConstraints> basic_constraints() const;
+  bool has_key_usage_extension() const;
+  bool has_key_usage(KeyUsage usage) const;
+  bool key_usage_critical() const;
+  Bytes subject_key_id() const;    // empty when absent
+  Bytes authority_key_id() const;  // keyIdentifier; empty when absent
+  std::vector<std::string> crl_distribution_urls() const;
+  std::vector<std::string> ca_issuers_urls() const;
+  std::vector<std::string> ocsp_urls() const;
+
+  // True if `issuer_key` verifies this certificate's signature.
+  bool is_signed_by(const crypto::PublicKey& issuer_key) const;
+
+  X509* get() const { return shared_->cert.get(); }
+
+ private:
+  struct Shared {
+    crypto::X509Ptr cert;
+    Bytes der;
+  };
+  explicit Certificate(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
+  std::shared_ptr<const Shared> shared_;
+};
+
+// ASN1_TIME to a Timestamp (UTC); time_t-range times only.
+Timestamp to_timestamp(const ASN1_TIME* time);
+
+}  // namespace nimbus::x509

@@ -1,0 +1,107 @@
+#include "x509/csr.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <fmt/format.h>
+
+#include "crypto/bio.h"
+#include "crypto/openssl_error.h"
+#include "x509/extensions.h"
+
+namespace nimbus::x509 {
+
+CertificateRequest CertificateRequest::adopt(crypto::X509ReqPtr request) {
+  auto shared = std::make_shared<Shared>();
+  unsigned char* der = nullptr;
+  int size = i2d_X509_REQ(request.get(), &der);
+  if (size > 0) {
+    shared->der.assign(der, der + size);
+    OPENSSL_free(der);
+  }
+  shared->request = std::move(request);
+  return CertificateRequest(std::move(shared));
+}
+
+Result<CertificateRequest> CertificateRequest::parse(ByteView data) {
+  Bytes der_storage;
+  ByteView der = data;
+  if (crypto::looks_like_pem(data)) {
+    crypto::BioPtr in = crypto::memory_reader(data);
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long size = 0;
+    if (PEM_read_bio(in.get(), &name, &header, &body, &size) != 1) {
+      crypto::clear_openssl_errors();
+      return Error(ErrorCode::kMalformed, "the PEM request is damaged (bad base64 or no END line)");
+    }
+    std::string block(name);
+    der_storage.assign(body, body + size);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(body);
+    if (block != "CERTIFICATE REQUEST" && block != "NEW CERTIFICATE REQUEST") {
+      return Error(ErrorCode::kMalformed,
+                   fmt::format("expected a CERTIFICATE REQUEST PEM block, found '{}'", block));
+    }
+    der = der_storage;
+  }
+  const unsigned char* cursor = der.data();
+  crypto::X509ReqPtr request(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!request) {
+    return crypto::openssl_error(ErrorCode::kMalformed, "not a DER-encoded PKCS#10 request");
+  }
+  if (cursor != der.data() + der.size()) {
+    return Error(ErrorCode::kMalformed, "unexpected bytes follow the request");
+  }
+  if (X509_REQ_get0_pubkey(request.get()) == nullptr) {
+    return crypto::openssl_error(ErrorCode::kMalformed, "the request's public key cannot be read");
+  }
+  return adopt(std::move(request));
+}
+
+Result<CertificateRequest> CertificateRequest::create_for_ca(const DistinguishedName& subject,
+                                                             const crypto::PrivateKey& key) {
+  crypto::X509ReqPtr request(X509_REQ_new());
+  if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1 ||
+      X509_REQ_set_subject_name(request.get(), subject.get()) != 1 ||
+      X509_REQ_set_pubkey(request.get(), key.get()) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "assembling the request failed");
+  }
+  NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr constraints, basic_constraints_extension(true, 0));
+  NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr usage,
+                          key_usage_extension({KeyUsage::kKeyCertSign, KeyUsage::kCrlSign}));
+  crypto::ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
+  sk_X509_EXTENSION_push(extensions.get(), constraints.release());
+  sk_X509_EXTENSION_push(extensions.get(), usage.release());
+  if (X509_REQ_add_extensions(request.get(), extensions.get()) != 1 ||
+      X509_REQ_sign(request.get(), key.get(), crypto::evp_digest(key.preferred_digest())) <= 0) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "signing the request failed");
+  }
+  return adopt(std::move(request));
+}
+
+Status CertificateRequest::verify_signature() const {
+  if (X509_REQ_verify(get(), X509_REQ_get0_pubkey(get())) != 1) {
+    return crypto::openssl_error(ErrorCode::kPolicyViolation,
+                                 "the request's signature does not verify with its own key");
+  }
+  return ok_status();
+}
+
+DistinguishedName CertificateRequest::subject() const {
+  return DistinguishedName::from_openssl(X509_REQ_get_subject_name(get()));
+}
+
+crypto::PublicKey CertificateRequest::public_key() const {
+  return crypto::PublicKey(crypto::EvpPkeyPtr(X509_REQ_get_pubkey(get())));
+}
+
+std::string CertificateRequest::pem() const {
+  crypto::BioPtr out = crypto::memory_writer();
+  PEM_write_bio_X509_REQ(out.get(), get());
+  return crypto::bio_text(out.get());
+}
+
+}  // namespace nimbus::x509

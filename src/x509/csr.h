@@ -1,0 +1,47 @@
+// CertificateRequest: a PKCS#10 request, parsed or built.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "crypto/handles.h"
+#include "crypto/key.h"
+#include "x509/name.h"
+
+namespace nimbus::x509 {
+
+// Immutable; copies share the parsed request. Thread-safe to read.
+class CertificateRequest {
+ public:
+  // PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER; trailing bytes are an error.
+  // Parsing does not check the signature: call verify_signature().
+  static Result<CertificateRequest> parse(ByteView data);
+
+  // A request for a CA certificate: subject, the key's public half, and requested extensions
+  // basicConstraints CA:TRUE pathlen:0 and keyUsage keyCertSign+cRLSign, signed with `key`.
+  static Result<CertificateRequest> create_for_ca(const DistinguishedName& subject,
+                                                  const crypto::PrivateKey& key);
+
+  // Checks the self-signature (proof of possession of the private key).
+  Status verify_signature() const;
+
+  DistinguishedName subject() const;
+  crypto::PublicKey public_key() const;
+  const Bytes& der() const { return shared_->der; }
+  std::string pem() const;
+
+  X509_REQ* get() const { return shared_->request.get(); }
+
+ private:
+  struct Shared {
+    crypto::X509ReqPtr request;
+    Bytes der;
+  };
+  explicit CertificateRequest(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
+  static CertificateRequest adopt(crypto::X509ReqPtr request);
+  std::shared_ptr<const Shared> shared_;
+};
+
+}  // namespace nimbus::x509

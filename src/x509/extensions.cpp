@@ -1,0 +1,126 @@
+#include "x509/extensions.h"
+
+#include <fmt/format.h>
+
+#include "crypto/digest.h"
+#include "crypto/openssl_error.h"
+
+namespace nimbus::x509 {
+
+namespace {
+
+Result<crypto::X509ExtensionPtr> encode(int nid, bool critical, void* value, std::string_view what) {
+  crypto::X509ExtensionPtr extension(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
+  if (!extension) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, fmt::format("encoding {} failed", what));
+  }
+  return extension;
+}
+
+Result<crypto::GeneralNamePtr> uri_name(const std::string& url) {
+  crypto::Asn1Ia5StringPtr uri(ASN1_IA5STRING_new());
+  crypto::GeneralNamePtr name(GENERAL_NAME_new());
+  if (!uri || !name || ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "encoding a URI failed");
+  }
+  GENERAL_NAME_set0_value(name.get(), GEN_URI, uri.release());
+  return name;
+}
+
+Result<crypto::AccessDescriptionPtr> access_description(int method_nid, const std::string& url) {
+  crypto::AccessDescriptionPtr description(ACCESS_DESCRIPTION_new());
+  if (!description) return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
+  NIMBUS_ASSIGN_OR_RETURN(crypto::GeneralNamePtr location, uri_name(url));
+  ASN1_OBJECT_free(description->method);
+  description->method = OBJ_nid2obj(method_nid);
+  GENERAL_NAME_free(description->location);
+  description->location = location.release();
+  return description;
+}
+
+}  // namespace
+
+Result<crypto::X509ExtensionPtr> basic_constraints_extension(bool ca, std::optional<long> path_length) {
+  crypto::BasicConstraintsPtr value(BASIC_CONSTRAINTS_new());
+  value->ca = ca ? 0xff : 0;
+  if (path_length) {
+    value->pathlen = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(value->pathlen, *path_length);
+  }
+  // RFC 5280 4.2.1.9: MUST be critical in CA certificates.
+  return encode(NID_basic_constraints, ca, value.get(), "basicConstraints");
+}
+
+Result<crypto::X509ExtensionPtr> key_usage_extension(std::initializer_list<KeyUsage> usages) {
+  crypto::Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
+  for (KeyUsage usage : usages) {
+    ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(usage), 1);
+  }
+  // RFC 5280 4.2.1.3: conforming CAs SHOULD mark it critical.
+  return encode(NID_key_usage, true, bits.get(), "keyUsage");
+}
+
+Bytes key_identifier(const crypto::PublicKey& key) {
+  crypto::OpenSslPtr<X509_PUBKEY, X509_PUBKEY_free> spki(nullptr);
+  X509_PUBKEY* raw = nullptr;
+  X509_PUBKEY_set(&raw, key.get());
+  spki.reset(raw);
+  const unsigned char* bits = nullptr;
+  int size = 0;
+  X509_PUBKEY_get0_param(nullptr, &bits, &size, nullptr, spki.get());
+  return crypto::sha1(ByteView(bits, static_cast<std::size_t>(size)));
+}
+
+Result<crypto::X509ExtensionPtr> subject_key_id_extension(ByteView key_id) {
+  crypto::Asn1OctetStringPtr value(ASN1_OCTET_STRING_new());
+  ASN1_OCTET_STRING_set(value.get(), key_id.data(), static_cast<int>(key_id.size()));
+  return encode(NID_subject_key_identifier, false, value.get(), "subjectKeyIdentifier");
+}
+
+Result<crypto::X509ExtensionPtr> authority_key_id_extension(ByteView key_id) {
+  crypto::AuthorityKeyIdPtr value(AUTHORITY_KEYID_new());
+  value->keyid = ASN1_OCTET_STRING_new();
+  ASN1_OCTET_STRING_set(value->keyid, key_id.data(), static_cast<int>(key_id.size()));
+  return encode(NID_authority_key_identifier, false, value.get(), "authorityKeyIdentifier");
+}
+
+Result<crypto::X509ExtensionPtr> authority_info_access_extension(
+    const std::vector<std::string>& ca_issuers, const std::vector<std::string>& ocsp) {
+  crypto::AuthorityInfoAccessPtr info(sk_ACCESS_DESCRIPTION_new_null());
+  auto add = [&](int method, const std::string& url) -> Status {
+    NIMBUS_ASSIGN_OR_RETURN(crypto::AccessDescriptionPtr description, access_description(method, url));
+    if (sk_ACCESS_DESCRIPTION_push(info.get(), description.get()) <= 0) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
+    }
+    description.release();
+    return ok_status();
+  };
+  for (const std::string& url : ocsp) NIMBUS_TRY(add(NID_ad_OCSP, url));
+  for (const std::string& url : ca_issuers) NIMBUS_TRY(add(NID_ad_ca_issuers, url));
+  return encode(NID_info_access, false, info.get(), "authorityInfoAccess");
+}
+
+Result<crypto::X509ExtensionPtr> crl_distribution_points_extension(const std::vector<std::string>& urls) {
+  crypto::CrlDistPointsPtr points(sk_DIST_POINT_new_null());
+  for (const std::string& url : urls) {
+    crypto::DistPointPtr point(DIST_POINT_new());
+    point->distpoint = DIST_POINT_NAME_new();
+    point->distpoint->type = 0;  // fullName
+    point->distpoint->name.fullname = GENERAL_NAMES_new();
+    NIMBUS_ASSIGN_OR_RETURN(crypto::GeneralNamePtr name, uri_name(url));
+    sk_GENERAL_NAME_push(point->distpoint->name.fullname, name.release());
+    if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
+    }
+    point.release();
+  }
+  return encode(NID_crl_distribution_points, false, points.get(), "cRLDistributionPoints");
+}
+
+Result<crypto::X509ExtensionPtr> crl_number_extension(std::uint64_t number) {
+  crypto::Asn1IntegerPtr value(ASN1_INTEGER_new());
+  ASN1_INTEGER_set_uint64(value.get(), number);
+  return encode(NID_crl_number, false, value.get(), "cRLNumber");
+}
+
+}  // namespace nimbus::x509
