@@ -1,0 +1,37 @@
+#include "store/records.h"
+
+namespace nimbus::store {
+
+std::string_view authority_kind_name(AuthorityKind kind) {
+  return kind == AuthorityKind::kRoot ? "root" : "issuing";
+}
+
+std::string_view authority_status_name(AuthorityStatus status) {
+  switch (status) {
+    case AuthorityStatus::kPending: return "pending";
+    case AuthorityStatus::kActive: return "active";
+    case AuthorityStatus::kPaused: return "paused";
+    case AuthorityStatus::kRevoked: return "revoked";
+  }
+  return "unknown";
+}
+
+std::optional<AuthorityKind> parse_authority_kind(std::string_view text) {
+  if (text == "root") return AuthorityKind::kRoot;
+  if (text == "issuing") return AuthorityKind::kIssuing;
+  return std::nullopt;
+}
+
+std::optional<AuthorityStatus> parse_authority_status(std::string_view text) {
+  for (auto status : {AuthorityStatus::kPending, AuthorityStatus::kActive, AuthorityStatus::kPaused,
+                      AuthorityStatus::kRevoked}) {
+    if (authority_status_name(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
+std::string_view certificate_status_name(CertificateStatus status) {
+  return status == CertificateStatus::kValid ? "valid" : "revoked";
+}
+
+}  // namespace nimbus::store

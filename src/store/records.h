@@ -1,0 +1,80 @@
+// What the store keeps, in the language of the domain. Plain values; no behaviour.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/time.h"
+
+namespace nimbus::store {
+
+enum class AuthorityKind { kRoot, kIssuing };
+
+enum class AuthorityStatus {
+  kPending,  // key made, waiting for its certificate from an external parent
+  kActive,   // issues certificates and CRLs
+  kPaused,   // refuses new certificates; still publishes CRLs and answers OCSP
+  kRevoked,  // its certificate is revoked by its parent; issues nothing
+};
+
+std::string_view authority_kind_name(AuthorityKind kind);
+std::string_view authority_status_name(AuthorityStatus status);
+std::optional<AuthorityKind> parse_authority_kind(std::string_view text);
+std::optional<AuthorityStatus> parse_authority_status(std::string_view text);
+
+struct AuthorityRecord {
+  std::string id;                        // [a-z0-9-], used in URLs: /aia/{id}.crt
+  AuthorityKind kind = AuthorityKind::kIssuing;
+  std::optional<std::string> parent_id;  // the Nimbus parent; absent for roots and external parents
+  std::string subject;                   // RFC 4514
+  std::string key_spec;                  // "rsa:4096", "ec:p256"
+  std::string key_reference;             // KeyStore reference; never key material
+  AuthorityStatus status = AuthorityStatus::kActive;
+  std::optional<Bytes> certificate_der;  // absent while pending
+  std::optional<std::string> external_chain_pem;  // issuers up to the enterprise root, when external
+  Timestamp created_at;
+  std::uint64_t last_crl_number = 0;     // the highest CRL number ever allocated
+};
+
+enum class CertificateStatus { kValid, kRevoked };
+
+std::string_view certificate_status_name(CertificateStatus status);
+
+// A certificate a Nimbus authority signed (including CA certificates and self-signed roots).
+struct CertificateRecord {
+  std::string serial;                    // lower-case hex of the DER INTEGER content
+  std::string issuer_id;                 // the authority that signed it
+  std::optional<std::string> authority_id;  // set when this is an authority's own certificate
+  std::string subject;
+  Timestamp not_before;
+  Timestamp not_after;
+  std::string sha1;                      // lower-case hex thumbprints
+  std::string sha256;
+  Bytes der;
+  CertificateStatus status = CertificateStatus::kValid;
+  std::optional<Timestamp> revoked_at;
+  std::optional<int> revocation_reason;  // CRLReason code
+  Timestamp issued_at;
+};
+
+// A CRL as published: kept so that the CDP always has something to serve.
+struct CrlRecord {
+  std::string authority_id;
+  std::uint64_t number = 0;
+  Timestamp this_update;
+  Timestamp next_update;
+  Bytes der;
+};
+
+// Who did what to which object, and when. `detail` never holds secrets.
+struct AuditEvent {
+  Timestamp at;
+  std::string actor;   // "cli:alice", "http:token-name", ...
+  std::string action;  // "authority.create", "authority.pause", ...
+  std::string target;  // the object acted on: an authority id, a serial
+  std::string detail;
+};
+
+}  // namespace nimbus::store

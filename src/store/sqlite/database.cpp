@@ -1,0 +1,138 @@
+#include "store/sqlite/database.h"
+
+#include <fmt/format.h>
+
+namespace nimbus::store::sqlite {
+
+namespace {
+ErrorCode code_for(int sqlite_code) {
+  switch (sqlite_code & 0xff) {
+    case SQLITE_CONSTRAINT: return ErrorCode::kAlreadyExists;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return ErrorCode::kMalformed;
+    default: return ErrorCode::kStoreError;
+  }
+}
+}  // namespace
+
+Result<Database> Database::open(const std::filesystem::path& path, bool create) {
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path, ec);
+  if (create && exists) {
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("a store already exists at '{}'; refusing to overwrite it", path.string()));
+  }
+  if (!create && !exists) {
+    return Error(ErrorCode::kNotFound,
+                 fmt::format("no store at '{}': run 'nimbus init' first, or pass --data", path.string()));
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  Database database(db);
+  if (rc != SQLITE_OK) {
+    return Error(ErrorCode::kStoreError,
+                 fmt::format("cannot open store '{}': {}", path.string(),
+                             db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  return database;
+}
+
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Error Database::error(std::string_view what) const {
+  int code = sqlite3_extended_errcode(db_);
+  return Error(code_for(code), fmt::format("{}: {}", what, sqlite3_errmsg(db_)));
+}
+
+Status Database::execute(std::string_view sql) {
+  std::string copy(sql);
+  if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return error("store statement failed");
+  }
+  return ok_status();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return error(fmt::format("preparing '{}'", sql.substr(0, 60)));
+  }
+  return Statement(db_, stmt);
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, ByteView blob) {
+  sqlite3_bind_blob(stmt_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Statement& Statement::bind_optional(int index, const std::optional<std::string>& text) {
+  return text ? bind(index, std::string_view(*text)) : bind_null(index);
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Error(code_for(sqlite3_extended_errcode(db_)),
+               fmt::format("store query failed: {}", sqlite3_errmsg(db_)));
+}
+
+Status Statement::run() {
+  for (;;) {
+    NIMBUS_ASSIGN_OR_RETURN(bool row, step());
+    if (!row) return ok_status();
+  }
+}
+
+std::string Statement::text(int column) const {
+  const unsigned char* data = sqlite3_column_text(stmt_, column);
+  if (data == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(data),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::string> Statement::optional_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return text(column);
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> Statement::optional_integer(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return integer(column);
+}
+
+Bytes Statement::blob(int column) const {
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+  int size = sqlite3_column_bytes(stmt_, column);
+  if (data == nullptr || size <= 0) return {};
+  return Bytes(data, data + size);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+}  // namespace nimbus::store::sqlite

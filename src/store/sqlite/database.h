@@ -1,0 +1,76 @@
+// A thin RAII layer over the SQLite C API, for the SQLite store only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace nimbus::store::sqlite {
+
+class Statement;
+
+// One open database connection. Not thread-safe; the store serialises access to it.
+class Database {
+ public:
+  // Opens an existing database file (kNotFound if absent) or creates one when `create` is set
+  // (kAlreadyExists if present).
+  static Result<Database> open(const std::filesystem::path& path, bool create);
+
+  Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Database& operator=(Database&&) = delete;
+  Database(const Database&) = delete;
+  ~Database();
+
+  // Runs SQL that returns no rows (may hold several statements).
+  Status execute(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+
+  // An error naming what failed, with SQLite's message.
+  Error error(std::string_view what) const;
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// A prepared statement. Bind parameters by 1-based index, then step through rows.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_blob(int index, ByteView blob);
+  Statement& bind_null(int index);
+  Statement& bind_optional(int index, const std::optional<std::string>& text);
+
+  // true when a row is available, false when done.
+  Result<bool> step();
+  // Steps to completion of a statement that returns no rows.
+  Status run();
+
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::int64_t integer(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  Bytes blob(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace nimbus::store::sqlite

@@ -1,0 +1,67 @@
+#include "store/sqlite/migrations.h"
+
+namespace nimbus::store::sqlite {
+
+namespace {
+
+// Times are seconds since the Unix epoch, UTC. Serials and thumbprints are lower-case hex.
+constexpr Migration kMigrations[] = {
+    {1, "authorities, certificates, CRLs, audit", R"sql(
+CREATE TABLE authorities (
+  id               TEXT PRIMARY KEY,
+  kind             TEXT NOT NULL CHECK (kind IN ('root', 'issuing')),
+  parent_id        TEXT REFERENCES authorities(id),
+  subject          TEXT NOT NULL,
+  key_spec         TEXT NOT NULL,
+  key_reference    TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('pending', 'active', 'paused', 'revoked')),
+  certificate      BLOB,
+  external_chain   TEXT,
+  created_at       INTEGER NOT NULL,
+  last_crl_number  INTEGER NOT NULL DEFAULT 0,
+  CHECK (kind = 'issuing' OR parent_id IS NULL)
+);
+
+CREATE TABLE certificates (
+  serial             TEXT PRIMARY KEY,
+  issuer_id          TEXT NOT NULL REFERENCES authorities(id),
+  authority_id       TEXT REFERENCES authorities(id),
+  subject            TEXT NOT NULL,
+  not_before         INTEGER NOT NULL,
+  not_after          INTEGER NOT NULL,
+  sha1               TEXT NOT NULL UNIQUE,
+  sha256             TEXT NOT NULL UNIQUE,
+  der                BLOB NOT NULL,
+  status             TEXT NOT NULL CHECK (status IN ('valid', 'revoked')),
+  revoked_at         INTEGER,
+  revocation_reason  INTEGER,
+  issued_at          INTEGER NOT NULL,
+  CHECK ((status = 'revoked') = (revoked_at IS NOT NULL))
+);
+CREATE INDEX certificates_by_issuer_status ON certificates(issuer_id, status);
+
+CREATE TABLE crls (
+  authority_id  TEXT NOT NULL REFERENCES authorities(id),
+  number        INTEGER NOT NULL,
+  this_update   INTEGER NOT NULL,
+  next_update   INTEGER NOT NULL,
+  der           BLOB NOT NULL,
+  PRIMARY KEY (authority_id, number)
+);
+
+CREATE TABLE audit_events (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  actor   TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  target  TEXT NOT NULL,
+  detail  TEXT NOT NULL
+);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace nimbus::store::sqlite

@@ -1,0 +1,367 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "store/sqlite/database.h"
+#include "store/sqlite/migrations.h"
+
+namespace nimbus::store::sqlite {
+
+namespace {
+
+std::int64_t seconds(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp timestamp(std::int64_t s) { return Timestamp(std::chrono::seconds(s)); }
+
+constexpr std::string_view kAuthorityColumns =
+    "id, kind, parent_id, subject, key_spec, key_reference, status, certificate, external_chain, "
+    "created_at, last_crl_number";
+
+constexpr std::string_view kCertificateColumns =
+    "serial, issuer_id, authority_id, subject, not_before, not_after, sha1, sha256, der, status, "
+    "revoked_at, revocation_reason, issued_at";
+
+Result<AuthorityRecord> read_authority(const Statement& row) {
+  AuthorityRecord record;
+  record.id = row.text(0);
+  auto kind = parse_authority_kind(row.text(1));
+  auto status = parse_authority_status(row.text(6));
+  if (!kind || !status) {
+    return Error(ErrorCode::kMalformed, fmt::format("authority '{}' has a corrupt kind or status", record.id));
+  }
+  record.kind = *kind;
+  record.parent_id = row.optional_text(2);
+  record.subject = row.text(3);
+  record.key_spec = row.text(4);
+  record.key_reference = row.text(5);
+  record.status = *status;
+  if (!row.is_null(7)) record.certificate_der = row.blob(7);
+  record.external_chain_pem = row.optional_text(8);
+  record.created_at = timestamp(row.integer(9));
+  record.last_crl_number = static_cast<std::uint64_t>(row.integer(10));
+  return record;
+}
+
+CertificateRecord read_certificate(const Statement& row) {
+  CertificateRecord record;
+  record.serial = row.text(0);
+  record.issuer_id = row.text(1);
+  record.authority_id = row.optional_text(2);
+  record.subject = row.text(3);
+  record.not_before = timestamp(row.integer(4));
+  record.not_after = timestamp(row.integer(5));
+  record.sha1 = row.text(6);
+  record.sha256 = row.text(7);
+  record.der = row.blob(8);
+  record.status = row.text(9) == "revoked" ? CertificateStatus::kRevoked : CertificateStatus::kValid;
+  if (auto at = row.optional_integer(10)) record.revoked_at = timestamp(*at);
+  if (auto reason = row.optional_integer(11)) record.revocation_reason = static_cast<int>(*reason);
+  record.issued_at = timestamp(row.integer(12));
+  return record;
+}
+
+}  // namespace
+
+// Every query, on one connection. Used for plain reads under the store's mutex and as the writer
+// inside a transaction.
+class SqliteSession final : public StoreWriter {
+ public:
+  explicit SqliteSession(Database& db) : db_(db) {}
+
+  Result<std::optional<AuthorityRecord>> find_authority(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM authorities WHERE id = ?1", kAuthorityColumns)));
+    query.bind(1, id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<AuthorityRecord>();
+    NIMBUS_ASSIGN_OR_RETURN(AuthorityRecord record, read_authority(query));
+    return std::optional<AuthorityRecord>(std::move(record));
+  }
+
+  Result<std::vector<AuthorityRecord>> list_authorities() override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM authorities ORDER BY created_at, rowid", kAuthorityColumns)));
+    std::vector<AuthorityRecord> records;
+    for (;;) {
+      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) break;
+      NIMBUS_ASSIGN_OR_RETURN(AuthorityRecord record, read_authority(query));
+      records.push_back(std::move(record));
+    }
+    return records;
+  }
+
+  Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM certificates WHERE serial = ?1", kCertificateColumns)));
+    query.bind(1, serial);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<CertificateRecord>();
+    return std::optional<CertificateRecord>(read_certificate(query));
+  }
+
+  Result<bool> serial_exists(const std::string& serial) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT 1 FROM certificates WHERE serial = ?1"));
+    query.bind(1, serial);
+    return query.step();
+  }
+
+  Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM certificates WHERE issuer_id = ?1 AND status = 'revoked' "
+                                "ORDER BY serial",
+                                kCertificateColumns)));
+    query.bind(1, issuer_id);
+    std::vector<CertificateRecord> records;
+    for (;;) {
+      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) break;
+      records.push_back(read_certificate(query));
+    }
+    return records;
+  }
+
+  Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT authority_id, number, this_update, next_update, der "
+                                        "FROM crls WHERE authority_id = ?1 ORDER BY number DESC LIMIT 1"));
+    query.bind(1, authority_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<CrlRecord>();
+    CrlRecord record{query.text(0), static_cast<std::uint64_t>(query.integer(1)),
+                     timestamp(query.integer(2)), timestamp(query.integer(3)), query.blob(4)};
+    return std::optional<CrlRecord>(std::move(record));
+  }
+
+  Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT at, actor, action, target, detail FROM audit_events "
+                                        "ORDER BY id DESC LIMIT ?1"));
+    query.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<AuditEvent> events;
+    for (;;) {
+      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) break;
+      events.push_back({timestamp(query.integer(0)), query.text(1), query.text(2), query.text(3), query.text(4)});
+    }
+    return events;
+  }
+
+  Status insert_authority(const AuthorityRecord& a) override {
+    NIMBUS_ASSIGN_OR_RETURN(auto existing, find_authority(a.id));
+    if (existing) {
+      return Error(ErrorCode::kAlreadyExists, fmt::format("an authority with id '{}' already exists", a.id));
+    }
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_.prepare(fmt::format("INSERT INTO authorities ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                kAuthorityColumns)));
+    insert.bind(1, a.id).bind(2, authority_kind_name(a.kind)).bind_optional(3, a.parent_id).bind(4, a.subject);
+    insert.bind(5, a.key_spec).bind(6, a.key_reference).bind(7, authority_status_name(a.status));
+    if (a.certificate_der) insert.bind_blob(8, ByteView(*a.certificate_der)); else insert.bind_null(8);
+    insert.bind_optional(9, a.external_chain_pem).bind(10, seconds(a.created_at));
+    insert.bind(11, static_cast<std::int64_t>(a.last_crl_number));
+    return insert.run();
+  }
+
+  Status set_authority_status(const std::string& id, AuthorityStatus status) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update, db_.prepare("UPDATE authorities SET status = ?2 WHERE id = ?1"));
+    update.bind(1, id).bind(2, authority_status_name(status));
+    return run_one(update, fmt::format("authority '{}'", id));
+  }
+
+  Status set_authority_certificate(const std::string& id, const Bytes& der,
+                                   const std::optional<std::string>& external_chain_pem) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE authorities SET certificate = ?2, external_chain = ?3, "
+                                        "status = 'active' WHERE id = ?1"));
+    update.bind(1, id).bind_blob(2, ByteView(der)).bind_optional(3, external_chain_pem);
+    return run_one(update, fmt::format("authority '{}'", id));
+  }
+
+  Status insert_certificate(const CertificateRecord& c) override {
+    NIMBUS_ASSIGN_OR_RETURN(bool exists, serial_exists(c.serial));
+    if (exists) {
+      return Error(ErrorCode::kAlreadyExists, fmt::format("serial number {} is already in the store", c.serial));
+    }
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_.prepare(fmt::format("INSERT INTO certificates ({}) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                kCertificateColumns)));
+    insert.bind(1, c.serial).bind(2, c.issuer_id).bind_optional(3, c.authority_id).bind(4, c.subject);
+    insert.bind(5, seconds(c.not_before)).bind(6, seconds(c.not_after)).bind(7, c.sha1).bind(8, c.sha256);
+    insert.bind_blob(9, ByteView(c.der)).bind(10, certificate_status_name(c.status));
+    if (c.revoked_at) insert.bind(11, seconds(*c.revoked_at)); else insert.bind_null(11);
+    if (c.revocation_reason) insert.bind(12, static_cast<std::int64_t>(*c.revocation_reason)); else insert.bind_null(12);
+    insert.bind(13, seconds(c.issued_at));
+    return insert.run();
+  }
+
+  Status revoke_certificate(const std::string& serial, Timestamp at, int reason) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE certificates SET status = 'revoked', revoked_at = ?2, "
+                                        "revocation_reason = ?3 WHERE serial = ?1"));
+    update.bind(1, serial).bind(2, seconds(at)).bind(3, static_cast<std::int64_t>(reason));
+    return run_one(update, fmt::format("certificate {}", serial));
+  }
+
+  Result<std::uint64_t> allocate_crl_number(const std::string& authority_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE authorities SET last_crl_number = last_crl_number + 1 "
+                                        "WHERE id = ?1 RETURNING last_crl_number"));
+    update.bind(1, authority_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, update.step());
+    if (!found) return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", authority_id));
+    auto number = static_cast<std::uint64_t>(update.integer(0));
+    NIMBUS_TRY(update.run());
+    return number;
+  }
+
+  Status insert_crl(const CrlRecord& crl) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement insert,
+                            db_.prepare("INSERT INTO crls (authority_id, number, this_update, next_update, der) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    insert.bind(1, crl.authority_id).bind(2, static_cast<std::int64_t>(crl.number));
+    insert.bind(3, seconds(crl.this_update)).bind(4, seconds(crl.next_update)).bind_blob(5, ByteView(crl.der));
+    return insert.run();
+  }
+
+  Status append_audit(const AuditEvent& e) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement insert,
+                            db_.prepare("INSERT INTO audit_events (at, actor, action, target, detail) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    insert.bind(1, seconds(e.at)).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.detail);
+    return insert.run();
+  }
+
+ private:
+  // Runs an UPDATE that must touch exactly one row.
+  Status run_one(Statement& update, const std::string& what) {
+    NIMBUS_TRY(update.run());
+    NIMBUS_ASSIGN_OR_RETURN(Statement changes, db_.prepare("SELECT changes()"));
+    NIMBUS_ASSIGN_OR_RETURN(bool row, changes.step());
+    if (!row || changes.integer(0) != 1) return Error(ErrorCode::kNotFound, what + " is not in the store");
+    return ok_status();
+  }
+
+  Database& db_;
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Database> db)
+    : db_(std::move(db)), session_(std::make_unique<SqliteSession>(*db_)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::create(const std::filesystem::path& path) {
+  return open_database(path, true);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path) {
+  return open_database(path, false);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open_database(const std::filesystem::path& path, bool create) {
+  NIMBUS_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
+  if (create) ::chmod(path.c_str(), 0600);  // the WAL and shared-memory files inherit this mode
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::make_unique<Database>(std::move(db))));
+  NIMBUS_TRY(store->configure());
+  NIMBUS_TRY(store->migrate());
+  return store;
+}
+
+Status SqliteStore::configure() {
+  // WAL lets readers (the server) proceed while a writer (the CLI) commits; synchronous=FULL makes
+  // each commit durable on power loss, which a CA needs: a certificate handed out must be on disk.
+  return db_->execute(
+      "PRAGMA busy_timeout = 5000;"
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = FULL;"
+      "PRAGMA foreign_keys = ON;");
+}
+
+Result<int> SqliteStore::schema_version() {
+  std::lock_guard lock(mutex_);
+  NIMBUS_ASSIGN_OR_RETURN(Statement query, db_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+  return row ? static_cast<int>(query.integer(0)) : 0;
+}
+
+Status SqliteStore::migrate() {
+  NIMBUS_TRY(db_->execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  NIMBUS_ASSIGN_OR_RETURN(int current, schema_version());
+  int newest = migrations().back().version;
+  if (current > newest) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("the store is at schema version {}, newer than this nimbus knows ({}); "
+                             "upgrade nimbus",
+                             current, newest));
+  }
+  for (const Migration& migration : migrations()) {
+    if (migration.version <= current) continue;
+    NIMBUS_TRY(db_->execute("BEGIN IMMEDIATE"));
+    Status applied = db_->execute(migration.sql);
+    if (applied.ok()) {
+      NIMBUS_ASSIGN_OR_RETURN(Statement record,
+                              db_->prepare("INSERT INTO schema_migrations VALUES (?1, ?2, ?3)"));
+      record.bind(1, static_cast<std::int64_t>(migration.version)).bind(2, migration.description);
+      record.bind(3, now_utc().time_since_epoch().count());
+      applied = record.run();
+    }
+    if (!applied.ok()) {
+      (void)db_->execute("ROLLBACK");
+      return std::move(applied).error().with_context(
+          fmt::format("applying store migration {}", migration.version));
+    }
+    NIMBUS_TRY(db_->execute("COMMIT"));
+  }
+  return ok_status();
+}
+
+Status SqliteStore::write(const std::function<Status(StoreWriter&)>& work) {
+  std::lock_guard lock(mutex_);
+  NIMBUS_TRY(db_->execute("BEGIN IMMEDIATE"));
+  Status result = work(*session_);
+  if (!result.ok()) {
+    (void)db_->execute("ROLLBACK");
+    return result;
+  }
+  Status committed = db_->execute("COMMIT");
+  if (!committed.ok()) (void)db_->execute("ROLLBACK");
+  return committed;
+}
+
+#define NIMBUS_LOCKED_READ(call) \
+  std::lock_guard lock(mutex_);  \
+  return session_->call
+
+Result<std::optional<AuthorityRecord>> SqliteStore::find_authority(const std::string& id) {
+  NIMBUS_LOCKED_READ(find_authority(id));
+}
+Result<std::vector<AuthorityRecord>> SqliteStore::list_authorities() {
+  NIMBUS_LOCKED_READ(list_authorities());
+}
+Result<std::optional<CertificateRecord>> SqliteStore::find_certificate(const std::string& serial) {
+  NIMBUS_LOCKED_READ(find_certificate(serial));
+}
+Result<bool> SqliteStore::serial_exists(const std::string& serial) {
+  NIMBUS_LOCKED_READ(serial_exists(serial));
+}
+Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates(const std::string& issuer_id) {
+  NIMBUS_LOCKED_READ(revoked_certificates(issuer_id));
+}
+Result<std::optional<CrlRecord>> SqliteStore::latest_crl(const std::string& authority_id) {
+  NIMBUS_LOCKED_READ(latest_crl(authority_id));
+}
+Result<std::vector<AuditEvent>> SqliteStore::audit_events(std::size_t limit) {
+  NIMBUS_LOCKED_READ(audit_events(limit));
+}
+
+#undef NIMBUS_LOCKED_READ
+
+}  // namespace nimbus::store::sqlite

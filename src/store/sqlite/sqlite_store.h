@@ -1,0 +1,49 @@
+// SqliteStore: the embedded store, one SQLite database file in WAL mode.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace nimbus::store::sqlite {
+
+class Database;
+class SqliteSession;
+
+// Thread-safe: one connection, used under a mutex. Several processes may open the same file;
+// SQLite's locking serialises their writes (busy timeout 5 s).
+class SqliteStore final : public Store {
+ public:
+  // Creates a new database at `path` (refusing an existing one) and applies every migration.
+  static Result<std::unique_ptr<SqliteStore>> create(const std::filesystem::path& path);
+  // Opens an existing database and applies any migration it lacks.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path);
+
+  ~SqliteStore() override;
+
+  Status write(const std::function<Status(StoreWriter&)>& work) override;
+  Result<int> schema_version() override;
+
+  Result<std::optional<AuthorityRecord>> find_authority(const std::string& id) override;
+  Result<std::vector<AuthorityRecord>> list_authorities() override;
+  Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) override;
+  Result<bool> serial_exists(const std::string& serial) override;
+  Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) override;
+  Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) override;
+  Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
+
+ private:
+  SqliteStore(std::unique_ptr<Database> db);
+  static Result<std::unique_ptr<SqliteStore>> open_database(const std::filesystem::path& path,
+                                                            bool create);
+  Status configure();
+  Status migrate();
+
+  std::mutex mutex_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteSession> session_;
+};
+
+}  // namespace nimbus::store::sqlite

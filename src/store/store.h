@@ -1,0 +1,79 @@
+// Store: the durable state of a Nimbus deployment — authorities, the certificates they signed,
+// revocations, CRLs and the audit trail.
+//
+// The interface speaks the domain; implementations (SQLite embedded, PostgreSQL for several
+// nodes) hide their SQL. Every change happens inside Store::write, in one transaction that commits
+// only if the work succeeds, so a failed command leaves the store exactly as it was.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace nimbus::store {
+
+// Reads. On a Store, each call sees the latest committed state; inside write(), it sees the
+// transaction's own changes too.
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  virtual Result<std::optional<AuthorityRecord>> find_authority(const std::string& id) = 0;
+  // In creation order.
+  virtual Result<std::vector<AuthorityRecord>> list_authorities() = 0;
+
+  virtual Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) = 0;
+  virtual Result<bool> serial_exists(const std::string& serial) = 0;
+  // Revoked certificates of one issuer, for its CRL.
+  virtual Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) = 0;
+
+  virtual Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) = 0;
+
+  // Most recent first.
+  virtual Result<std::vector<AuditEvent>> audit_events(std::size_t limit) = 0;
+
+ protected:
+  StoreReader() = default;
+  StoreReader(const StoreReader&) = delete;
+  StoreReader& operator=(const StoreReader&) = delete;
+};
+
+// Changes, available only inside Store::write.
+class StoreWriter : public StoreReader {
+ public:
+  // kAlreadyExists if the id is taken.
+  virtual Status insert_authority(const AuthorityRecord& authority) = 0;
+  virtual Status set_authority_status(const std::string& id, AuthorityStatus status) = 0;
+  // Installs the certificate of a pending authority (and its external chain) and makes it active.
+  virtual Status set_authority_certificate(const std::string& id, const Bytes& der,
+                                           const std::optional<std::string>& external_chain_pem) = 0;
+
+  // kAlreadyExists if the serial or a thumbprint is already in the store.
+  virtual Status insert_certificate(const CertificateRecord& certificate) = 0;
+  virtual Status revoke_certificate(const std::string& serial, Timestamp at, int reason) = 0;
+
+  // Returns the next CRL number for an authority and records it as used, so that no number is ever
+  // handed out twice, even if the CRL it was meant for is never stored.
+  virtual Result<std::uint64_t> allocate_crl_number(const std::string& authority_id) = 0;
+  virtual Status insert_crl(const CrlRecord& crl) = 0;
+
+  virtual Status append_audit(const AuditEvent& event) = 0;
+};
+
+// Thread-safety: a Store may be shared by threads; each write() is serialised with other writers
+// (in this process and others using the same database).
+class Store : public StoreReader {
+ public:
+  // Runs `work` in one transaction; commits if it returns ok, rolls back otherwise and returns its
+  // error. `work` must not call write() again.
+  virtual Status write(const std::function<Status(StoreWriter&)>& work) = 0;
+
+  // The schema version this store is at.
+  virtual Result<int> schema_version() = 0;
+};
+
+}  // namespace nimbus::store
