@@ -1,1 +1,32 @@
-int main() { return 0; }
+// nimbus: the command line of Nimbus PKI.
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  // Everything Nimbus creates (store, keys, configuration) is private unless it says otherwise.
+  ::umask(077);
+
+  CLI::App app("Nimbus PKI: certificate authorities, enrollment, revocation and RADIUS for managed devices.",
+               "nimbus");
+  app.set_version_flag("--version", std::string("nimbus ") + NIMBUS_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 success; 1 refused (bad input or a rule; nothing changed); 2 usage error;\n"
+      "3 system failure (I/O, store, crypto; nothing changed).\n"
+      "Run 'nimbus COMMAND --help' for the options of each command.");
+
+  nimbus::cli::CommandRunner runner;
+  nimbus::cli::add_init_command(app, runner);
+  nimbus::cli::add_ca_commands(app, runner);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? nimbus::cli::kExitOk : nimbus::cli::kExitUsage;
+  }
+  return runner.finish();
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ std::string to_hex(ByteView bytes);
 
 // Upper-case hexadecimal with colons, as certificate viewers show thumbprints: "3F:0A:...".
 std::string to_colon_hex(ByteView bytes);
+
+// Parses hexadecimal (either case, no separators, even length).
+std::optional<Bytes> from_hex(std::string_view hex);
 
 inline ByteView as_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};

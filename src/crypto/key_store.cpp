@@ -12,17 +12,25 @@ constexpr std::string_view kFileScheme = "file:";
 constexpr unsigned kKeyFileMode = 0600;
 }  // namespace
 
-FileKeyStore::FileKeyStore(std::filesystem::path directory, Secret passphrase)
-    : directory_(std::move(directory)), passphrase_(std::move(passphrase)) {}
+FileKeyStore::FileKeyStore(std::filesystem::path directory, PassphraseSource passphrase_source)
+    : directory_(std::move(directory)), passphrase_source_(std::move(passphrase_source)) {}
+
+Result<std::string_view> FileKeyStore::passphrase() const {
+  if (!passphrase_) {
+    NIMBUS_ASSIGN_OR_RETURN(Secret secret, passphrase_source_());
+    if (secret.empty()) {
+      return Error(ErrorCode::kFailedPrecondition, "the key passphrase is empty");
+    }
+    passphrase_ = std::move(secret);
+  }
+  return passphrase_->reveal();
+}
 
 Result<GeneratedKey> FileKeyStore::generate(const KeySpec& spec, std::string_view label) {
-  if (passphrase_.empty()) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 "no key passphrase: set NIMBUS_KEY_PASSPHRASE or key_passphrase_file");
-  }
+  NIMBUS_ASSIGN_OR_RETURN(std::string_view secret, passphrase());
   NIMBUS_TRY(create_private_directory(directory_));
   NIMBUS_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::generate(spec));
-  NIMBUS_ASSIGN_OR_RETURN(std::string pem, key.to_encrypted_pem(passphrase_.reveal()));
+  NIMBUS_ASSIGN_OR_RETURN(std::string pem, key.to_encrypted_pem(secret));
   NIMBUS_ASSIGN_OR_RETURN(Bytes suffix, random_bytes(4));
   std::string name = fmt::format("{}-{}.key", label, to_hex(suffix));
   NIMBUS_TRY(write_file_atomic(directory_ / name, as_bytes(pem), kKeyFileMode));
@@ -48,8 +56,9 @@ Result<PrivateKey> FileKeyStore::load(std::string_view reference) const {
   if (!std::filesystem::exists(path, ec)) {
     return Error(ErrorCode::kNotFound, fmt::format("key file '{}' is missing", path.string()));
   }
+  NIMBUS_ASSIGN_OR_RETURN(std::string_view secret, passphrase());
   NIMBUS_ASSIGN_OR_RETURN(Bytes pem, read_file(path, 1u << 20));
-  auto key = PrivateKey::from_encrypted_pem(pem, passphrase_.reveal());
+  auto key = PrivateKey::from_encrypted_pem(pem, secret);
   if (!key.ok()) return std::move(key).error().with_context(fmt::format("key file '{}'", path.string()));
   return key;
 }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,11 +48,14 @@ class KeyStore {
 };
 
 // Keys as encrypted PKCS#8 files (mode 0600) in one directory (mode 0700). References have the form
-// "file:<name>.key", relative to the directory. Not safe for concurrent generate/discard of the same
-// reference from several processes; references are random, so distinct calls never collide.
+// "file:<name>.key", relative to the directory; names are random, so concurrent creations never
+// collide. The passphrase is asked of `passphrase_source` the first time a key is used, so that
+// commands which touch no key need none. Not thread-safe.
 class FileKeyStore final : public KeyStore {
  public:
-  FileKeyStore(std::filesystem::path directory, Secret passphrase);
+  using PassphraseSource = std::function<Result<Secret>()>;
+
+  FileKeyStore(std::filesystem::path directory, PassphraseSource passphrase_source);
 
   Result<GeneratedKey> generate(const KeySpec& spec, std::string_view label) override;
   Result<PrivateKey> load(std::string_view reference) const override;
@@ -59,9 +64,11 @@ class FileKeyStore final : public KeyStore {
 
  private:
   Result<std::filesystem::path> resolve(std::string_view reference) const;
+  Result<std::string_view> passphrase() const;
 
   std::filesystem::path directory_;
-  Secret passphrase_;
+  PassphraseSource passphrase_source_;
+  mutable std::optional<Secret> passphrase_;
 };
 
 }  // namespace nimbus::crypto

@@ -197,6 +197,19 @@ bool DistinguishedName::operator==(const DistinguishedName& other) const {
   return X509_NAME_cmp(name_.get(), other.name_.get()) == 0;
 }
 
+std::string escape_attribute_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size() + 4);
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    bool special = std::string_view(",+\"\\<>;=").find(c) != std::string_view::npos;
+    bool edge = (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.size() && c == ' ');
+    if (special || edge) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::string format_name(const X509_NAME* name) {
   constexpr unsigned long kFlags = (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) |
                                    XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_DN_REV | XN_FLAG_FN_SN |

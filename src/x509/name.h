@@ -41,6 +41,10 @@ class DistinguishedName {
   std::shared_ptr<X509_NAME> name_;
 };
 
+// Escapes an attribute value for an RFC 4514 string: `,` `+` `"` `\` `<` `>` `;` `=` anywhere,
+// and a leading `#` or space and a trailing space. "Contoso, Inc." -> "Contoso\, Inc."
+std::string escape_attribute_value(std::string_view value);
+
 // Formats any X509_NAME the way DistinguishedName::to_string does.
 std::string format_name(const X509_NAME* name);
 

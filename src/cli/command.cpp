@@ -1,0 +1,75 @@
+#include "cli/command.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "core/file.h"
+
+namespace nimbus::cli {
+
+namespace {
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("nimbus");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+void CommandRunner::add_common_options(CLI::App& command) {
+  command.add_option("--data", options_.data_dir, "Data directory of the deployment")
+      ->envname("NIMBUS_DATA")
+      ->capture_default_str();
+  command.add_option("--log-level", options_.log_level, "Log detail on stderr")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+}
+
+void CommandRunner::run(const std::function<Status()>& body) {
+  setup_logging(options_.log_level);
+  try {
+    outcome_ = body();
+  } catch (const std::exception& e) {
+    outcome_ = Error(ErrorCode::kInternal, fmt::format("unexpected exception: {}", e.what()));
+  }
+  if (outcome_ && !outcome_->ok()) {
+    const Error& error = outcome_->error();
+    if (error.is_failure()) {
+      spdlog::error("command failed: {}", error.to_string());
+    } else {
+      spdlog::debug("command refused: {}", error.to_string());
+    }
+  }
+}
+
+int CommandRunner::finish() const {
+  if (!outcome_ || outcome_->ok()) return kExitOk;
+  const Error& error = outcome_->error();
+  std::cerr << "nimbus: " << error.message() << std::endl;
+  return error.is_failure() ? kExitFailure : kExitRefused;
+}
+
+std::string current_actor() {
+  if (const passwd* user = getpwuid(geteuid())) return fmt::format("cli:{}", user->pw_name);
+  return fmt::format("cli:uid-{}", geteuid());
+}
+
+Status write_output(const std::string& path, ByteView content, unsigned mode) {
+  if (path.empty() || path == "-") {
+    std::fwrite(content.data(), 1, content.size(), stdout);
+    std::fflush(stdout);
+    return ok_status();
+  }
+  return write_file_atomic(path, content, mode, /*overwrite=*/true);
+}
+
+}  // namespace nimbus::cli

@@ -1,0 +1,57 @@
+// What every `nimbus` subcommand shares: common options, running a command, and its outcome.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace nimbus::cli {
+
+// Options every command accepts (added to each with add_common_options).
+struct CommonOptions {
+  std::string data_dir = "var";  // --data, else NIMBUS_DATA, else ./var
+  std::string log_level = "warn";
+};
+
+// Exit statuses, documented in README.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;  // bad input or a rule said no; nothing changed
+inline constexpr int kExitUsage = 2;    // the command line itself is wrong
+inline constexpr int kExitFailure = 3;  // the system failed (I/O, store, crypto); nothing changed
+
+// Collects the outcome of the one command a command line runs.
+class CommandRunner {
+ public:
+  CommonOptions& options() { return options_; }
+
+  // Adds --data and --log-level to `command`.
+  void add_common_options(CLI::App& command);
+
+  // Sets up logging, runs `body`, and keeps its status (exceptions become internal errors).
+  void run(const std::function<Status()>& body);
+
+  // The exit status for what ran, after printing its error (if any) to stderr.
+  int finish() const;
+
+ private:
+  CommonOptions options_;
+  std::optional<Status> outcome_;
+};
+
+// Who is running this command, for the audit trail: "cli:<user>".
+std::string current_actor();
+
+// Writes `content` to `path` (mode `mode`, replacing it) or, when `path` is empty, to stdout.
+Status write_output(const std::string& path, ByteView content, unsigned mode = 0644);
+
+// Registration of each command family.
+void add_init_command(CLI::App& app, CommandRunner& runner);
+void add_ca_commands(CLI::App& app, CommandRunner& runner);
+
+}  // namespace nimbus::cli

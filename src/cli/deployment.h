@@ -1,0 +1,45 @@
+// Deployment: one data directory opened for use — its configuration, store and CA keys.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "ca/authorities.h"
+#include "ca/publication_urls.h"
+#include "config/config.h"
+#include "core/result.h"
+#include "crypto/key_store.h"
+#include "store/store.h"
+
+namespace nimbus::cli {
+
+class Deployment {
+ public:
+  // Opens the deployment in `data_dir`; the key passphrase is read only when a key is first used.
+  static Result<std::unique_ptr<Deployment>> open(const std::filesystem::path& data_dir);
+
+  // Opens a deployment whose store is created now (by `nimbus init`).
+  static Result<std::unique_ptr<Deployment>> create(const std::filesystem::path& data_dir,
+                                                    const config::Config& config);
+
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  const config::Config& config() const { return config_; }
+  const ca::PublicationUrls& urls() const { return urls_; }
+  store::Store& store() { return *store_; }
+  crypto::KeyStore& keys() { return *keys_; }
+
+  // The authorities of this deployment, acting as `actor` (recorded in the audit trail).
+  ca::Authorities authorities(const std::string& actor);
+
+ private:
+  Deployment(std::filesystem::path data_dir, config::Config config, ca::PublicationUrls urls,
+             std::unique_ptr<store::Store> store);
+
+  std::filesystem::path data_dir_;
+  config::Config config_;
+  ca::PublicationUrls urls_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<crypto::KeyStore> keys_;
+};
+
+}  // namespace nimbus::cli

@@ -1,0 +1,81 @@
+#include "config/config.h"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/file.h"
+
+namespace nimbus::config {
+
+Result<Config> load_config(const std::filesystem::path& data_dir) {
+  std::filesystem::path path = data_dir / kConfigFileName;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Error(ErrorCode::kNotFound,
+                 fmt::format("no Nimbus deployment in '{}' ({} is missing): run 'nimbus init --data {}' "
+                             "or point --data / NIMBUS_DATA at an existing one",
+                             data_dir.string(), kConfigFileName, data_dir.string()));
+  }
+  NIMBUS_ASSIGN_OR_RETURN(Bytes text, read_file(path, 1u << 20));
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text.begin(), text.end()));
+  } catch (const YAML::Exception& e) {
+    return Error(ErrorCode::kMalformed,
+                 fmt::format("{}: line {}: {}", path.string(), e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) {
+    return Error(ErrorCode::kMalformed, fmt::format("{}: expected a mapping of settings", path.string()));
+  }
+
+  Config config;
+  static const std::set<std::string> kKnown = {"organization", "base_url", "database", "keys_directory",
+                                               "key_passphrase_file"};
+  for (const auto& entry : root) {
+    std::string key = entry.first.as<std::string>("");
+    if (!kKnown.contains(key)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: unknown setting '{}' (see the configuration reference in README.md)",
+                               path.string(), key));
+    }
+    if (!entry.second.IsScalar()) {
+      return Error(ErrorCode::kInvalidArgument, fmt::format("{}: '{}' must be a string", path.string(), key));
+    }
+    std::string value = entry.second.as<std::string>();
+    if (key == "organization") config.organization = value;
+    else if (key == "base_url") config.base_url = value;
+    else if (key == "database") config.database = value;
+    else if (key == "keys_directory") config.keys_directory = value;
+    else if (key == "key_passphrase_file") config.key_passphrase_file = value;
+  }
+  for (auto [name, value] : {std::pair{"organization", &config.organization}, {"base_url", &config.base_url}}) {
+    if (value->empty()) {
+      return Error(ErrorCode::kInvalidArgument, fmt::format("{}: '{}' is required", path.string(), name));
+    }
+  }
+  return config;
+}
+
+std::string render_config(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Comment("Nimbus PKI configuration; every key is described in README.md");
+  out << YAML::Key << "organization" << YAML::Value << config.organization;
+  out << YAML::Key << "base_url" << YAML::Value << config.base_url;
+  out << YAML::Key << "database" << YAML::Value << config.database;
+  out << YAML::Key << "keys_directory" << YAML::Value << config.keys_directory;
+  if (!config.key_passphrase_file.empty()) {
+    out << YAML::Key << "key_passphrase_file" << YAML::Value << config.key_passphrase_file;
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::filesystem::path resolve_path(const std::filesystem::path& data_dir, const std::string& path) {
+  std::filesystem::path p(path);
+  return p.is_absolute() ? p : data_dir / p;
+}
+
+}  // namespace nimbus::config

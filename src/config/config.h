@@ -1,0 +1,47 @@
+// Config: the settings of one Nimbus deployment, read from `nimbus.yaml` in the data directory.
+//
+// Every field is documented here and, in the same words, in the README's configuration reference.
+// Unknown keys are refused, so that a misspelt setting is an error rather than a silent default.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "core/result.h"
+
+namespace nimbus::config {
+
+inline constexpr std::string_view kConfigFileName = "nimbus.yaml";
+
+struct Config {
+  // `organization`: the organisation name used in default CA subjects (O=...). Required.
+  std::string organization;
+
+  // `base_url`: the http URL under which AIA, CDP, OCSP and SCEP are published, e.g.
+  // http://pki.example.net. Written into every certificate; changing it later does not change
+  // certificates already issued. Required.
+  std::string base_url;
+
+  // `database`: the SQLite store, relative to the data directory. Default: nimbus.db.
+  std::string database = "nimbus.db";
+
+  // `keys_directory`: where encrypted CA keys are kept (mode 0700, files 0600), relative to the
+  // data directory. Default: keys.
+  std::string keys_directory = "keys";
+
+  // `key_passphrase_file`: a file (mode 0600 or stricter) holding the passphrase that encrypts CA
+  // keys, relative to the data directory or absolute. The environment variable
+  // NIMBUS_KEY_PASSPHRASE, when set, takes precedence. Default: none.
+  std::string key_passphrase_file;
+};
+
+// Reads `{data_dir}/nimbus.yaml`. Paths in the result are as written (resolve with resolve_path).
+Result<Config> load_config(const std::filesystem::path& data_dir);
+
+// The YAML text for `config`, with a comment per key.
+std::string render_config(const Config& config);
+
+// `path` as given if absolute, else relative to `data_dir`.
+std::filesystem::path resolve_path(const std::filesystem::path& data_dir, const std::string& path);
+
+}  // namespace nimbus::config

@@ -1,0 +1,34 @@
+#include "revocation/crl_publisher.h"
+
+#include <fmt/format.h>
+
+#include "x509/crl.h"
+
+namespace nimbus::revocation {
+
+
+Result<store::CrlRecord> publish_crl(store::StoreWriter& transaction, const CrlAuthority& authority,
+                                     Timestamp now, Duration validity) {
+  x509::CrlContents contents;
+  contents.this_update = now;
+  contents.next_update = now + validity;
+  NIMBUS_ASSIGN_OR_RETURN(auto revoked, transaction.revoked_certificates(authority.id));
+  contents.revoked.reserve(revoked.size());
+  for (const store::CertificateRecord& record : revoked) {
+    std::optional<Bytes> serial = from_hex(record.serial);
+    if (!serial || serial->empty()) {
+      return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is not hex", record.serial));
+    }
+    NIMBUS_ASSIGN_OR_RETURN(x509::RevocationReason reason,
+                            x509::revocation_reason_from_code(record.revocation_reason.value_or(0)));
+    contents.revoked.push_back({std::move(*serial), record.revoked_at.value_or(now), reason});
+  }
+  NIMBUS_ASSIGN_OR_RETURN(contents.number, transaction.allocate_crl_number(authority.id));
+  NIMBUS_ASSIGN_OR_RETURN(x509::CertificateRevocationList crl,
+                          x509::sign_crl(authority.certificate, authority.key, contents));
+  store::CrlRecord record{authority.id, contents.number, contents.this_update, contents.next_update, crl.der()};
+  NIMBUS_TRY(transaction.insert_crl(record));
+  return record;
+}
+
+}  // namespace nimbus::revocation
