@@ -283,9 +283,9 @@ Status Authorities::set_status(const std::string& id, AuthorityStatus from, Auth
   NIMBUS_ASSIGN_OR_RETURN(AuthorityRecord authority, get(id));
   if (authority.status != from) {
     return Error(ErrorCode::kFailedPrecondition,
-                 fmt::format("authority '{}' is {}; only an {} authority can be {}", id,
+                 fmt::format("authority '{}' is {}; only an authority that is {} can become {}", id,
                              authority_status_name(authority.status), authority_status_name(from),
-                             authority_status_name(to) == "paused" ? "paused" : "resumed"));
+                             authority_status_name(to)));
   }
   NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
     NIMBUS_TRY(tx.set_authority_status(id, to));

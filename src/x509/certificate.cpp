@@ -66,6 +66,11 @@ Result<Certificate> Certificate::from_der(ByteView der) {
                  fmt::format("{} unexpected bytes follow the certificate",
                              der.data() + der.size() - cursor));
   }
+  // Every check Nimbus makes looks at the key; a certificate whose key cannot be decoded is refused
+  // here rather than met later as a null key.
+  if (X509_get0_pubkey(cert.get()) == nullptr) {
+    return crypto::openssl_error(ErrorCode::kMalformed, "the certificate's public key cannot be decoded");
+  }
   return adopt(std::move(cert));
 }
 

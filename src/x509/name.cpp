@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "crypto/bio.h"
+#include "core/bytes.h"
 #include "crypto/openssl_error.h"
 
 namespace nimbus::x509 {
@@ -133,8 +133,10 @@ Result<DistinguishedName> DistinguishedName::parse(std::string_view text) {
       crypto::Asn1ObjectPtr type;
       if (const char* known = openssl_attribute_name(attribute->type)) {
         type.reset(OBJ_txt2obj(known, 0));
-      } else if (std::isdigit(static_cast<unsigned char>(attribute->type[0]))) {
-        type.reset(OBJ_txt2obj(attribute->type.c_str(), 1));
+      } else {
+        // A dotted OID, or a name OpenSSL prints (organizationIdentifier, ...), so that whatever
+        // to_string() writes parses back.
+        type.reset(OBJ_txt2obj(attribute->type.c_str(), 0));
       }
       if (!type) {
         crypto::clear_openssl_errors();
@@ -202,6 +204,11 @@ std::string escape_attribute_value(std::string_view value) {
   out.reserve(value.size() + 4);
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\{:02X}", byte);
+      continue;
+    }
     bool special = std::string_view(",+\"\\<>;=").find(c) != std::string_view::npos;
     bool edge = (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.size() && c == ' ');
     if (special || edge) out.push_back('\\');
@@ -210,13 +217,56 @@ std::string escape_attribute_value(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// The name an attribute type is written with: ours where we have one, else OpenSSL's short name,
+// else the dotted OID.
+std::string attribute_type_text(const ASN1_OBJECT* type) {
+  int nid = OBJ_obj2nid(type);
+  if (nid == NID_pkcs9_emailAddress) return "E";
+  if (nid != NID_undef) {
+    if (const char* short_name = OBJ_nid2sn(nid)) return short_name;
+  }
+  char oid[128];
+  OBJ_obj2txt(oid, sizeof oid, type, 1);
+  return oid;
+}
+
+// The value as an escaped RFC 4514 string, or "#" and the DER in hex when it is not a string.
+std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
+  unsigned char* utf8 = nullptr;
+  int size = ASN1_STRING_to_UTF8(&utf8, data);
+  if (size < 0) {
+    crypto::clear_openssl_errors();
+    const unsigned char* raw = ASN1_STRING_get0_data(data);
+    return "#" + to_hex(ByteView(raw, static_cast<std::size_t>(ASN1_STRING_length(data))));
+  }
+  std::string value(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(size));
+  OPENSSL_free(utf8);
+  return escape_attribute_value(value);
+}
+
+}  // namespace
+
 std::string format_name(const X509_NAME* name) {
-  constexpr unsigned long kFlags = (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) |
-                                   XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_DN_REV | XN_FLAG_FN_SN |
-                                   XN_FLAG_DUMP_UNKNOWN_FIELDS;
-  crypto::BioPtr out = crypto::memory_writer();
-  X509_NAME_print_ex(out.get(), name, 0, kFlags);
-  return crypto::bio_text(out.get());
+  // Most specific RDN (last in DER) first; attributes inside a multi-valued RDN in DER order.
+  std::string out;
+  int count = X509_NAME_entry_count(name);
+  int index = count - 1;
+  while (index >= 0) {
+    int set = X509_NAME_ENTRY_set(X509_NAME_get_entry(name, index));
+    int first = index;
+    while (first > 0 && X509_NAME_ENTRY_set(X509_NAME_get_entry(name, first - 1)) == set) --first;
+    if (!out.empty()) out += ", ";
+    for (int i = first; i <= index; ++i) {
+      const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+      if (i > first) out += " + ";
+      out += attribute_type_text(X509_NAME_ENTRY_get_object(entry)) + "=" + attribute_value_text(entry);
+    }
+    index = first - 1;
+  }
+  return out;
 }
 
 }  // namespace nimbus::x509

@@ -1,0 +1,285 @@
+#include "x509/certificate.h"
+
+#include <openssl/x509.h>
+
+#include <gtest/gtest.h>
+
+#include "crypto/digest.h"
+#include "x509/extensions.h"
+#include "testing/test_support.h"
+
+namespace nimbus::x509 {
+namespace {
+
+using nimbus::testing::at;
+using nimbus::testing::CertificateOptions;
+using nimbus::testing::make_ca;
+using nimbus::testing::make_certificate;
+using nimbus::testing::make_key;
+using nimbus::testing::TestCa;
+
+struct Fixture {
+  TestCa root;
+  TestCa issuing;
+};
+
+Fixture make_fixture() {
+  CertificateOptions root_options;
+  root_options.subject = "CN=Cert Test Root, O=Nimbus Tests";
+  TestCa root = make_ca(root_options, nullptr, "ec:p384");
+
+  CertificateOptions issuing_options;
+  issuing_options.subject = "CN=Cert Test Issuing, O=Nimbus Tests";
+  issuing_options.path_length = 0;
+  issuing_options.cdp = {"http://pki.test/cdp/root.crl", "http://backup.test/root.crl"};
+  issuing_options.ca_issuers = {"http://pki.test/aia/root.crt"};
+  issuing_options.ocsp = {"http://pki.test/ocsp/root"};
+  issuing_options.serial = {0x7a, 0x01, 0x02, 0x03};
+  issuing_options.not_before = at("2026-02-01T10:00:00Z");
+  issuing_options.not_after = at("2031-02-01T10:00:00Z");
+  TestCa issuing = make_ca(issuing_options, &root);
+  return Fixture{root, issuing};
+}
+
+TEST(Certificate, ParsesBackFromDer) {
+  Fixture f = make_fixture();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate parsed, Certificate::from_der(f.issuing.certificate.der()));
+  EXPECT_EQ(parsed.der(), f.issuing.certificate.der());
+  EXPECT_EQ(parsed.subject().to_string(), "CN=Cert Test Issuing, O=Nimbus Tests");
+  EXPECT_EQ(parsed.issuer().to_string(), "CN=Cert Test Root, O=Nimbus Tests");
+  EXPECT_EQ(parsed.serial(), (Bytes{0x7a, 0x01, 0x02, 0x03}));
+  EXPECT_EQ(parsed.serial_hex(), "7a010203");
+  EXPECT_EQ(parsed.not_before(), at("2026-02-01T10:00:00Z"));
+  EXPECT_EQ(parsed.not_after(), at("2031-02-01T10:00:00Z"));
+  EXPECT_TRUE(parsed.public_key() == f.issuing.key.public_key());
+  EXPECT_EQ(parsed.signature_algorithm(), "ecdsa-with-SHA384");  // signed by the P-384 root
+  EXPECT_FALSE(parsed.is_self_issued());
+}
+
+TEST(Certificate, ParsesBackFromPemAndDer) {
+  Fixture f = make_fixture();
+  std::string pem = f.issuing.certificate.pem();
+  EXPECT_EQ(pem.rfind("-----BEGIN CERTIFICATE-----\n", 0), 0u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate from_pem, Certificate::parse(as_bytes(pem)));
+  EXPECT_EQ(from_pem.der(), f.issuing.certificate.der());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate from_der, Certificate::parse(f.issuing.certificate.der()));
+  EXPECT_EQ(from_der.der(), f.issuing.certificate.der());
+}
+
+TEST(Certificate, ParseAllReadsABundleInOrderSkippingOtherBlocks) {
+  Fixture f = make_fixture();
+  std::string bundle = "Subject: issuing\nsome text a tool wrote before the block\n" + f.issuing.certificate.pem() +
+                       "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n" + f.root.certificate.pem();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::vector<Certificate> all, Certificate::parse_all(as_bytes(bundle)));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].der(), f.issuing.certificate.der());
+  EXPECT_EQ(all[1].der(), f.root.certificate.der());
+
+  // parse() wants exactly one.
+  auto one = Certificate::parse(as_bytes(bundle));
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().code(), ErrorCode::kMalformed);
+  EXPECT_NE(one.error().message().find("found 2"), std::string::npos) << one.error().message();
+}
+
+TEST(Certificate, ParseAllOfDerIsTheOneCertificate) {
+  Fixture f = make_fixture();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::vector<Certificate> all, Certificate::parse_all(f.root.certificate.der()));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].der(), f.root.certificate.der());
+}
+
+TEST(Certificate, ParseAllRefusesPemWithoutCertificatesOrDamagedBlocks) {
+  Fixture f = make_fixture();
+  NIMBUS_EXPECT_ERROR(Certificate::parse_all(as_bytes("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n")),
+                      ErrorCode::kMalformed);
+  std::string truncated = f.root.certificate.pem();
+  truncated.resize(truncated.size() - 30);  // no END line
+  NIMBUS_EXPECT_ERROR(Certificate::parse_all(as_bytes(truncated)), ErrorCode::kMalformed);
+  std::string bad_base64 = "-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n";
+  NIMBUS_EXPECT_ERROR(Certificate::parse_all(as_bytes(bad_base64)), ErrorCode::kMalformed);
+  // A CERTIFICATE block that holds something else.
+  std::string not_a_cert = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+  NIMBUS_EXPECT_ERROR(Certificate::parse_all(as_bytes(not_a_cert)), ErrorCode::kMalformed);
+  // A good certificate followed by a damaged one fails as a whole.
+  NIMBUS_EXPECT_ERROR(Certificate::parse_all(as_bytes(f.root.certificate.pem() + truncated)), ErrorCode::kMalformed);
+}
+
+TEST(Certificate, FromDerRejectsTrailingBytes) {
+  Fixture f = make_fixture();
+  Bytes der = f.root.certificate.der();
+  der.push_back(0x00);
+  auto one_extra = Certificate::from_der(der);
+  ASSERT_FALSE(one_extra.ok());
+  EXPECT_EQ(one_extra.error().code(), ErrorCode::kMalformed);
+  EXPECT_NE(one_extra.error().message().find("1 unexpected bytes"), std::string::npos) << one_extra.error().message();
+
+  Bytes two = f.root.certificate.der();
+  two.insert(two.end(), f.issuing.certificate.der().begin(), f.issuing.certificate.der().end());
+  NIMBUS_EXPECT_ERROR(Certificate::from_der(two), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(Certificate::parse(two), ErrorCode::kMalformed);
+}
+
+TEST(Certificate, FromDerRejectsGarbage) {
+  Fixture f = make_fixture();
+  NIMBUS_EXPECT_ERROR(Certificate::from_der(Bytes{}), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(Certificate::from_der(as_bytes("garbage, not DER")), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(Certificate::from_der(Bytes{0x30, 0x03, 0x02, 0x01, 0x01}), ErrorCode::kMalformed);
+  Bytes truncated = f.root.certificate.der();
+  truncated.resize(truncated.size() / 2);
+  NIMBUS_EXPECT_ERROR(Certificate::from_der(truncated), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(Certificate::parse(as_bytes("garbage")), ErrorCode::kMalformed);
+}
+
+TEST(Certificate, ThumbprintsAreDigestsOfTheDer) {
+  Fixture f = make_fixture();
+  const Certificate& cert = f.issuing.certificate;
+  EXPECT_EQ(cert.sha1_thumbprint(), crypto::sha1(cert.der()));
+  EXPECT_EQ(cert.sha256_thumbprint(), crypto::sha256(cert.der()));
+  EXPECT_EQ(cert.sha1_thumbprint().size(), 20u);
+  EXPECT_EQ(cert.sha256_thumbprint().size(), 32u);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  ASSERT_EQ(X509_digest(cert.get(), EVP_sha256(), md, &size), 1);
+  EXPECT_EQ(cert.sha256_thumbprint(), Bytes(md, md + size));
+}
+
+TEST(Certificate, BasicConstraints) {
+  Fixture f = make_fixture();
+  auto root = f.root.certificate.basic_constraints();
+  ASSERT_TRUE(root.has_value());
+  EXPECT_TRUE(root->ca);
+  EXPECT_TRUE(root->critical);
+  EXPECT_FALSE(root->path_length.has_value());
+
+  auto issuing = f.issuing.certificate.basic_constraints();
+  ASSERT_TRUE(issuing.has_value());
+  EXPECT_TRUE(issuing->ca);
+  ASSERT_TRUE(issuing->path_length.has_value());
+  EXPECT_EQ(*issuing->path_length, 0);
+
+  CertificateOptions leaf_options;
+  leaf_options.subject = "CN=leaf";
+  leaf_options.ca = false;
+  TestCa leaf = make_ca(leaf_options, &f.issuing);
+  auto leaf_constraints = leaf.certificate.basic_constraints();
+  ASSERT_TRUE(leaf_constraints.has_value());
+  EXPECT_FALSE(leaf_constraints->ca);
+  EXPECT_FALSE(leaf_constraints->critical);
+}
+
+TEST(Certificate, KeyUsageBits) {
+  Fixture f = make_fixture();
+  const Certificate& ca = f.issuing.certificate;
+  EXPECT_TRUE(ca.has_key_usage_extension());
+  EXPECT_TRUE(ca.key_usage_critical());
+  EXPECT_TRUE(ca.has_key_usage(KeyUsage::kKeyCertSign));
+  EXPECT_TRUE(ca.has_key_usage(KeyUsage::kCrlSign));
+  for (KeyUsage absent : {KeyUsage::kDigitalSignature, KeyUsage::kNonRepudiation, KeyUsage::kKeyEncipherment,
+                          KeyUsage::kDataEncipherment, KeyUsage::kKeyAgreement}) {
+    EXPECT_FALSE(ca.has_key_usage(absent)) << static_cast<unsigned>(absent);
+  }
+
+  // Each bit alone, to catch an off-by-one in the bit layout.
+  crypto::PrivateKey key = make_key();
+  for (KeyUsage usage : {KeyUsage::kDigitalSignature, KeyUsage::kNonRepudiation, KeyUsage::kKeyEncipherment,
+                         KeyUsage::kDataEncipherment, KeyUsage::kKeyAgreement, KeyUsage::kKeyCertSign,
+                         KeyUsage::kCrlSign}) {
+    CertificateBuilder builder;
+    builder.set_subject(nimbus::testing::dn("CN=bits")).set_issuer(nimbus::testing::dn("CN=bits")).set_serial({1})
+        .set_validity(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z")).set_public_key(key.public_key())
+        .add_extension(key_usage_extension({usage}));
+    NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate cert, builder.sign(key, crypto::SignatureDigest::kSha256));
+    for (unsigned other = 0; other <= 6; ++other) {
+      EXPECT_EQ(cert.has_key_usage(static_cast<KeyUsage>(other)), other == static_cast<unsigned>(usage))
+          << "set " << static_cast<unsigned>(usage) << ", asked " << other;
+    }
+  }
+}
+
+TEST(Certificate, NoKeyUsageExtensionMeansNoBits) {
+  CertificateOptions options;
+  options.key_usage = false;
+  TestCa ca = make_ca(options);
+  EXPECT_FALSE(ca.certificate.has_key_usage_extension());
+  EXPECT_FALSE(ca.certificate.key_usage_critical());
+  EXPECT_FALSE(ca.certificate.has_key_usage(KeyUsage::kKeyCertSign));
+  EXPECT_FALSE(ca.certificate.has_key_usage(KeyUsage::kDigitalSignature));
+}
+
+TEST(Certificate, KeyIdentifiers) {
+  Fixture f = make_fixture();
+  Bytes root_ski = f.root.certificate.subject_key_id();
+  ASSERT_EQ(root_ski.size(), 20u);
+  EXPECT_EQ(root_ski, key_identifier(f.root.key.public_key()));
+  // RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING.
+  const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(f.root.certificate.get());
+  EXPECT_EQ(root_ski, crypto::sha1(ByteView(ASN1_STRING_get0_data(bits), static_cast<std::size_t>(ASN1_STRING_length(bits)))));
+  EXPECT_TRUE(f.root.certificate.authority_key_id().empty());
+
+  EXPECT_EQ(f.issuing.certificate.subject_key_id(), key_identifier(f.issuing.key.public_key()));
+  EXPECT_EQ(f.issuing.certificate.authority_key_id(), root_ski);
+
+  CertificateOptions bare;
+  bare.key_ids = false;
+  TestCa without = make_ca(bare);
+  EXPECT_TRUE(without.certificate.subject_key_id().empty());
+  EXPECT_TRUE(without.certificate.authority_key_id().empty());
+}
+
+TEST(Certificate, PublicationUrls) {
+  Fixture f = make_fixture();
+  EXPECT_EQ(f.issuing.certificate.crl_distribution_urls(),
+            (std::vector<std::string>{"http://pki.test/cdp/root.crl", "http://backup.test/root.crl"}));
+  EXPECT_EQ(f.issuing.certificate.ca_issuers_urls(), std::vector<std::string>{"http://pki.test/aia/root.crt"});
+  EXPECT_EQ(f.issuing.certificate.ocsp_urls(), std::vector<std::string>{"http://pki.test/ocsp/root"});
+  EXPECT_TRUE(f.root.certificate.crl_distribution_urls().empty());
+  EXPECT_TRUE(f.root.certificate.ca_issuers_urls().empty());
+  EXPECT_TRUE(f.root.certificate.ocsp_urls().empty());
+}
+
+TEST(Certificate, IsSignedByItsIssuerOnly) {
+  Fixture f = make_fixture();
+  EXPECT_TRUE(f.root.certificate.is_signed_by(f.root.key.public_key()));
+  EXPECT_TRUE(f.root.certificate.is_self_issued());
+  EXPECT_TRUE(f.issuing.certificate.is_signed_by(f.root.certificate.public_key()));
+  EXPECT_FALSE(f.issuing.certificate.is_signed_by(f.issuing.key.public_key()));
+  EXPECT_FALSE(f.issuing.certificate.is_signed_by(make_key().public_key()));
+  EXPECT_FALSE(f.issuing.certificate.is_signed_by(make_key("rsa:2048").public_key()));
+}
+
+TEST(Certificate, TamperedCertificateNoLongerVerifies) {
+  Fixture f = make_fixture();
+  Bytes der = f.issuing.certificate.der();
+  // Change a byte of the subject's CN ("Cert Test Issuing" -> "Cert Test Issuinh").
+  std::string_view text(reinterpret_cast<const char*>(der.data()), der.size());
+  std::size_t where = text.find("Issuing");
+  ASSERT_NE(where, std::string_view::npos);
+  der[where + 6] = 'h';
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate tampered, Certificate::from_der(der));
+  EXPECT_EQ(tampered.subject().common_name(), "Cert Test Issuinh");
+  EXPECT_FALSE(tampered.is_signed_by(f.root.key.public_key()));
+}
+
+TEST(Certificate, AdoptKeepsTheDer) {
+  Fixture f = make_fixture();
+  crypto::X509Ptr copy(X509_dup(f.root.certificate.get()));
+  Certificate adopted = Certificate::adopt(std::move(copy));
+  EXPECT_EQ(adopted.der(), f.root.certificate.der());
+  Certificate shared = adopted;  // copies share
+  EXPECT_EQ(shared.get(), adopted.get());
+}
+
+TEST(Certificate, SerialWithTheHighBitSetIsAPositiveMagnitude) {
+  crypto::PrivateKey key = make_key();
+  CertificateOptions options;
+  options.serial = {0x80, 0x00, 0x01};
+  x509::Certificate cert = make_certificate(options, key);
+  EXPECT_EQ(cert.serial(), (Bytes{0x80, 0x00, 0x01}));
+  EXPECT_EQ(cert.serial_hex(), "800001");
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
+  EXPECT_EQ(ASN1_STRING_type(serial), V_ASN1_INTEGER);  // not V_ASN1_NEG_INTEGER
+}
+
+}  // namespace
+}  // namespace nimbus::x509

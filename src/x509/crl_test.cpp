@@ -1,0 +1,215 @@
+#include "x509/crl.h"
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <gtest/gtest.h>
+
+#include "x509/extensions.h"
+#include "testing/test_support.h"
+
+namespace nimbus::x509 {
+namespace {
+
+using nimbus::testing::at;
+using nimbus::testing::CertificateOptions;
+using nimbus::testing::make_ca;
+using nimbus::testing::make_key;
+using nimbus::testing::TestCa;
+
+TestCa make_issuer(std::string_view key_spec = "ec:p256", bool key_ids = true) {
+  CertificateOptions options;
+  options.subject = "CN=CRL Issuer, O=Nimbus Tests";
+  options.key_ids = key_ids;
+  return make_ca(options, nullptr, key_spec);
+}
+
+CrlContents sample_contents() {
+  CrlContents contents;
+  contents.number = 7;
+  contents.this_update = at("2026-03-01T12:00:00Z");
+  contents.next_update = at("2026-03-08T12:00:00Z");
+  contents.revoked = {
+      {{0x7f, 0x01, 0x02}, at("2026-02-10T08:00:00Z"), RevocationReason::kKeyCompromise},
+      {{0x11, 0x22}, at("2026-02-11T09:30:00Z"), RevocationReason::kUnspecified},
+      {{0x42}, at("2026-02-12T10:45:00Z"), RevocationReason::kCessationOfOperation},
+      {{0x23, 0x45, 0x67}, at("2026-02-13T00:00:00Z"), RevocationReason::kCaCompromise},
+  };
+  return contents;
+}
+
+// The entry for `serial` in `crl`, or null.
+X509_REVOKED* find_entry(const CertificateRevocationList& crl, const Bytes& serial) {
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
+    const ASN1_INTEGER* number = X509_REVOKED_get0_serialNumber(entry);
+    Bytes bytes(ASN1_STRING_get0_data(number), ASN1_STRING_get0_data(number) + ASN1_STRING_length(number));
+    if (bytes == serial) return entry;
+  }
+  return nullptr;
+}
+
+// The reasonCode of an entry, or -1 when it has none.
+long reason_code(X509_REVOKED* entry) {
+  int critical = 0;
+  crypto::OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free> code(
+      static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &critical, nullptr)));
+  if (!code) return -1;
+  EXPECT_EQ(critical, 0);
+  return ASN1_ENUMERATED_get(code.get());
+}
+
+TEST(Crl, SignsAndParsesBackWhatItSays) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList signed_crl,
+                              sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, CertificateRevocationList::parse(signed_crl.der()));
+  EXPECT_EQ(crl.der(), signed_crl.der());
+  EXPECT_EQ(X509_CRL_get_version(crl.get()), X509_CRL_VERSION_2);
+  EXPECT_TRUE(crl.issuer() == issuer.certificate.subject());
+  EXPECT_EQ(crl.issuer().to_string(), "CN=CRL Issuer, O=Nimbus Tests");
+  ASSERT_TRUE(crl.number().has_value());
+  EXPECT_EQ(*crl.number(), 7u);
+  EXPECT_EQ(crl.this_update(), at("2026-03-01T12:00:00Z"));
+  ASSERT_TRUE(crl.next_update().has_value());
+  EXPECT_EQ(*crl.next_update(), at("2026-03-08T12:00:00Z"));
+  EXPECT_EQ(crl.authority_key_id(), issuer.certificate.subject_key_id());
+  EXPECT_EQ(crl.revoked_count(), 4u);
+  EXPECT_EQ(X509_CRL_get_signature_nid(crl.get()), NID_ecdsa_with_SHA256);
+}
+
+TEST(Crl, ParsesPem) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  std::string pem = crl.pem();
+  EXPECT_EQ(pem.rfind("-----BEGIN X509 CRL-----\n", 0), 0u) << pem;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList parsed, CertificateRevocationList::parse(as_bytes(pem)));
+  EXPECT_EQ(parsed.der(), crl.der());
+}
+
+TEST(Crl, EntriesCarryTheirDateAndAReasonCodeUnlessUnspecified) {
+  TestCa issuer = make_issuer();
+  CrlContents contents = sample_contents();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList signed_crl, sign_crl(issuer.certificate, issuer.key, contents));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, CertificateRevocationList::parse(signed_crl.der()));
+  for (const RevokedCertificate& expected : contents.revoked) {
+    X509_REVOKED* entry = find_entry(crl, expected.serial);
+    ASSERT_NE(entry, nullptr) << to_hex(expected.serial);
+    EXPECT_EQ(to_timestamp(X509_REVOKED_get0_revocationDate(entry)), expected.revoked_at);
+    long code = reason_code(entry);
+    if (expected.reason == RevocationReason::kUnspecified) {
+      EXPECT_EQ(code, -1) << "an unspecified reason must be absent (RFC 5280 5.3.1)";
+      EXPECT_EQ(X509_REVOKED_get_ext_count(entry), 0);
+    } else {
+      EXPECT_EQ(code, static_cast<long>(expected.reason)) << to_hex(expected.serial);
+    }
+  }
+}
+
+TEST(Crl, EntriesAreSortedBySerial) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  ASSERT_EQ(sk_X509_REVOKED_num(revoked), 4);
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_LT(ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i - 1)),
+                               X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))),
+              0);
+  }
+}
+
+TEST(Crl, IsSignedByTheIssuerKeyOnly) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  EXPECT_TRUE(crl.is_signed_by(issuer.key.public_key()));
+  EXPECT_TRUE(crl.is_signed_by(issuer.certificate.public_key()));
+  EXPECT_FALSE(crl.is_signed_by(make_key().public_key()));
+  EXPECT_FALSE(crl.is_signed_by(make_key("rsa:2048").public_key()));
+}
+
+TEST(Crl, TamperingBreaksTheSignature) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  Bytes der = crl.der();
+  std::string_view text(reinterpret_cast<const char*>(der.data()), der.size());
+  std::size_t where = text.find("CRL Issuer");
+  ASSERT_NE(where, std::string_view::npos);
+  der[where] = 'X';
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList tampered, CertificateRevocationList::parse(der));
+  EXPECT_FALSE(tampered.is_signed_by(issuer.key.public_key()));
+}
+
+TEST(Crl, EmptyCrlHasNoEntries) {
+  TestCa issuer = make_issuer("ec:p384");
+  CrlContents contents;
+  contents.number = 1;
+  contents.this_update = at("2026-03-01T00:00:00Z");
+  contents.next_update = at("2026-03-08T00:00:00Z");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, contents));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList parsed, CertificateRevocationList::parse(crl.der()));
+  EXPECT_EQ(parsed.revoked_count(), 0u);
+  EXPECT_EQ(*parsed.number(), 1u);
+  EXPECT_EQ(X509_CRL_get_signature_nid(parsed.get()), NID_ecdsa_with_SHA384);
+  EXPECT_TRUE(parsed.is_signed_by(issuer.key.public_key()));
+}
+
+TEST(Crl, ExtensionsAreNonCriticalAkiAndNumber) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  ASSERT_EQ(X509_CRL_get_ext_count(crl.get()), 2);
+  for (int i = 0; i < 2; ++i) {
+    X509_EXTENSION* extension = X509_CRL_get_ext(crl.get(), i);
+    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(extension));
+    EXPECT_TRUE(nid == NID_authority_key_identifier || nid == NID_crl_number) << nid;
+    EXPECT_EQ(X509_EXTENSION_get_critical(extension), 0);
+  }
+}
+
+TEST(Crl, AkiFallsBackToTheKeyIdentifierWhenTheIssuerHasNoSki) {
+  TestCa issuer = make_issuer("ec:p256", /*key_ids=*/false);
+  ASSERT_TRUE(issuer.certificate.subject_key_id().empty());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  EXPECT_EQ(crl.authority_key_id(), key_identifier(issuer.key.public_key()));
+}
+
+TEST(Crl, LargeNumbersSurvive) {
+  TestCa issuer = make_issuer();
+  CrlContents contents = sample_contents();
+  contents.number = (std::uint64_t{1} << 40) + 5;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, contents));
+  ASSERT_TRUE(crl.number().has_value());
+  EXPECT_EQ(*crl.number(), contents.number);
+}
+
+TEST(Crl, ParseRefusesGarbageAndTrailingBytes) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  Bytes trailing = crl.der();
+  trailing.push_back(0);
+  NIMBUS_EXPECT_ERROR(CertificateRevocationList::parse(trailing), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(CertificateRevocationList::parse(Bytes{}), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(CertificateRevocationList::parse(as_bytes("garbage")), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(CertificateRevocationList::parse(issuer.certificate.der()), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(CertificateRevocationList::parse(as_bytes(issuer.certificate.pem())), ErrorCode::kMalformed);
+}
+
+TEST(Crl, CrlWithoutNumberHasNone) {
+  TestCa issuer = make_issuer();
+  crypto::X509CrlPtr raw(X509_CRL_new());
+  ASSERT_EQ(X509_CRL_set_version(raw.get(), X509_CRL_VERSION_2), 1);
+  ASSERT_EQ(X509_CRL_set_issuer_name(raw.get(), X509_get_subject_name(issuer.certificate.get())), 1);
+  crypto::Asn1TimePtr now(ASN1_TIME_new());
+  ASSERT_NE(ASN1_TIME_set(now.get(), 1'767'225'600), nullptr);
+  X509_CRL_set1_lastUpdate(raw.get(), now.get());
+  ASSERT_GT(X509_CRL_sign(raw.get(), issuer.key.get(), EVP_sha256()), 0);
+  CertificateRevocationList crl = CertificateRevocationList::adopt(std::move(raw));
+  EXPECT_FALSE(crl.number().has_value());
+  EXPECT_FALSE(crl.next_update().has_value());
+  EXPECT_TRUE(crl.authority_key_id().empty());
+  EXPECT_EQ(crl.revoked_count(), 0u);
+  EXPECT_TRUE(crl.is_signed_by(issuer.key.public_key()));
+}
+
+}  // namespace
+}  // namespace nimbus::x509

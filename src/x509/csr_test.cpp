@@ -1,0 +1,175 @@
+#include "x509/csr.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <gtest/gtest.h>
+
+#include "crypto/bio.h"
+#include "testing/test_support.h"
+
+namespace nimbus::x509 {
+namespace {
+
+using nimbus::testing::dn;
+using nimbus::testing::make_key;
+
+std::string pem_block(std::string_view name, ByteView der) {
+  crypto::BioPtr out = crypto::memory_writer();
+  PEM_write_bio(out.get(), std::string(name).c_str(), "", der.data(), static_cast<long>(der.size()));
+  return crypto::bio_text(out.get());
+}
+
+TEST(CertificateRequest, CreateForCaRoundTripsThroughPemAndVerifies) {
+  crypto::PrivateKey key = make_key("ec:p256");
+  DistinguishedName subject = dn("CN=Nimbus Issuing CA, O=Contoso\\, Inc., C=US");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(subject, key));
+  NIMBUS_EXPECT_OK(request.verify_signature());
+
+  std::string pem = request.pem();
+  EXPECT_EQ(pem.rfind("-----BEGIN CERTIFICATE REQUEST-----\n", 0), 0u) << pem;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(as_bytes(pem)));
+  NIMBUS_EXPECT_OK(parsed.verify_signature());
+  EXPECT_EQ(parsed.der(), request.der());
+  EXPECT_TRUE(parsed.subject() == subject);
+  EXPECT_EQ(parsed.subject().to_string(), "CN=Nimbus Issuing CA, O=Contoso\\, Inc., C=US");
+  EXPECT_TRUE(parsed.public_key() == key.public_key());
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest from_der, CertificateRequest::parse(request.der()));
+  EXPECT_EQ(from_der.der(), request.der());
+}
+
+TEST(CertificateRequest, RequestsCaExtensions) {
+  crypto::PrivateKey key = make_key("ec:p384");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  EXPECT_EQ(X509_REQ_get_signature_nid(request.get()), NID_ecdsa_with_SHA384);
+  EXPECT_EQ(X509_REQ_get_version(request.get()), X509_REQ_VERSION_1);
+
+  crypto::ExtensionStackPtr extensions(X509_REQ_get_extensions(request.get()));
+  ASSERT_NE(extensions, nullptr);
+  ASSERT_EQ(sk_X509_EXTENSION_num(extensions.get()), 2);
+
+  int index = X509v3_get_ext_by_NID(extensions.get(), NID_basic_constraints, -1);
+  ASSERT_GE(index, 0);
+  X509_EXTENSION* bc_ext = sk_X509_EXTENSION_value(extensions.get(), index);
+  EXPECT_EQ(X509_EXTENSION_get_critical(bc_ext), 1);
+  crypto::BasicConstraintsPtr constraints(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(bc_ext)));
+  ASSERT_NE(constraints, nullptr);
+  EXPECT_NE(constraints->ca, 0);
+  ASSERT_NE(constraints->pathlen, nullptr);
+  EXPECT_EQ(ASN1_INTEGER_get(constraints->pathlen), 0);
+
+  index = X509v3_get_ext_by_NID(extensions.get(), NID_key_usage, -1);
+  ASSERT_GE(index, 0);
+  X509_EXTENSION* ku_ext = sk_X509_EXTENSION_value(extensions.get(), index);
+  EXPECT_EQ(X509_EXTENSION_get_critical(ku_ext), 1);
+  crypto::Asn1BitStringPtr usage(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ku_ext)));
+  ASSERT_NE(usage, nullptr);
+  for (int bit = 0; bit < 9; ++bit) {
+    EXPECT_EQ(ASN1_BIT_STRING_get_bit(usage.get(), bit), bit == 5 || bit == 6) << bit;
+  }
+}
+
+TEST(CertificateRequest, RsaRequestUsesSha256) {
+  crypto::PrivateKey key = make_key("rsa:2048");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=rsa"), key));
+  EXPECT_EQ(X509_REQ_get_signature_nid(request.get()), NID_sha256WithRSAEncryption);
+  NIMBUS_EXPECT_OK(request.verify_signature());
+}
+
+TEST(CertificateRequest, AcceptsTheNewCertificateRequestBlockName) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed,
+                              CertificateRequest::parse(as_bytes(pem_block("NEW CERTIFICATE REQUEST", request.der()))));
+  EXPECT_EQ(parsed.der(), request.der());
+}
+
+TEST(CertificateRequest, RefusesOtherPemBlocks) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  for (const char* name : {"CERTIFICATE", "X509 CRL", "PRIVATE KEY", "REQUEST"}) {
+    auto parsed = CertificateRequest::parse(as_bytes(pem_block(name, request.der())));
+    ASSERT_FALSE(parsed.ok()) << name;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed) << name;
+    EXPECT_NE(parsed.error().message().find(name), std::string::npos) << parsed.error().message();
+  }
+}
+
+TEST(CertificateRequest, RefusesGarbageAndTrailingBytes) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  NIMBUS_EXPECT_ERROR(CertificateRequest::parse(Bytes{}), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(CertificateRequest::parse(as_bytes("garbage")), ErrorCode::kMalformed);
+  Bytes trailing = request.der();
+  trailing.push_back(0);
+  NIMBUS_EXPECT_ERROR(CertificateRequest::parse(trailing), ErrorCode::kMalformed);
+  NIMBUS_EXPECT_ERROR(
+      CertificateRequest::parse(as_bytes("-----BEGIN CERTIFICATE REQUEST-----\n!!\n-----END CERTIFICATE REQUEST-----\n")),
+      ErrorCode::kMalformed);
+  std::string pem = request.pem();
+  pem.resize(pem.size() / 2);
+  NIMBUS_EXPECT_ERROR(CertificateRequest::parse(as_bytes(pem)), ErrorCode::kMalformed);
+}
+
+TEST(CertificateRequest, EveryTamperedByteFailsParseOrVerify) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request,
+                              CertificateRequest::create_for_ca(dn("CN=Tamper Test CA, O=Nimbus Tests"), key));
+  const Bytes& original = request.der();
+  int parse_failures = 0;
+  int verify_failures = 0;
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    Bytes tampered = original;
+    tampered[i] ^= 0x01;
+    auto parsed = CertificateRequest::parse(tampered);
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed) << "byte " << i;
+      ++parse_failures;
+      continue;
+    }
+    Status verified = parsed->verify_signature();
+    EXPECT_FALSE(verified.ok()) << "flipping byte " << i << " of " << original.size() << " went unnoticed";
+    if (!verified.ok()) {
+      EXPECT_EQ(verified.error().code(), ErrorCode::kPolicyViolation);
+      ++verify_failures;
+    }
+  }
+  EXPECT_GT(parse_failures, 0);
+  EXPECT_GT(verify_failures, 0);
+}
+
+TEST(CertificateRequest, TamperedSubjectFailsVerification) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request,
+                              CertificateRequest::create_for_ca(dn("CN=Tamper Test CA"), key));
+  Bytes der = request.der();
+  std::string_view text(reinterpret_cast<const char*>(der.data()), der.size());
+  std::size_t where = text.find("Tamper");
+  ASSERT_NE(where, std::string_view::npos);
+  der[where] = 'D';
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(der));
+  EXPECT_EQ(parsed.subject().common_name(), "Damper Test CA");
+  NIMBUS_EXPECT_ERROR(parsed.verify_signature(), ErrorCode::kPolicyViolation);
+}
+
+TEST(CertificateRequest, SignatureByAnotherKeyFailsVerification) {
+  crypto::PrivateKey claimed = make_key();
+  crypto::PrivateKey signer = make_key();
+  crypto::X509ReqPtr raw(X509_REQ_new());
+  ASSERT_EQ(X509_REQ_set_subject_name(raw.get(), dn("CN=mismatch").get()), 1);
+  ASSERT_EQ(X509_REQ_set_pubkey(raw.get(), claimed.get()), 1);
+  ASSERT_GT(X509_REQ_sign(raw.get(), signer.get(), EVP_sha256()), 0);
+  unsigned char* der = nullptr;
+  int size = i2d_X509_REQ(raw.get(), &der);
+  ASSERT_GT(size, 0);
+  Bytes bytes(der, der + size);
+  OPENSSL_free(der);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(bytes));
+  EXPECT_TRUE(parsed.public_key() == claimed.public_key());
+  NIMBUS_EXPECT_ERROR(parsed.verify_signature(), ErrorCode::kPolicyViolation);
+}
+
+}  // namespace
+}  // namespace nimbus::x509
