@@ -108,30 +108,8 @@ Result<AuthorityRecord> Authorities::create_root(const NewRoot& request) {
   CaCertificateFields fields{request.subject, serial, now - kClockSkewAllowance, now + request.validity};
 
   NIMBUS_ASSIGN_OR_RETURN(crypto::GeneratedKey key, keys_.generate(request.key, id));
-  auto certificate = sign_root_certificate(fields, key.key);
-  if (!certificate.ok()) {
-    (void)keys_.discard(key.reference);
-    return std::move(certificate).error();
-  }
-
-  AuthorityRecord record;
-  record.id = id;
-  record.kind = AuthorityKind::kRoot;
-  record.subject = request.subject.to_string();
-  record.key_spec = request.key.to_string();
-  record.key_reference = key.reference;
-  record.status = AuthorityStatus::kActive;
-  record.certificate_der = certificate->der();
-  record.created_at = now;
-
-  NIMBUS_TRY(commit_or_discard(key.reference, [&](store::StoreWriter& tx) -> Status {
-    NIMBUS_TRY(tx.insert_authority(record));
-    NIMBUS_TRY(tx.insert_certificate(certificate_record(*certificate, id, id, now)));
-    NIMBUS_TRY(revocation::publish_crl(tx, {id, *certificate, key.key}, now));
-    return tx.append_audit(audit("authority.create", id, "root " + describe(*certificate)));
-  }));
-  spdlog::info("created root CA '{}': {}", id, describe(*certificate));
-  return get(id);
+  return install({id, AuthorityKind::kRoot, std::nullopt, request.key}, key, sign_root_certificate(fields, key.key),
+                 now);
 }
 
 Result<AuthorityRecord> Authorities::create_issuing(const NewIssuing& request) {
@@ -170,33 +148,42 @@ Result<AuthorityRecord> Authorities::create_issuing(const NewIssuing& request) {
   CaCertificateFields fields{request.subject, serial, not_before, not_after};
 
   NIMBUS_ASSIGN_OR_RETURN(crypto::GeneratedKey key, keys_.generate(request.key, id));
-  auto certificate = sign_issuing_certificate(fields, key.key.public_key(),
-                                              {parent.id, parent_certificate, parent_key}, urls_);
-  if (!certificate.ok()) {
-    (void)keys_.discard(key.reference);
-    return std::move(certificate).error();
-  }
+  return install({id, AuthorityKind::kIssuing, parent.id, request.key}, key,
+                 sign_issuing_certificate(fields, key.key.public_key(), {parent.id, parent_certificate, parent_key}, urls_),
+                 now);
+}
 
+Result<AuthorityRecord> Authorities::install(const NewAuthority& authority, const crypto::GeneratedKey& key,
+                                             Result<x509::Certificate> signed_certificate, Timestamp now) {
+  if (!signed_certificate.ok()) {
+    (void)keys_.discard(key.reference);
+    return std::move(signed_certificate).error();
+  }
+  const x509::Certificate& certificate = *signed_certificate;
   AuthorityRecord record;
-  record.id = id;
-  record.kind = AuthorityKind::kIssuing;
-  record.parent_id = parent.id;
-  record.subject = request.subject.to_string();
-  record.key_spec = request.key.to_string();
+  record.id = authority.id;
+  record.kind = authority.kind;
+  record.parent_id = authority.parent_id;
+  record.subject = certificate.subject().to_string();
+  record.key_spec = authority.key.to_string();
   record.key_reference = key.reference;
   record.status = AuthorityStatus::kActive;
-  record.certificate_der = certificate->der();
+  record.certificate_der = certificate.der();
   record.created_at = now;
+  // A root's certificate is its own; an issuing CA's is recorded as issued by its parent, whose CRL
+  // and OCSP answers cover it.
+  const std::string& issuer_id = authority.parent_id.value_or(authority.id);
+  std::string detail = authority.parent_id ? fmt::format("issuing under '{}' {}", issuer_id, describe(certificate))
+                                           : "root " + describe(certificate);
 
   NIMBUS_TRY(commit_or_discard(key.reference, [&](store::StoreWriter& tx) -> Status {
     NIMBUS_TRY(tx.insert_authority(record));
-    NIMBUS_TRY(tx.insert_certificate(certificate_record(*certificate, parent.id, id, now)));
-    NIMBUS_TRY(revocation::publish_crl(tx, {id, *certificate, key.key}, now));
-    return tx.append_audit(
-        audit("authority.create", id, fmt::format("issuing under '{}' {}", parent.id, describe(*certificate))));
+    NIMBUS_TRY(tx.insert_certificate(certificate_record(certificate, issuer_id, authority.id, now)));
+    NIMBUS_TRY(revocation::publish_crl(tx, {authority.id, certificate, key.key}, now));
+    return tx.append_audit(audit("authority.create", authority.id, detail));
   }));
-  spdlog::info("created issuing CA '{}' under '{}': {}", id, parent.id, describe(*certificate));
-  return get(id);
+  spdlog::info("created CA '{}': {}", authority.id, detail);
+  return get(authority.id);
 }
 
 Result<PendingAuthority> Authorities::create_issuing_for_external_parent(const NewExternalIssuing& request) {

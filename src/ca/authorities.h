@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,16 @@ class Authorities {
   const PublicationUrls& urls() const { return urls_; }
 
  private:
+  struct NewAuthority {
+    std::string id;
+    store::AuthorityKind kind;
+    std::optional<std::string> parent_id;
+    crypto::KeySpec key;
+  };
+  // Stores a new authority, its certificate and its first CRL in one transaction with an audit
+  // event; discards `key` if signing failed or the transaction does.
+  Result<store::AuthorityRecord> install(const NewAuthority& authority, const crypto::GeneratedKey& key,
+                                         Result<x509::Certificate> signed_certificate, Timestamp now);
   Result<std::string> choose_id(const std::string& requested, const x509::DistinguishedName& subject);
   Result<Bytes> unique_serial();
   Result<x509::Certificate> certificate_of(const store::AuthorityRecord& authority);

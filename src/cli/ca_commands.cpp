@@ -193,7 +193,7 @@ Status import_certificate(CommandRunner& runner, const CaOptions& options) {
 
 void add_ca_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* ca = app.add_subcommand("ca", "Certificate authorities: the root and issuing CAs");
-  ca->require_subcommand(1);
+  ca->require_subcommand(0, 1);
 
   auto add = [&](const char* name, const char* description, auto body) {
     auto options = std::make_shared<CaOptions>();

@@ -42,12 +42,9 @@ void CommandRunner::run(const std::function<Status()>& body) {
     outcome_ = Error(ErrorCode::kInternal, fmt::format("unexpected exception: {}", e.what()));
   }
   if (outcome_ && !outcome_->ok()) {
-    const Error& error = outcome_->error();
-    if (error.is_failure()) {
-      spdlog::error("command failed: {}", error.to_string());
-    } else {
-      spdlog::debug("command refused: {}", error.to_string());
-    }
+    // finish() prints the message itself; the log only adds the code, for those who asked.
+    spdlog::debug("command {}: {}", outcome_->error().is_failure() ? "failed" : "refused",
+                  outcome_->error().to_string());
   }
 }
 

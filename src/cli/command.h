@@ -36,6 +36,9 @@ class CommandRunner {
   // Sets up logging, runs `body`, and keeps its status (exceptions become internal errors).
   void run(const std::function<Status()>& body);
 
+  // Whether a command's body ran (false when only a command group was named).
+  bool ran() const { return outcome_.has_value(); }
+
   // The exit status for what ran, after printing its error (if any) to stderr.
   int finish() const;
 

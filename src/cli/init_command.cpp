@@ -88,8 +88,16 @@ Status run_init(const InitOptions& options, const std::string& data_option) {
                              "(mode 0600)",
                              config::kPassphraseEnvironmentVariable));
   }
-  if (!passphrase) {
-    NIMBUS_ASSIGN_OR_RETURN(passphrase, config::read_passphrase_file(options.passphrase_file));
+  if (!options.passphrase_file.empty()) {
+    NIMBUS_ASSIGN_OR_RETURN(Secret from_file, config::read_passphrase_file(options.passphrase_file));
+    // Later commands take the environment's passphrase first; if the two differ, keys made now
+    // could not be opened with the file this deployment records.
+    if (passphrase && !constant_time_equal(as_bytes(passphrase->reveal()), as_bytes(from_file.reveal()))) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{} and --passphrase-file hold different passphrases; unset one of them",
+                               config::kPassphraseEnvironmentVariable));
+    }
+    passphrase = std::move(from_file);
   }
   NIMBUS_TRY(config::check_new_passphrase(*passphrase));
 

@@ -1,6 +1,8 @@
 // nimbus: the command line of Nimbus PKI.
 #include <sys/stat.h>
 
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
@@ -12,7 +14,9 @@ int main(int argc, char** argv) {
   CLI::App app("Nimbus PKI: certificate authorities, enrollment, revocation and RADIUS for managed devices.",
                "nimbus");
   app.set_version_flag("--version", std::string("nimbus ") + NIMBUS_VERSION);
-  app.require_subcommand(1);
+  // Commands are optional to the parser so that an unknown one is reported by name; running
+  // nothing is still a usage error, answered with the help.
+  app.require_subcommand(0, 1);
   app.footer(
       "Exit status: 0 success; 1 refused (bad input or a rule; nothing changed); 2 usage error;\n"
       "3 system failure (I/O, store, crypto; nothing changed).\n"
@@ -27,6 +31,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? nimbus::cli::kExitOk : nimbus::cli::kExitUsage;
+  }
+  if (!runner.ran()) {
+    const CLI::App* chosen = &app;
+    while (!chosen->get_subcommands().empty()) chosen = chosen->get_subcommands().front();
+    std::cerr << chosen->help() << "nimbus: a command is required\n";
+    return nimbus::cli::kExitUsage;
   }
   return runner.finish();
 }

@@ -14,8 +14,11 @@ namespace nimbus {
 namespace {
 
 Error io_error(const std::filesystem::path& path, std::string_view what, int err) {
-  return Error(ErrorCode::kIoError,
-               fmt::format("{} '{}': {}", what, path.string(), std::strerror(err)));
+  // A missing or forbidden path is a mistake in the request, not a failure of the system.
+  ErrorCode code = err == ENOENT || err == ENOTDIR ? ErrorCode::kNotFound
+                   : err == EACCES || err == EPERM ? ErrorCode::kPermissionDenied
+                                                   : ErrorCode::kIoError;
+  return Error(code, fmt::format("{} '{}': {}", what, path.string(), std::strerror(err)));
 }
 
 // Closes a file descriptor when it goes out of scope.

@@ -71,6 +71,12 @@ Result<Certificate> Certificate::from_der(ByteView der) {
   if (X509_get0_pubkey(cert.get()) == nullptr) {
     return crypto::openssl_error(ErrorCode::kMalformed, "the certificate's public key cannot be decoded");
   }
+  // Likewise an extension that does not decode would otherwise read as absent, and a check would
+  // report the wrong fault ("not a CA") for a damaged certificate.
+  if (X509_get_extension_flags(cert.get()) & EXFLAG_INVALID) {
+    crypto::clear_openssl_errors();
+    return Error(ErrorCode::kMalformed, "the certificate has an extension that cannot be decoded");
+  }
   return adopt(std::move(cert));
 }
 
