@@ -45,8 +45,13 @@ Result<PublicationUrls> PublicationUrls::from_base(std::string_view base_url) {
     return refuse("must not have a query or fragment");
   }
   if (!url_part(url.get(), CURLUPART_USER).empty()) return refuse("must not carry credentials");
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return PublicationUrls(std::move(text));
+  if (text.find_first_of("?#") != std::string::npos) return refuse("must not have a query or fragment");
+  // Rebuilt from its parsed parts, so that what goes into certificates is the canonical form.
+  std::string port = url_part(url.get(), CURLUPART_PORT);
+  std::string path = url_part(url.get(), CURLUPART_PATH);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  std::string base = "http://" + url_part(url.get(), CURLUPART_HOST) + (port.empty() ? "" : ":" + port) + path;
+  return PublicationUrls(std::move(base));
 }
 
 std::string PublicationUrls::aia(std::string_view id) const { return fmt::format("{}/aia/{}.crt", base_, id); }

@@ -119,8 +119,11 @@ Status create_private_directory(const std::filesystem::path& path, unsigned mode
                                                     path.parent_path().string(), ec.message()));
     }
   }
-  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
-    return io_error(path, "cannot create directory", errno);
+  if (::mkdir(path.c_str(), mode) != 0) {
+    int err = errno;
+    if (err != EEXIST || !std::filesystem::is_directory(path, ec)) {
+      return io_error(path, "cannot create directory", err == EEXIST ? ENOTDIR : err);
+    }
   }
   return ok_status();
 }

@@ -87,11 +87,13 @@ TEST(WriteFileAtomic, WritesEmptyAndBinaryContent) {
   EXPECT_EQ(read_back, binary);
 }
 
-TEST(WriteFileAtomic, FailsInAMissingDirectory) {
+// A missing path is a mistake in the request (a refusal), not a failure of the system.
+TEST(WriteFileAtomic, MissingDirectoryIsNotFound) {
   TempDir dir;
   Status status = write_file_atomic(dir / "no-such-dir" / "file", as_bytes("x"), 0600);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code(), ErrorCode::kIoError);
+  EXPECT_EQ(status.error().code(), ErrorCode::kNotFound) << status.error().to_string();
+  EXPECT_FALSE(status.error().is_failure());
   EXPECT_FALSE(std::filesystem::exists(dir / "no-such-dir"));
 }
 
@@ -121,11 +123,15 @@ TEST(ReadFile, DefaultBoundIsSixteenMebibytes) {
   EXPECT_EQ(content.size(), std::size_t{16} << 20);
 }
 
-TEST(ReadFile, MissingFileIsAnIoErrorNamingThePath) {
+TEST(ReadFile, MissingFileIsNotFoundNamingThePath) {
   TempDir dir;
   auto result = read_file(dir / "missing.pem");
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().code(), ErrorCode::kIoError);
+  EXPECT_EQ(result.error().code(), ErrorCode::kNotFound) << result.error().to_string();
+  EXPECT_FALSE(result.error().is_failure());
+  // A path through a regular file (ENOTDIR) is just as missing.
+  testing::write_text(dir / "file", "x");
+  NIMBUS_EXPECT_ERROR(read_file(dir / "file" / "child"), ErrorCode::kNotFound);
   EXPECT_NE(result.error().message().find("missing.pem"), std::string::npos);
   EXPECT_NE(result.error().message().find("No such file"), std::string::npos) << result.error().message();
 }
@@ -157,18 +163,15 @@ TEST(CreatePrivateDirectory, FailsWhereAFileIsInTheWay) {
   Status status = create_private_directory(dir / "file");
   EXPECT_FALSE(status.ok()) << "reported success, but '" << (dir / "file").string()
                             << "' is a regular file, not a directory (mkdir's EEXIST is taken as success)";
-  if (!status.ok()) {
-    EXPECT_EQ(status.error().code(), ErrorCode::kIoError);
-  }
   EXPECT_FALSE(std::filesystem::is_directory(dir / "file"));
 }
 
-TEST(FileMode, ReportsPermissionBitsAndFailsForMissingFiles) {
+TEST(FileMode, ReportsPermissionBitsAndNotFoundForMissingFiles) {
   TempDir dir;
   testing::write_text(dir / "f", "x", 0640);
   NIMBUS_ASSERT_OK_AND_ASSIGN(unsigned mode, file_mode(dir / "f"));
   EXPECT_EQ(mode, 0640u);
-  NIMBUS_EXPECT_ERROR(file_mode(dir / "missing"), ErrorCode::kIoError);
+  NIMBUS_EXPECT_ERROR(file_mode(dir / "missing"), ErrorCode::kNotFound);
 }
 
 }  // namespace

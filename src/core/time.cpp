@@ -28,7 +28,12 @@ Result<Timestamp> parse_timestamp(std::string_view text) {
     return Error(ErrorCode::kMalformed,
                  fmt::format("'{}' is not a UTC time of the form 2026-01-31T12:00:00Z", text));
   }
-  return Timestamp(std::chrono::seconds(timegm(&parts)));
+  Timestamp t(std::chrono::seconds(timegm(&parts)));
+  // timegm normalises 30 February to 2 March; a date that does not survive the round trip is wrong.
+  if (format_timestamp(t) != text) {
+    return Error(ErrorCode::kMalformed, fmt::format("'{}' is not a valid date and time", text));
+  }
+  return t;
 }
 
 Result<Duration> parse_validity(std::string_view text) {
@@ -60,8 +65,8 @@ Result<Duration> parse_validity(std::string_view text) {
 
 std::string describe_duration(Duration d) {
   auto hours = std::chrono::duration_cast<std::chrono::hours>(d).count();
-  if (hours % 24 == 0) return fmt::format("{} days", hours / 24);
-  return fmt::format("{} hours", hours);
+  if (hours % 24 == 0) return fmt::format("{} day{}", hours / 24, hours == 24 ? "" : "s");
+  return fmt::format("{} hour{}", hours, hours == 1 ? "" : "s");
 }
 
 }  // namespace nimbus

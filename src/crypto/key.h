@@ -37,7 +37,7 @@ class PublicKey {
  public:
   explicit PublicKey(EvpPkeyPtr key);
 
-  // "rsa:2048", "ec:p256", or e.g. "ed25519" / "ec:secp256k1" for keys Nimbus does not make.
+  // "rsa:2048", "ec:p256", or e.g. "ED25519" / "ec:secp256k1" for keys Nimbus does not make.
   std::string spec_string() const;
   // Algorithm name and size for people: "RSA 2048 bits", "ECDSA P-256".
   std::string description() const;

@@ -10,6 +10,17 @@ namespace nimbus::crypto {
 namespace {
 constexpr std::string_view kFileScheme = "file:";
 constexpr unsigned kKeyFileMode = 0600;
+
+// The label as it may appear in a file name: letters, digits, '-' and '_' only, so a label can
+// never leave the directory or hide the file.
+std::string file_name_label(std::string_view label) {
+  std::string out;
+  for (char c : label.substr(0, 64)) {
+    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out.push_back(safe ? c : '-');
+  }
+  return out.empty() ? "key" : out;
+}
 }  // namespace
 
 FileKeyStore::FileKeyStore(std::filesystem::path directory, PassphraseSource passphrase_source)
@@ -32,7 +43,7 @@ Result<GeneratedKey> FileKeyStore::generate(const KeySpec& spec, std::string_vie
   NIMBUS_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::generate(spec));
   NIMBUS_ASSIGN_OR_RETURN(std::string pem, key.to_encrypted_pem(secret));
   NIMBUS_ASSIGN_OR_RETURN(Bytes suffix, random_bytes(4));
-  std::string name = fmt::format("{}-{}.key", label, to_hex(suffix));
+  std::string name = fmt::format("{}-{}.key", file_name_label(label), to_hex(suffix));
   NIMBUS_TRY(write_file_atomic(directory_ / name, as_bytes(pem), kKeyFileMode));
   return GeneratedKey{std::string(kFileScheme) + name, std::move(key)};
 }

@@ -2,6 +2,8 @@
 
 #include <openssl/x509.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "crypto/digest.h"
@@ -129,6 +131,21 @@ TEST(Certificate, FromDerRejectsGarbage) {
   truncated.resize(truncated.size() / 2);
   NIMBUS_EXPECT_ERROR(Certificate::from_der(truncated), ErrorCode::kMalformed);
   NIMBUS_EXPECT_ERROR(Certificate::parse(as_bytes("garbage")), ErrorCode::kMalformed);
+}
+
+// An extension that does not decode would otherwise read as absent ("not a CA").
+TEST(Certificate, FromDerRefusesAnExtensionThatDoesNotDecode) {
+  Fixture f = make_fixture();
+  Bytes der = f.root.certificate.der();
+  // basicConstraints CA:TRUE is the OCTET STRING 04 05 30 03 01 01 ff; break the BOOLEAN's length.
+  const Bytes pattern = {0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff};
+  auto where = std::search(der.begin(), der.end(), pattern.begin(), pattern.end());
+  ASSERT_NE(where, der.end());
+  where[5] = 0x02;
+  auto parsed = Certificate::from_der(der);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed);
+  EXPECT_NE(parsed.error().message().find("extension"), std::string::npos) << parsed.error().message();
 }
 
 TEST(Certificate, ThumbprintsAreDigestsOfTheDer) {

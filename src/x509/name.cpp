@@ -232,6 +232,18 @@ std::string attribute_type_text(const ASN1_OBJECT* type) {
   return oid;
 }
 
+// The complete DER (tag, length, content) of an attribute value, for RFC 4514 section 2.4's "#hex".
+Bytes value_der(const ASN1_STRING* data) {
+  crypto::OpenSslPtr<ASN1_TYPE, ASN1_TYPE_free> value(ASN1_TYPE_new());
+  if (!value || ASN1_TYPE_set1(value.get(), ASN1_STRING_type(data), data) != 1) return {};
+  unsigned char* der = nullptr;
+  int size = i2d_ASN1_TYPE(value.get(), &der);
+  if (size <= 0) return {};
+  Bytes out(der, der + size);
+  OPENSSL_free(der);
+  return out;
+}
+
 // The value as an escaped RFC 4514 string, or "#" and the DER in hex when it is not a string.
 std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
   const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
@@ -239,8 +251,7 @@ std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
   int size = ASN1_STRING_to_UTF8(&utf8, data);
   if (size < 0) {
     crypto::clear_openssl_errors();
-    const unsigned char* raw = ASN1_STRING_get0_data(data);
-    return "#" + to_hex(ByteView(raw, static_cast<std::size_t>(ASN1_STRING_length(data))));
+    return "#" + to_hex(value_der(data));
   }
   std::string value(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(size));
   OPENSSL_free(utf8);

@@ -111,7 +111,7 @@ TEST(DistinguishedName, PlusJoinsAttributesIntoOneRdn) {
   EXPECT_EQ(joined, (std::set<std::string>{"CN=Alice", "UID=alice"}));
 
   std::string text = name.to_string();
-  // OpenSSL writes the joined attributes with " + " between them (XN_FLAG_SEP_CPLUS_SPC), in DER order reversed.
+  // Joined attributes may be written with "+" or " + " between them, in either order (a SET has none).
   EXPECT_TRUE(text == "CN=Alice+UID=alice, O=Org" || text == "UID=alice+CN=Alice, O=Org" ||
               text == "CN=Alice + UID=alice, O=Org" || text == "UID=alice + CN=Alice, O=Org")
       << text;
@@ -189,12 +189,36 @@ TEST(DistinguishedName, TypesAreCaseInsensitiveAndMayBeOids) {
   EXPECT_EQ(email.to_string(), "E=a@b.c");  // OpenSSL prints emailAddress as E, which parse accepts
 }
 
+TEST(DistinguishedName, AcceptsOpenSslAttributeNamesSoThatFormattedNamesParseBack) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName name,
+                              DistinguishedName::parse("CN=x, organizationIdentifier=VATFR-123, businessCategory=Bank"));
+  EXPECT_EQ(count(name), 3);
+  EXPECT_EQ(entry_at(name, 1).type, "organizationIdentifier");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName reparsed, DistinguishedName::parse(name.to_string()));
+  EXPECT_EQ(reparsed.der(), name.der()) << name.to_string();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName long_name, DistinguishedName::parse("commonName=x"));
+  EXPECT_EQ(long_name.to_string(), "CN=x");
+}
+
 TEST(DistinguishedName, UnknownOidsKeepTheirDottedForm) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName name, DistinguishedName::parse("1.2.3.4=foo, O=Org"));
   EXPECT_EQ(count(name), 2);
   EXPECT_EQ(name.to_string(), "1.2.3.4=foo, O=Org");
   NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName reparsed, DistinguishedName::parse(name.to_string()));
   EXPECT_EQ(reparsed.der(), name.der());
+}
+
+// RFC 4514 2.4: a value that is not a string is written as '#' and the hex of its BER/DER encoding
+// (tag, length and contents), as name.cpp's comment also says ("the DER in hex").
+TEST(DistinguishedName, NonStringValuesAreWrittenAsHexOfTheirDer) {
+  // Name ::= SEQUENCE { SET { SEQUENCE { x500UniqueIdentifier (2.5.4.45), BIT STRING 0x05 } } }
+  // x500UniqueIdentifier is a BIT STRING by definition (X.520), so this is a realistic name.
+  const Bytes der = {0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x2d, 0x03, 0x02, 0x00, 0x05};
+  const unsigned char* cursor = der.data();
+  crypto::X509NamePtr raw(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(der.size())));
+  ASSERT_NE(raw, nullptr);
+  DistinguishedName name = DistinguishedName::from_openssl(raw.get());
+  EXPECT_EQ(name.to_string(), "x500UniqueIdentifier=#03020005");
 }
 
 TEST(DistinguishedName, RefusesMalformedStrings) {

@@ -6,8 +6,13 @@ namespace nimbus::store::sqlite {
 
 namespace {
 ErrorCode code_for(int sqlite_code) {
+  switch (sqlite_code) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return ErrorCode::kAlreadyExists;
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return ErrorCode::kNotFound;
+    default: break;
+  }
   switch (sqlite_code & 0xff) {
-    case SQLITE_CONSTRAINT: return ErrorCode::kAlreadyExists;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: return ErrorCode::kMalformed;
     default: return ErrorCode::kStoreError;

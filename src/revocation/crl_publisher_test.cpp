@@ -1,0 +1,148 @@
+#include "revocation/crl_publisher.h"
+
+#include <openssl/x509v3.h>
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "ca/certificate_record.h"
+#include "store/sqlite/sqlite_store.h"
+#include "x509/crl.h"
+#include "testing/test_support.h"
+
+namespace nimbus::revocation {
+namespace {
+
+using nimbus::testing::at;
+using nimbus::testing::CertificateOptions;
+using nimbus::testing::make_ca;
+using nimbus::testing::TempDir;
+using nimbus::testing::TestCa;
+
+class CrlPublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto created = store::sqlite::SqliteStore::create(dir_ / "nimbus.db");
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    store_ = std::move(created).value();
+    CertificateOptions options;
+    options.subject = "CN=Publisher CA";
+    ca_ = make_ca(options);
+    store::AuthorityRecord record;
+    record.id = "ca";
+    record.kind = store::AuthorityKind::kRoot;
+    record.subject = "CN=Publisher CA";
+    record.key_spec = "ec:p256";
+    record.key_reference = "file:ca.key";
+    record.certificate_der = ca_->certificate.der();
+    record.created_at = at("2026-01-01T00:00:00Z");
+    Status inserted = store_->write([&](store::StoreWriter& tx) { return tx.insert_authority(record); });
+    ASSERT_TRUE(inserted.ok()) << inserted.error().to_string();
+  }
+
+  // Stores a certificate issued by "ca" with `serial`.
+  void add_certificate(const Bytes& serial) {
+    CertificateOptions options;
+    options.subject = "CN=leaf " + to_hex(serial);
+    options.ca = false;
+    options.serial = serial;
+    TestCa leaf = make_ca(options, &*ca_);
+    Status status = store_->write([&](store::StoreWriter& tx) {
+      return tx.insert_certificate(ca::certificate_record(leaf.certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z")));
+    });
+    ASSERT_TRUE(status.ok()) << status.error().to_string();
+  }
+
+  Result<store::CrlRecord> publish(Timestamp now, Duration validity = kDefaultCrlValidity) {
+    std::optional<store::CrlRecord> published;
+    Status status = store_->write([&](store::StoreWriter& tx) -> Status {
+      NIMBUS_ASSIGN_OR_RETURN(published, publish_crl(tx, {"ca", ca_->certificate, ca_->key}, now, validity));
+      return ok_status();
+    });
+    if (!status.ok()) return std::move(status).error();
+    return *published;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::optional<TestCa> ca_;
+};
+
+TEST_F(CrlPublisherTest, PublishesAnEmptyCrlNumberedFromOne) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord record, publish(at("2026-03-01T00:00:00Z")));
+  EXPECT_EQ(record.authority_id, "ca");
+  EXPECT_EQ(record.number, 1u);
+  EXPECT_EQ(record.this_update, at("2026-03-01T00:00:00Z"));
+  EXPECT_EQ(record.next_update, at("2026-03-08T00:00:00Z"));  // 7 days by default
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::CertificateRevocationList crl, x509::CertificateRevocationList::parse(record.der));
+  EXPECT_EQ(crl.number(), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(crl.revoked_count(), 0u);
+  EXPECT_TRUE(crl.is_signed_by(ca_->key.public_key()));
+  EXPECT_EQ(crl.authority_key_id(), ca_->certificate.subject_key_id());
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto latest, store_->latest_crl("ca"));
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->der, record.der);
+}
+
+TEST_F(CrlPublisherTest, ListsRevokedCertificatesWithTheirReasonsAndNumbersEachCrl) {
+  add_certificate({0x01, 0x11});
+  add_certificate({0x02, 0x22});
+  add_certificate({0x03, 0x33});
+  NIMBUS_ASSERT_OK(store_->write([](store::StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.revoke_certificate("0111", at("2026-02-01T00:00:00Z"), 1));
+    return tx.revoke_certificate("0333", at("2026-02-02T00:00:00Z"), 0);
+  }));
+  NIMBUS_ASSERT_OK(publish(at("2026-03-01T00:00:00Z")));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord record, publish(at("2026-03-02T00:00:00Z"), std::chrono::hours(36)));
+  EXPECT_EQ(record.number, 2u);
+  EXPECT_EQ(record.next_update, at("2026-03-03T12:00:00Z"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::CertificateRevocationList crl, x509::CertificateRevocationList::parse(record.der));
+  EXPECT_EQ(crl.number(), std::optional<std::uint64_t>(2));
+  ASSERT_EQ(crl.revoked_count(), 2u);
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  std::map<std::string, std::pair<Timestamp, long>> entries;
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
+    const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(entry);
+    std::string hex = to_hex(ByteView(ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial))));
+    crypto::OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free> reason(
+        static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
+    entries[hex] = {x509::to_timestamp(X509_REVOKED_get0_revocationDate(entry)),
+                    reason ? ASN1_ENUMERATED_get(reason.get()) : -1};
+  }
+  ASSERT_EQ(entries.count("0111"), 1u);
+  ASSERT_EQ(entries.count("0333"), 1u);
+  EXPECT_EQ(entries["0111"].first, at("2026-02-01T00:00:00Z"));
+  EXPECT_EQ(entries["0111"].second, 1);
+  EXPECT_EQ(entries["0333"].first, at("2026-02-02T00:00:00Z"));
+  EXPECT_EQ(entries["0333"].second, -1);  // unspecified: no reasonCode
+}
+
+TEST_F(CrlPublisherTest, RefusesAStoredReasonThatIsNotACrlReason) {
+  add_certificate({0x01, 0x11});
+  NIMBUS_ASSERT_OK(store_->write([](store::StoreWriter& tx) {
+    return tx.revoke_certificate("0111", at("2026-02-01T00:00:00Z"), 7);
+  }));
+  NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
+  // Nothing was published, and the number was not used up.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto latest, store_->latest_crl("ca"));
+  EXPECT_FALSE(latest.has_value());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto authority, store_->find_authority("ca"));
+  ASSERT_TRUE(authority.has_value());
+  EXPECT_EQ(authority->last_crl_number, 0u);
+}
+
+TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHex) {
+  store::CertificateRecord odd = ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
+  odd.serial = "not-hex";
+  NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.insert_certificate(odd));
+    return tx.revoke_certificate("not-hex", at("2026-02-01T00:00:00Z"), 1);
+  }));
+  NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace nimbus::revocation

@@ -1,0 +1,260 @@
+// Shared helpers for the unit tests: assertions on Result/Status, a temporary directory, a fixed
+// clock and a small builder for test PKIs. Header-only: the library globs src/**/*.cpp into the
+// product, so nothing here may live in a .cpp file.
+#pragma once
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/bytes.h"
+#include "core/file.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "crypto/key.h"
+#include "crypto/random.h"
+#include "x509/certificate.h"
+#include "x509/certificate_builder.h"
+#include "x509/extensions.h"
+#include "x509/name.h"
+
+namespace nimbus::testing {
+
+// ---- Result assertions -----------------------------------------------------------------------
+
+inline std::string describe_status(const Status& status) {
+  return status.ok() ? std::string("ok") : status.error().to_string();
+}
+
+template <typename T>
+std::string describe_status(const Result<T>& result) {
+  return result.ok() ? std::string("ok") : result.error().to_string();
+}
+
+}  // namespace nimbus::testing
+
+// Fails the test (fatally / not) unless `expr` (a Result or Status) is ok, showing its error.
+#define NIMBUS_ASSERT_OK(expr)                                                  \
+  do {                                                                          \
+    const auto& nimbus_assert_result = (expr);                                  \
+    ASSERT_TRUE(nimbus_assert_result.ok())                                      \
+        << #expr << " -> " << ::nimbus::testing::describe_status(nimbus_assert_result); \
+  } while (false)
+
+#define NIMBUS_EXPECT_OK(expr)                                                  \
+  do {                                                                          \
+    const auto& nimbus_expect_result = (expr);                                  \
+    EXPECT_TRUE(nimbus_expect_result.ok())                                      \
+        << #expr << " -> " << ::nimbus::testing::describe_status(nimbus_expect_result); \
+  } while (false)
+
+// Asserts that `expr` fails with `code`.
+#define NIMBUS_ASSERT_ERROR(expr, expected_code)                                            \
+  do {                                                                                      \
+    const auto& nimbus_error_result = (expr);                                               \
+    ASSERT_FALSE(nimbus_error_result.ok()) << #expr << " unexpectedly succeeded";           \
+    ASSERT_EQ(nimbus_error_result.error().code(), (expected_code))                          \
+        << #expr << " -> " << nimbus_error_result.error().to_string();                     \
+  } while (false)
+
+#define NIMBUS_EXPECT_ERROR(expr, expected_code)                                            \
+  do {                                                                                      \
+    const auto& nimbus_error_result = (expr);                                               \
+    EXPECT_FALSE(nimbus_error_result.ok()) << #expr << " unexpectedly succeeded";           \
+    if (!nimbus_error_result.ok()) {                                                        \
+      EXPECT_EQ(nimbus_error_result.error().code(), (expected_code))                        \
+          << #expr << " -> " << nimbus_error_result.error().to_string();                   \
+    }                                                                                       \
+  } while (false)
+
+// Declares `lhs` from a Result expression, failing the test fatally if it holds an error.
+#define NIMBUS_ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  NIMBUS_ASSERT_OK_AND_ASSIGN_IMPL(NIMBUS_CONCAT(nimbus_test_result_, __LINE__), lhs, expr)
+#define NIMBUS_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                              \
+  auto tmp = (expr);                                                                  \
+  ASSERT_TRUE(tmp.ok()) << #expr << " -> " << ::nimbus::testing::describe_status(tmp); \
+  lhs = std::move(tmp).value()
+
+namespace nimbus::testing {
+
+// Unwraps a Result in helper code that cannot use ASSERT_*: an error becomes an exception, which
+// GoogleTest reports as a failure of the running test.
+template <typename T>
+T must(Result<T> result, std::string_view what = "test setup") {
+  if (!result.ok()) {
+    throw std::runtime_error(std::string(what) + ": " + result.error().to_string());
+  }
+  return std::move(result).value();
+}
+
+inline void must(const Status& status, std::string_view what = "test setup") {
+  if (!status.ok()) throw std::runtime_error(std::string(what) + ": " + status.error().to_string());
+}
+
+// ---- Files ----------------------------------------------------------------------------------
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::filesystem::path base = std::filesystem::temp_directory_path();
+    std::string pattern = (base / "nimbus-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `text` to `path` with `mode` (replacing any file there).
+inline void write_text(const std::filesystem::path& path, std::string_view text, unsigned mode = 0600) {
+  must(write_file_atomic(path, as_bytes(text), mode, /*overwrite=*/true), "writing " + path.string());
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+  Bytes content = must(read_file(path), "reading " + path.string());
+  return std::string(content.begin(), content.end());
+}
+
+// Names of the regular files in `dir` (empty if it does not exist).
+inline std::vector<std::string> file_names(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// ---- Time -------------------------------------------------------------------------------------
+
+inline Timestamp at(std::string_view text) { return must(parse_timestamp(text), "parsing a time"); }
+
+inline constexpr Duration kDay = std::chrono::hours(24);
+inline constexpr Duration kYear = std::chrono::hours(24 * 365);
+
+// ---- Test PKI ---------------------------------------------------------------------------------
+
+inline crypto::PrivateKey make_key(std::string_view spec = "ec:p256") {
+  return must(crypto::PrivateKey::generate(must(crypto::KeySpec::parse(spec))), "generating a key");
+}
+
+inline x509::DistinguishedName dn(std::string_view text) {
+  return must(x509::DistinguishedName::parse(text), "parsing a name");
+}
+
+// A certificate and its private key.
+struct TestCa {
+  crypto::PrivateKey key;
+  x509::Certificate certificate;
+};
+
+// What to put in a certificate made by make_certificate.
+struct CertificateOptions {
+  std::string subject = "CN=Test CA";
+  Timestamp not_before = Timestamp(std::chrono::seconds(1'767'225'600));  // 2026-01-01T00:00:00Z
+  Timestamp not_after = Timestamp(std::chrono::seconds(1'767'225'600)) + 10 * kYear;
+  bool ca = true;
+  std::optional<long> path_length;
+  bool key_usage = true;  // keyCertSign+cRLSign for CAs, digitalSignature otherwise
+  bool key_ids = true;    // SKI, and AKI when issued by a parent
+  std::vector<std::string> cdp;
+  std::vector<std::string> ca_issuers;
+  std::vector<std::string> ocsp;
+  Bytes serial;  // random when empty
+};
+
+// Signs a certificate for `subject_key` with `options`: self-signed when `issuer` is null.
+inline x509::Certificate make_certificate(const CertificateOptions& options,
+                                          const crypto::PrivateKey& subject_key,
+                                          const TestCa* issuer = nullptr) {
+  crypto::PublicKey public_key = subject_key.public_key();
+  x509::DistinguishedName subject = dn(options.subject);
+  x509::CertificateBuilder builder;
+  builder.set_subject(subject)
+      .set_issuer(issuer ? issuer->certificate.subject() : subject)
+      .set_serial(options.serial.empty() ? must(crypto::random_serial()) : options.serial)
+      .set_validity(options.not_before, options.not_after)
+      .set_public_key(public_key)
+      .add_extension(x509::basic_constraints_extension(options.ca, options.path_length));
+  if (options.key_usage) {
+    if (options.ca) {
+      builder.add_extension(
+          x509::key_usage_extension({x509::KeyUsage::kKeyCertSign, x509::KeyUsage::kCrlSign}));
+    } else {
+      builder.add_extension(x509::key_usage_extension({x509::KeyUsage::kDigitalSignature}));
+    }
+  }
+  if (options.key_ids) {
+    builder.add_extension(x509::subject_key_id_extension(x509::key_identifier(public_key)));
+    if (issuer) {
+      builder.add_extension(
+          x509::authority_key_id_extension(x509::key_identifier(issuer->certificate.public_key())));
+    }
+  }
+  if (!options.cdp.empty()) builder.add_extension(x509::crl_distribution_points_extension(options.cdp));
+  if (!options.ca_issuers.empty() || !options.ocsp.empty()) {
+    builder.add_extension(x509::authority_info_access_extension(options.ca_issuers, options.ocsp));
+  }
+  const crypto::PrivateKey& signer = issuer ? issuer->key : subject_key;
+  return must(builder.sign(signer, signer.preferred_digest()), "signing a test certificate");
+}
+
+// A CA with a fresh key.
+inline TestCa make_ca(const CertificateOptions& options, const TestCa* issuer = nullptr,
+                      std::string_view key_spec = "ec:p256") {
+  crypto::PrivateKey key = make_key(key_spec);
+  x509::Certificate certificate = make_certificate(options, key, issuer);
+  return TestCa{key, certificate};
+}
+
+// root -> intermediate (pathlen 0) -> leaf, all valid for 2026..2036 unless changed afterwards.
+struct TestChain {
+  TestCa root;
+  TestCa intermediate;
+  TestCa leaf;
+};
+
+inline TestChain make_chain() {
+  CertificateOptions root_options;
+  root_options.subject = "CN=Test Root, O=Nimbus Tests";
+  TestCa root = make_ca(root_options);
+
+  CertificateOptions intermediate_options;
+  intermediate_options.subject = "CN=Test Intermediate, O=Nimbus Tests";
+  intermediate_options.path_length = 0;
+  intermediate_options.cdp = {"http://pki.test/cdp/root.crl"};
+  TestCa intermediate = make_ca(intermediate_options, &root);
+
+  CertificateOptions leaf_options;
+  leaf_options.subject = "CN=leaf.test";
+  leaf_options.ca = false;
+  leaf_options.cdp = {"http://pki.test/cdp/intermediate.crl"};
+  TestCa leaf = make_ca(leaf_options, &intermediate);
+  return TestChain{root, intermediate, leaf};
+}
+
+inline ByteView bytes_of(const std::string& text) { return as_bytes(text); }
+
+}  // namespace nimbus::testing
