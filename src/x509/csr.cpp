@@ -90,6 +90,22 @@ Status CertificateRequest::verify_signature() const {
   return ok_status();
 }
 
+std::optional<crypto::SignatureDigest> CertificateRequest::signature_digest() const {
+  int digest_nid = NID_undef;
+  if (OBJ_find_sigid_algs(X509_REQ_get_signature_nid(get()), &digest_nid, nullptr) != 1) return std::nullopt;
+  switch (digest_nid) {
+    case NID_sha256: return crypto::SignatureDigest::kSha256;
+    case NID_sha384: return crypto::SignatureDigest::kSha384;
+    case NID_sha512: return crypto::SignatureDigest::kSha512;
+    default: return std::nullopt;
+  }
+}
+
+std::string CertificateRequest::signature_algorithm() const {
+  const char* name = OBJ_nid2ln(X509_REQ_get_signature_nid(get()));
+  return name != nullptr ? name : "unknown";
+}
+
 DistinguishedName CertificateRequest::subject() const {
   return DistinguishedName::from_openssl(X509_REQ_get_subject_name(get()));
 }

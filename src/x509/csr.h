@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/bytes.h"
@@ -26,6 +27,12 @@ class CertificateRequest {
 
   // Checks the self-signature (proof of possession of the private key).
   Status verify_signature() const;
+
+  // The digest of the request's signature when it is SHA-256/384/512; nullopt for anything else
+  // (SHA-1, MD5, or a scheme without a separate digest).
+  std::optional<crypto::SignatureDigest> signature_digest() const;
+  // "sha1WithRSAEncryption", "ecdsa-with-SHA256", ...
+  std::string signature_algorithm() const;
 
   DistinguishedName subject() const;
   crypto::PublicKey public_key() const;

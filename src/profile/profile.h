@@ -1,0 +1,75 @@
+// Profile: the certificate template of a managed-device PKI. What goes into a certificate comes
+// from the profile and the enrollment record, never from what a CSR asks for.
+//
+// Profiles are YAML documents (examples/profiles/, README "Profiles"). parse_profile checks the
+// whole document up front and names the field and the reason for every refusal.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "crypto/key.h"
+#include "x509/certificate.h"
+
+namespace nimbus::profile {
+
+enum class CertificateType { kUser, kDevice };
+enum class SanType { kUpn, kDns, kEmail, kUri };
+enum class KeyStorage { kTpmRequired, kTpmPreferred, kSoftware };
+enum class StrongMapping { kNone, kSidExtension, kSanUri, kBoth };
+
+std::string_view certificate_type_name(CertificateType type);  // "user", "device"
+std::string_view san_type_name(SanType type);                  // "upn", "dns", "email", "uri"
+std::string_view key_storage_name(KeyStorage storage);         // "tpm-required", ...
+std::string_view strong_mapping_name(StrongMapping mapping);   // "sid_extension", ...
+std::string_view key_usage_name(x509::KeyUsage usage);         // "digital_signature", ...
+
+struct SanTemplate {
+  SanType type = SanType::kDns;
+  std::string value;  // a template: "{{UserPrincipalName}}"
+};
+
+struct KeyPolicy {
+  bool allow_rsa = true;
+  bool allow_ec = true;
+  int rsa_min_bits = 2048;  // never below 2048
+  int rsa_max_bits = 4096;
+  std::vector<std::string> ec_curves = {"p256", "p384"};
+};
+
+struct Profile {
+  std::string id;           // a-z, 0-9, '-'; as authority ids
+  std::string description;
+  std::string issuing_ca;   // authority id
+  CertificateType type = CertificateType::kUser;
+  std::string subject;      // RFC 4514 template: "CN={{UserName}}"
+  std::vector<SanTemplate> subject_alt_names;
+  Duration validity = std::chrono::hours(24 * 365);
+  std::vector<x509::KeyUsage> key_usage;
+  std::vector<std::string> extended_key_usage;  // dotted OIDs; names are resolved when parsed
+  KeyPolicy key;
+  std::vector<crypto::SignatureDigest> hashes = {crypto::SignatureDigest::kSha256};
+  int renewal_threshold_percent = 20;
+  KeyStorage key_storage = KeyStorage::kTpmPreferred;
+  StrongMapping strong_mapping = StrongMapping::kNone;
+  std::vector<std::string> custom_variables;  // variable names beyond the standard ones
+};
+
+// Parses and checks a profile document. Refuses unknown fields, unknown variables in templates,
+// EKUs that are neither dotted OIDs nor known names, RSA below 2048 bits, SHA-1, and key usages
+// that cannot work with the allowed algorithms (key encipherment with EC keys only). Errors are
+// kInvalidArgument or kPolicyViolation with the field path first: "key_usage[1]: ...".
+Result<Profile> parse_profile(std::string_view yaml);
+
+// The canonical YAML of a profile (what `profile show` prints; parse_profile reads it back).
+std::string profile_to_yaml(const Profile& profile);
+
+// The JSON form (docs/json.md, "Profile").
+nlohmann::json profile_to_json(const Profile& profile);
+
+}  // namespace nimbus::profile
