@@ -63,6 +63,25 @@ class FailingWriteStore final : public store::Store {
     return inner_.latest_crl(authority_id);
   }
   Result<std::vector<store::AuditEvent>> audit_events(std::size_t limit) override { return inner_.audit_events(limit); }
+  Result<std::optional<store::CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
+    return inner_.find_certificate_by_thumbprint(hex);
+  }
+  Result<std::vector<store::CertificateRecord>> list_certificates(const store::CertificateFilter& filter) override {
+    return inner_.list_certificates(filter);
+  }
+  Result<std::optional<store::ProfileRecord>> find_profile(const std::string& id) override {
+    return inner_.find_profile(id);
+  }
+  Result<std::vector<store::ProfileRecord>> list_profiles() override { return inner_.list_profiles(); }
+  Result<std::optional<store::EnrollmentRecord>> find_enrollment(const std::string& id) override {
+    return inner_.find_enrollment(id);
+  }
+  Result<std::vector<store::EnrollmentRecord>> list_enrollments(const std::string& profile_id) override {
+    return inner_.list_enrollments(profile_id);
+  }
+  Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
+    return inner_.count_pending_enrollments(profile_id);
+  }
 
  private:
   store::Store& inner_;

@@ -30,6 +30,10 @@ std::optional<AuthorityStatus> parse_authority_status(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view enrollment_status_name(EnrollmentStatus status) {
+  return status == EnrollmentStatus::kPending ? "pending" : "used";
+}
+
 std::string_view certificate_status_name(CertificateStatus status) {
   return status == CertificateStatus::kValid ? "valid" : "revoked";
 }

@@ -57,6 +57,47 @@ struct CertificateRecord {
   std::optional<Timestamp> revoked_at;
   std::optional<int> revocation_reason;  // CRLReason code
   Timestamp issued_at;
+  std::optional<std::string> profile_id;     // end-entity certificates: the profile they follow
+  std::optional<std::string> enrollment_id;  // and the enrollment record they were issued for
+  std::string subject_alt_names;             // JSON array of {"type","value"}; "[]" when none
+};
+
+// Which certificates `cert list` wants; unset fields do not filter.
+struct CertificateFilter {
+  std::optional<std::string> issuer_id;
+  std::optional<std::string> profile_id;
+  std::optional<std::string> subject_contains;  // case-insensitive substring of the subject
+  enum class Status { kAny, kValid, kRevoked, kExpired } status = Status::kAny;
+  Timestamp now;          // what "expired" is measured against
+  std::size_t limit = 1000;
+};
+
+// A profile as stored: its canonical YAML document and the version `profile apply` gave it.
+struct ProfileRecord {
+  std::string id;
+  std::uint64_t version = 1;
+  std::string issuing_ca;
+  std::string document;  // canonical YAML (profile::profile_to_yaml)
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+enum class EnrollmentStatus { kPending, kUsed };
+std::string_view enrollment_status_name(EnrollmentStatus status);
+
+// The variables for one user or device under one profile, with the names they render to. A record
+// is used by exactly one issuance.
+struct EnrollmentRecord {
+  std::string id;
+  std::string profile_id;
+  std::uint64_t profile_version = 0;
+  std::string variables;          // JSON object of name -> value
+  std::string subject;            // rendered, RFC 4514
+  std::string subject_alt_names;  // rendered, JSON array of {"type","value"}
+  EnrollmentStatus status = EnrollmentStatus::kPending;
+  Timestamp created_at;
+  std::optional<Timestamp> used_at;
+  std::optional<std::string> certificate_serial;
 };
 
 // A CRL as published: kept so that the CDP always has something to serve.

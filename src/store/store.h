@@ -31,7 +31,21 @@ class StoreReader {
   // Revoked certificates of one issuer, for its CRL.
   virtual Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) = 0;
 
+  // By serial or by SHA-1 / SHA-256 thumbprint (lower-case hex).
+  virtual Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) = 0;
+  // Newest first, at most filter.limit.
+  virtual Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) = 0;
+
   virtual Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) = 0;
+
+  // Profiles that have not been deleted.
+  virtual Result<std::optional<ProfileRecord>> find_profile(const std::string& id) = 0;
+  virtual Result<std::vector<ProfileRecord>> list_profiles() = 0;
+
+  virtual Result<std::optional<EnrollmentRecord>> find_enrollment(const std::string& id) = 0;
+  // Newest first; all profiles when `profile_id` is empty.
+  virtual Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) = 0;
+  virtual Result<std::size_t> count_pending_enrollments(const std::string& profile_id) = 0;
 
   // Most recent first.
   virtual Result<std::vector<AuditEvent>> audit_events(std::size_t limit) = 0;
@@ -62,6 +76,19 @@ class StoreWriter : public StoreReader {
   virtual Status insert_crl(const CrlRecord& crl) = 0;
 
   virtual Status append_audit(const AuditEvent& event) = 0;
+
+  // Creates a profile, or replaces the document of an existing (or deleted) one; the caller sets
+  // the version.
+  virtual Status put_profile(const ProfileRecord& profile) = 0;
+  // Hides a profile from reads; its enrollments and certificates keep their reference.
+  virtual Status delete_profile(const std::string& id) = 0;
+  // The highest version a profile id ever had (0 if never), deleted or not.
+  virtual Result<std::uint64_t> last_profile_version(const std::string& id) = 0;
+
+  virtual Status insert_enrollment(const EnrollmentRecord& enrollment) = 0;
+  // Marks a pending enrollment used by `serial`; kFailedPrecondition if it is already used, so an
+  // enrollment can never yield two certificates.
+  virtual Status mark_enrollment_used(const std::string& id, const std::string& serial, Timestamp at) = 0;
 };
 
 // Thread-safety: a Store may be shared by threads; each write() is serialised with other writers

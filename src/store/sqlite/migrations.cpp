@@ -58,6 +58,37 @@ CREATE TABLE audit_events (
   detail  TEXT NOT NULL
 );
 )sql"},
+    {2, "profiles, enrollments, end-entity certificate columns", R"sql(
+ALTER TABLE certificates ADD COLUMN profile_id TEXT;
+ALTER TABLE certificates ADD COLUMN enrollment_id TEXT;
+ALTER TABLE certificates ADD COLUMN subject_alt_names TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX certificates_by_profile ON certificates(profile_id);
+
+CREATE TABLE profiles (
+  id          TEXT PRIMARY KEY,
+  version     INTEGER NOT NULL,
+  issuing_ca  TEXT NOT NULL REFERENCES authorities(id),
+  document    TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  deleted_at  INTEGER
+);
+
+CREATE TABLE enrollments (
+  id                  TEXT PRIMARY KEY,
+  profile_id          TEXT NOT NULL REFERENCES profiles(id),
+  profile_version     INTEGER NOT NULL,
+  variables           TEXT NOT NULL,
+  subject             TEXT NOT NULL,
+  subject_alt_names   TEXT NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('pending', 'used')),
+  created_at          INTEGER NOT NULL,
+  used_at             INTEGER,
+  certificate_serial  TEXT REFERENCES certificates(serial),
+  CHECK ((status = 'used') = (certificate_serial IS NOT NULL))
+);
+CREATE INDEX enrollments_by_profile ON enrollments(profile_id, status);
+)sql"},
 };
 
 }  // namespace

@@ -20,7 +20,13 @@ constexpr std::string_view kAuthorityColumns =
 
 constexpr std::string_view kCertificateColumns =
     "serial, issuer_id, authority_id, subject, not_before, not_after, sha1, sha256, der, status, "
-    "revoked_at, revocation_reason, issued_at";
+    "revoked_at, revocation_reason, issued_at, profile_id, enrollment_id, subject_alt_names";
+
+constexpr std::string_view kProfileColumns = "id, version, issuing_ca, document, created_at, updated_at";
+
+constexpr std::string_view kEnrollmentColumns =
+    "id, profile_id, profile_version, variables, subject, subject_alt_names, status, created_at, used_at, "
+    "certificate_serial";
 
 Result<AuthorityRecord> read_authority(const Statement& row) {
   AuthorityRecord record;
@@ -58,7 +64,41 @@ CertificateRecord read_certificate(const Statement& row) {
   if (auto at = row.optional_integer(10)) record.revoked_at = timestamp(*at);
   if (auto reason = row.optional_integer(11)) record.revocation_reason = static_cast<int>(*reason);
   record.issued_at = timestamp(row.integer(12));
+  record.profile_id = row.optional_text(13);
+  record.enrollment_id = row.optional_text(14);
+  record.subject_alt_names = row.text(15);
   return record;
+}
+
+ProfileRecord read_profile(const Statement& row) {
+  return {row.text(0), static_cast<std::uint64_t>(row.integer(1)), row.text(2), row.text(3),
+          timestamp(row.integer(4)), timestamp(row.integer(5))};
+}
+
+EnrollmentRecord read_enrollment(const Statement& row) {
+  EnrollmentRecord record;
+  record.id = row.text(0);
+  record.profile_id = row.text(1);
+  record.profile_version = static_cast<std::uint64_t>(row.integer(2));
+  record.variables = row.text(3);
+  record.subject = row.text(4);
+  record.subject_alt_names = row.text(5);
+  record.status = row.text(6) == "used" ? EnrollmentStatus::kUsed : EnrollmentStatus::kPending;
+  record.created_at = timestamp(row.integer(7));
+  if (auto at = row.optional_integer(8)) record.used_at = timestamp(*at);
+  record.certificate_serial = row.optional_text(9);
+  return record;
+}
+
+// Steps through every row of `query`, converting each with `read`.
+template <typename Record, typename Reader>
+Result<std::vector<Record>> read_all(Statement& query, Reader read) {
+  std::vector<Record> records;
+  for (;;) {
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) return records;
+    records.push_back(read(query));
+  }
 }
 
 }  // namespace
@@ -151,6 +191,134 @@ class SqliteSession final : public StoreWriter {
     return events;
   }
 
+  Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM certificates WHERE serial = ?1 OR sha1 = ?1 OR sha256 = ?1",
+                                kCertificateColumns)));
+    query.bind(1, hex);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<CertificateRecord>();
+    return std::optional<CertificateRecord>(read_certificate(query));
+  }
+
+  Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override {
+    using Status = CertificateFilter::Status;
+    std::string sql = fmt::format(
+        "SELECT {} FROM certificates WHERE (?1 IS NULL OR issuer_id = ?1) AND (?2 IS NULL OR profile_id = ?2) "
+        "AND (?3 IS NULL OR instr(lower(subject), lower(?3)) > 0)",
+        kCertificateColumns);
+    switch (filter.status) {
+      case Status::kAny: break;
+      case Status::kValid: sql += " AND status = 'valid' AND not_after >= ?4"; break;
+      case Status::kRevoked: sql += " AND status = 'revoked'"; break;
+      case Status::kExpired: sql += " AND status = 'valid' AND not_after < ?4"; break;
+    }
+    sql += " ORDER BY issued_at DESC, rowid DESC LIMIT ?5";
+    NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare(sql));
+    query.bind_optional(1, filter.issuer_id).bind_optional(2, filter.profile_id).bind_optional(3, filter.subject_contains);
+    query.bind(4, seconds(filter.now)).bind(5, static_cast<std::int64_t>(filter.limit));
+    return read_all<CertificateRecord>(query, read_certificate);
+  }
+
+  Result<std::optional<ProfileRecord>> find_profile(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM profiles WHERE id = ?1 AND deleted_at IS NULL",
+                                                    kProfileColumns)));
+    query.bind(1, id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<ProfileRecord>();
+    return std::optional<ProfileRecord>(read_profile(query));
+  }
+
+  Result<std::vector<ProfileRecord>> list_profiles() override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM profiles WHERE deleted_at IS NULL ORDER BY id", kProfileColumns)));
+    return read_all<ProfileRecord>(query, read_profile);
+  }
+
+  Result<std::optional<EnrollmentRecord>> find_enrollment(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM enrollments WHERE id = ?1", kEnrollmentColumns)));
+    query.bind(1, id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<EnrollmentRecord>();
+    return std::optional<EnrollmentRecord>(read_enrollment(query));
+  }
+
+  Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM enrollments WHERE ?1 = '' OR profile_id = ?1 "
+                                                    "ORDER BY created_at DESC, rowid DESC",
+                                                    kEnrollmentColumns)));
+    query.bind(1, profile_id);
+    return read_all<EnrollmentRecord>(query, read_enrollment);
+  }
+
+  Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT COUNT(*) FROM enrollments WHERE profile_id = ?1 AND status = 'pending'"));
+    query.bind(1, profile_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    return row ? static_cast<std::size_t>(query.integer(0)) : 0;
+  }
+
+  Status put_profile(const ProfileRecord& p) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement upsert,
+        db_.prepare(fmt::format("INSERT INTO profiles ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE "
+                                "SET version = ?2, issuing_ca = ?3, document = ?4, updated_at = ?6, deleted_at = NULL",
+                                kProfileColumns)));
+    upsert.bind(1, p.id).bind(2, static_cast<std::int64_t>(p.version)).bind(3, p.issuing_ca).bind(4, p.document);
+    upsert.bind(5, seconds(p.created_at)).bind(6, seconds(p.updated_at));
+    return upsert.run();
+  }
+
+  Status delete_profile(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE profiles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL"));
+    update.bind(1, id).bind(2, seconds(now_utc()));
+    return run_one(update, fmt::format("profile '{}'", id));
+  }
+
+  Result<std::uint64_t> last_profile_version(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT version FROM profiles WHERE id = ?1"));
+    query.bind(1, id);
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    return row ? static_cast<std::uint64_t>(query.integer(0)) : 0;
+  }
+
+  Status insert_enrollment(const EnrollmentRecord& e) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_.prepare(fmt::format("INSERT INTO enrollments ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                kEnrollmentColumns)));
+    insert.bind(1, e.id).bind(2, e.profile_id).bind(3, static_cast<std::int64_t>(e.profile_version));
+    insert.bind(4, e.variables).bind(5, e.subject).bind(6, e.subject_alt_names);
+    insert.bind(7, enrollment_status_name(e.status)).bind(8, seconds(e.created_at));
+    if (e.used_at) insert.bind(9, seconds(*e.used_at)); else insert.bind_null(9);
+    insert.bind_optional(10, e.certificate_serial);
+    return insert.run();
+  }
+
+  Status mark_enrollment_used(const std::string& id, const std::string& serial, Timestamp at) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE enrollments SET status = 'used', used_at = ?3, certificate_serial = ?2 "
+                                        "WHERE id = ?1 AND status = 'pending'"));
+    update.bind(1, id).bind(2, serial).bind(3, seconds(at));
+    Status marked = run_one(update, fmt::format("pending enrollment '{}'", id));
+    if (!marked.ok() && marked.error().code() == ErrorCode::kNotFound) {
+      NIMBUS_ASSIGN_OR_RETURN(auto existing, find_enrollment(id));
+      if (existing) {
+        return Error(ErrorCode::kFailedPrecondition,
+                     fmt::format("enrollment '{}' was already used (certificate {}); create a new enrollment", id,
+                                 existing->certificate_serial.value_or("?")));
+      }
+    }
+    return marked;
+  }
+
   Status insert_authority(const AuthorityRecord& a) override {
     NIMBUS_ASSIGN_OR_RETURN(auto existing, find_authority(a.id));
     if (existing) {
@@ -191,14 +359,15 @@ class SqliteSession final : public StoreWriter {
     NIMBUS_ASSIGN_OR_RETURN(
         Statement insert,
         db_.prepare(fmt::format("INSERT INTO certificates ({}) VALUES "
-                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                                 kCertificateColumns)));
     insert.bind(1, c.serial).bind(2, c.issuer_id).bind_optional(3, c.authority_id).bind(4, c.subject);
     insert.bind(5, seconds(c.not_before)).bind(6, seconds(c.not_after)).bind(7, c.sha1).bind(8, c.sha256);
     insert.bind_blob(9, ByteView(c.der)).bind(10, certificate_status_name(c.status));
     if (c.revoked_at) insert.bind(11, seconds(*c.revoked_at)); else insert.bind_null(11);
     if (c.revocation_reason) insert.bind(12, static_cast<std::int64_t>(*c.revocation_reason)); else insert.bind_null(12);
-    insert.bind(13, seconds(c.issued_at));
+    insert.bind(13, seconds(c.issued_at)).bind_optional(14, c.profile_id).bind_optional(15, c.enrollment_id);
+    insert.bind(16, c.subject_alt_names.empty() ? std::string_view("[]") : std::string_view(c.subject_alt_names));
     return insert.run();
   }
 
@@ -360,6 +529,26 @@ Result<std::optional<CrlRecord>> SqliteStore::latest_crl(const std::string& auth
 }
 Result<std::vector<AuditEvent>> SqliteStore::audit_events(std::size_t limit) {
   NIMBUS_LOCKED_READ(audit_events(limit));
+}
+
+Result<std::optional<CertificateRecord>> SqliteStore::find_certificate_by_thumbprint(const std::string& hex) {
+  NIMBUS_LOCKED_READ(find_certificate_by_thumbprint(hex));
+}
+Result<std::vector<CertificateRecord>> SqliteStore::list_certificates(const CertificateFilter& filter) {
+  NIMBUS_LOCKED_READ(list_certificates(filter));
+}
+Result<std::optional<ProfileRecord>> SqliteStore::find_profile(const std::string& id) {
+  NIMBUS_LOCKED_READ(find_profile(id));
+}
+Result<std::vector<ProfileRecord>> SqliteStore::list_profiles() { NIMBUS_LOCKED_READ(list_profiles()); }
+Result<std::optional<EnrollmentRecord>> SqliteStore::find_enrollment(const std::string& id) {
+  NIMBUS_LOCKED_READ(find_enrollment(id));
+}
+Result<std::vector<EnrollmentRecord>> SqliteStore::list_enrollments(const std::string& profile_id) {
+  NIMBUS_LOCKED_READ(list_enrollments(profile_id));
+}
+Result<std::size_t> SqliteStore::count_pending_enrollments(const std::string& profile_id) {
+  NIMBUS_LOCKED_READ(count_pending_enrollments(profile_id));
 }
 
 #undef NIMBUS_LOCKED_READ

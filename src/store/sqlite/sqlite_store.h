@@ -31,7 +31,14 @@ class SqliteStore final : public Store {
   Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) override;
   Result<bool> serial_exists(const std::string& serial) override;
   Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) override;
+  Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override;
+  Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override;
   Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) override;
+  Result<std::optional<ProfileRecord>> find_profile(const std::string& id) override;
+  Result<std::vector<ProfileRecord>> list_profiles() override;
+  Result<std::optional<EnrollmentRecord>> find_enrollment(const std::string& id) override;
+  Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) override;
+  Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override;
   Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
 
  private:

@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/migrations.h"
 
 #include <sqlite3.h>
 
@@ -147,14 +148,15 @@ TEST(SqliteStoreLifecycle, RefusesASchemaNewerThanItKnows) {
   EXPECT_NE(opened.error().message().find("99"), std::string::npos) << opened.error().message();
 }
 
-TEST_F(SqliteStoreTest, IsAtSchemaVersionOne) {
+TEST_F(SqliteStoreTest, IsAtTheNewestSchemaVersionAndStaysThereOnReopen) {
+  const int newest = migrations().back().version;
   NIMBUS_ASSERT_OK_AND_ASSIGN(int version, store_->schema_version());
-  EXPECT_EQ(version, 1);
+  EXPECT_EQ(version, newest);
   store_.reset();
   NIMBUS_ASSERT_OK_AND_ASSIGN(auto reopened, SqliteStore::open(path_));
   NIMBUS_ASSERT_OK_AND_ASSIGN(int again, reopened->schema_version());
-  EXPECT_EQ(again, 1);
-  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(again, newest);
+  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM schema_migrations"), std::to_string(migrations().size()));
 }
 
 TEST_F(SqliteStoreTest, UsesWriteAheadLoggingAndAPrivateFile) {
