@@ -56,5 +56,7 @@ Status write_output(const std::string& path, ByteView content, unsigned mode = 0
 // Registration of each command family.
 void add_init_command(CLI::App& app, CommandRunner& runner);
 void add_ca_commands(CLI::App& app, CommandRunner& runner);
+void add_profile_commands(CLI::App& app, CommandRunner& runner);
+void add_issue_commands(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   nimbus::cli::CommandRunner runner;
   nimbus::cli::add_init_command(app, runner);
   nimbus::cli::add_ca_commands(app, runner);
+  nimbus::cli::add_profile_commands(app, runner);
+  nimbus::cli::add_issue_commands(app, runner);
 
   try {
     app.parse(argc, argv);

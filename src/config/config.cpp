@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <charconv>
 #include <set>
 
 #include <fmt/format.h>
@@ -32,7 +33,7 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
 
   Config config;
   static const std::set<std::string> kKnown = {"organization", "base_url", "database", "keys_directory",
-                                               "key_passphrase_file"};
+                                               "key_passphrase_file", "certificate_backdate_minutes"};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>("");
     if (!kKnown.contains(key)) {
@@ -49,6 +50,15 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
     else if (key == "database") config.database = value;
     else if (key == "keys_directory") config.keys_directory = value;
     else if (key == "key_passphrase_file") config.key_passphrase_file = value;
+    else if (key == "certificate_backdate_minutes") {
+      int minutes = -1;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), minutes);
+      if (ec != std::errc() || end != value.data() + value.size() || minutes < 0 || minutes > 60) {
+        return Error(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: certificate_backdate_minutes must be a whole number from 0 to 60", path.string()));
+      }
+      config.certificate_backdate_minutes = minutes;
+    }
   }
   for (auto [name, value] : {std::pair{"organization", &config.organization}, {"base_url", &config.base_url}}) {
     if (value->empty()) {
@@ -69,6 +79,7 @@ std::string render_config(const Config& config) {
   if (!config.key_passphrase_file.empty()) {
     out << YAML::Key << "key_passphrase_file" << YAML::Value << config.key_passphrase_file;
   }
+  out << YAML::Key << "certificate_backdate_minutes" << YAML::Value << config.certificate_backdate_minutes;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -33,6 +33,10 @@ struct Config {
   // keys, relative to the data directory or absolute. The environment variable
   // NIMBUS_KEY_PASSPHRASE, when set, takes precedence. Default: none.
   std::string key_passphrase_file;
+
+  // `certificate_backdate_minutes`: end-entity certificates start this many minutes before they
+  // are issued, so that devices whose clocks run slow accept them at once. 0 to 60. Default: 5.
+  int certificate_backdate_minutes = 5;
 };
 
 // Reads `{data_dir}/nimbus.yaml`. Paths in the result are as written (resolve with resolve_path).

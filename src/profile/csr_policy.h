@@ -13,4 +13,7 @@ namespace nimbus::profile {
 // "key: curve P-521 is not allowed (p256, p384)", "the request's signature does not verify".
 Status check_request(const Profile& profile, const x509::CertificateRequest& request);
 
+// The key rules alone, for keys Nimbus generates itself (server-side key generation).
+Status check_key(const Profile& profile, const crypto::PublicKey& key);
+
 }  // namespace nimbus::profile

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -28,5 +29,16 @@ struct RenderedNames {
 // must be a SID ("S-1-5-21-..."); the SAN URI is tag:microsoft.com,2022-09-14:sid:<SID>. Each error
 // names the field and the offending value.
 Result<RenderedNames> render_names(const Profile& profile, const Variables& values);
+
+// The SAN URI prefix by which Windows domain controllers map a certificate to an account
+// (KB5014754); the SID follows it.
+inline constexpr std::string_view kSidUriPrefix = "tag:microsoft.com,2022-09-14:sid:";
+
+// The per-type checks render_names applies to one rendered SAN value. kInvalidArgument saying what
+// is wrong with it, e.g. "'bad host!' is not a valid DNS name", without a field path.
+Status check_san_value(SanType type, std::string_view value);
+
+// A Windows SID in its string form: "S-1-5-21-1004336348-1177238915-682003330-512".
+Status check_security_identifier(std::string_view sid);
 
 }  // namespace nimbus::profile

@@ -32,6 +32,8 @@ std::string_view key_usage_name(x509::KeyUsage usage);         // "digital_signa
 struct SanTemplate {
   SanType type = SanType::kDns;
   std::string value;  // a template: "{{UserPrincipalName}}"
+
+  bool operator==(const SanTemplate&) const = default;
 };
 
 struct KeyPolicy {
@@ -40,6 +42,8 @@ struct KeyPolicy {
   int rsa_min_bits = 2048;  // never below 2048
   int rsa_max_bits = 4096;
   std::vector<std::string> ec_curves = {"p256", "p384"};
+
+  bool operator==(const KeyPolicy&) const = default;
 };
 
 struct Profile {
@@ -58,6 +62,8 @@ struct Profile {
   KeyStorage key_storage = KeyStorage::kTpmPreferred;
   StrongMapping strong_mapping = StrongMapping::kNone;
   std::vector<std::string> custom_variables;  // variable names beyond the standard ones
+
+  bool operator==(const Profile&) const = default;
 };
 
 // Parses and checks a profile document. Refuses unknown fields, unknown variables in templates,

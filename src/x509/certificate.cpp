@@ -55,6 +55,12 @@ Certificate Certificate::adopt(crypto::X509Ptr cert) {
   return Certificate(std::move(shared));
 }
 
+Certificate Certificate::unsigned_certificate(crypto::X509Ptr cert) {
+  auto shared = std::make_shared<Shared>();
+  shared->cert = std::move(cert);
+  return Certificate(std::move(shared));
+}
+
 Result<Certificate> Certificate::from_der(ByteView der) {
   const unsigned char* cursor = der.data();
   crypto::X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
@@ -183,14 +189,18 @@ std::optional<BasicConstraints> Certificate::basic_constraints() const {
   return out;
 }
 
+// Extension accessors decode the extension itself rather than read OpenSSL's per-certificate cache:
+// the cache is unreliable on a certificate that is assembled but not yet signed, which is exactly
+// when the pre-issuance lint reads it.
+
 bool Certificate::has_key_usage_extension() const {
-  return X509_get_extension_flags(get()) & EXFLAG_KUSAGE;
+  return X509_get_ext_by_NID(get(), NID_key_usage, -1) >= 0;
 }
 
 bool Certificate::has_key_usage(KeyUsage usage) const {
-  if (!has_key_usage_extension()) return false;
-  // X509_get_key_usage reports bits in the KU_* layout (bit 0 of the DER is 0x80).
-  return X509_get_key_usage(get()) & (0x80u >> static_cast<unsigned>(usage));
+  crypto::Asn1BitStringPtr bits(
+      static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(get(), NID_key_usage, nullptr, nullptr)));
+  return bits && ASN1_BIT_STRING_get_bit(bits.get(), static_cast<int>(usage)) == 1;
 }
 
 bool Certificate::key_usage_critical() const {
@@ -198,8 +208,17 @@ bool Certificate::key_usage_critical() const {
   return index >= 0 && X509_EXTENSION_get_critical(X509_get_ext(get(), index)) == 1;
 }
 
-Bytes Certificate::subject_key_id() const { return octets(X509_get0_subject_key_id(get())); }
-Bytes Certificate::authority_key_id() const { return octets(X509_get0_authority_key_id(get())); }
+Bytes Certificate::subject_key_id() const {
+  crypto::Asn1OctetStringPtr key_id(
+      static_cast<ASN1_OCTET_STRING*>(X509_get_ext_d2i(get(), NID_subject_key_identifier, nullptr, nullptr)));
+  return octets(key_id.get());
+}
+
+Bytes Certificate::authority_key_id() const {
+  crypto::AuthorityKeyIdPtr key_id(
+      static_cast<AUTHORITY_KEYID*>(X509_get_ext_d2i(get(), NID_authority_key_identifier, nullptr, nullptr)));
+  return key_id ? octets(key_id->keyid) : Bytes();
+}
 
 std::vector<std::string> Certificate::crl_distribution_urls() const {
   std::vector<std::string> urls;
@@ -231,6 +250,51 @@ bool Certificate::is_signed_by(const crypto::PublicKey& issuer_key) const {
   int verified = X509_verify(get(), issuer_key.get());
   if (verified != 1) crypto::clear_openssl_errors();
   return verified == 1;
+}
+
+std::vector<std::string> extended_key_usages(const Certificate& certificate) {
+  std::vector<std::string> oids;
+  crypto::OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> usages(static_cast<EXTENDED_KEY_USAGE*>(
+      X509_get_ext_d2i(certificate.get(), NID_ext_key_usage, nullptr, nullptr)));
+  if (!usages) return oids;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(usages.get()); ++i) {
+    char text[128];
+    OBJ_obj2txt(text, sizeof text, sk_ASN1_OBJECT_value(usages.get(), i), 1);
+    oids.emplace_back(text);
+  }
+  return oids;
+}
+
+std::vector<std::string> subject_alt_names(const Certificate& certificate) {
+  std::vector<std::string> out;
+  crypto::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(certificate.get(), NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) return out;
+  auto text = [](const ASN1_STRING* s) {
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                       static_cast<std::size_t>(ASN1_STRING_length(s)));
+  };
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    switch (name->type) {
+      case GEN_DNS: out.push_back("DNS:" + text(name->d.dNSName)); break;
+      case GEN_EMAIL: out.push_back("email:" + text(name->d.rfc822Name)); break;
+      case GEN_URI: out.push_back("URI:" + text(name->d.uniformResourceIdentifier)); break;
+      case GEN_OTHERNAME: {
+        char oid[128];
+        OBJ_obj2txt(oid, sizeof oid, name->d.otherName->type_id, 1);
+        const ASN1_TYPE* value = name->d.otherName->value;
+        if (std::string_view(oid) == "1.3.6.1.4.1.311.20.2.3" && value->type == V_ASN1_UTF8STRING) {
+          out.push_back("UPN:" + text(value->value.utf8string));
+        } else {
+          out.push_back(std::string("othername:") + oid);
+        }
+        break;
+      }
+      default: out.push_back("other"); break;
+    }
+  }
+  return out;
 }
 
 }  // namespace nimbus::x509

@@ -43,6 +43,9 @@ class Certificate {
   static Result<std::vector<Certificate>> parse_all(ByteView data);
   // Takes ownership of a certificate OpenSSL produced.
   static Certificate adopt(crypto::X509Ptr cert);
+  // Wraps a certificate that is assembled but not yet signed, so that it can be inspected (linted)
+  // with the same accessors; its der() is empty. See CertificateBuilder::assemble.
+  static Certificate unsigned_certificate(crypto::X509Ptr cert);
 
   const Bytes& der() const { return shared_->der; }
   std::string pem() const;
@@ -82,6 +85,13 @@ class Certificate {
   explicit Certificate(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
   std::shared_ptr<const Shared> shared_;
 };
+
+// The extendedKeyUsage purposes of a certificate as dotted OIDs; empty when absent.
+std::vector<std::string> extended_key_usages(const Certificate& certificate);
+
+// The subjectAltName entries of a certificate as "DNS:host", "email:a@b", "URI:...", "UPN:a@b",
+// or "othername:<oid>" for other otherNames.
+std::vector<std::string> subject_alt_names(const Certificate& certificate);
 
 // ASN1_TIME to a Timestamp (UTC); time_t-range times only.
 Timestamp to_timestamp(const ASN1_TIME* time);

@@ -46,8 +46,7 @@ CertificateBuilder& CertificateBuilder::add_extension(Result<crypto::X509Extensi
   return *this;
 }
 
-Result<Certificate> CertificateBuilder::sign(const crypto::PrivateKey& issuer_key,
-                                             crypto::SignatureDigest digest) const {
+Result<Certificate> CertificateBuilder::assemble() const {
   if (error_) return *error_;
   if (!subject_ || !issuer_ || serial_.empty() || !not_before_ || !not_after_ || !public_key_) {
     return Error(ErrorCode::kInternal,
@@ -68,10 +67,24 @@ Result<Certificate> CertificateBuilder::sign(const crypto::PrivateKey& issuer_ke
       return crypto::openssl_error(ErrorCode::kCryptoError, "adding an extension failed");
     }
   }
-  if (X509_sign(cert.get(), issuer_key.get(), crypto::evp_digest(digest)) <= 0) {
+  return Certificate::unsigned_certificate(std::move(cert));
+}
+
+Result<Certificate> CertificateBuilder::sign_assembled(const Certificate& to_be_signed,
+                                                       const crypto::PrivateKey& issuer_key,
+                                                       crypto::SignatureDigest digest) {
+  X509* cert = to_be_signed.get();
+  if (X509_sign(cert, issuer_key.get(), crypto::evp_digest(digest)) <= 0) {
     return crypto::openssl_error(ErrorCode::kCryptoError, "signing the certificate failed");
   }
-  return Certificate::adopt(std::move(cert));
+  X509_up_ref(cert);
+  return Certificate::adopt(crypto::X509Ptr(cert));
+}
+
+Result<Certificate> CertificateBuilder::sign(const crypto::PrivateKey& issuer_key,
+                                             crypto::SignatureDigest digest) const {
+  NIMBUS_ASSIGN_OR_RETURN(Certificate to_be_signed, assemble());
+  return sign_assembled(to_be_signed, issuer_key, digest);
 }
 
 }  // namespace nimbus::x509

@@ -33,6 +33,14 @@ class CertificateBuilder {
   // ECDSA for EC). Fails if a required field is unset.
   Result<Certificate> sign(const crypto::PrivateKey& issuer_key, crypto::SignatureDigest digest) const;
 
+  // The certificate with every field set but not signed (Certificate::unsigned_certificate), for
+  // checks that must pass before a signature exists.
+  Result<Certificate> assemble() const;
+
+  // Signs what assemble() produced. `to_be_signed` is consumed: do not use it afterwards.
+  static Result<Certificate> sign_assembled(const Certificate& to_be_signed, const crypto::PrivateKey& issuer_key,
+                                            crypto::SignatureDigest digest);
+
  private:
   std::optional<DistinguishedName> subject_;
   std::optional<DistinguishedName> issuer_;

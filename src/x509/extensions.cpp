@@ -51,13 +51,17 @@ Result<crypto::X509ExtensionPtr> basic_constraints_extension(bool ca, std::optio
   return encode(NID_basic_constraints, ca, value.get(), "basicConstraints");
 }
 
-Result<crypto::X509ExtensionPtr> key_usage_extension(std::initializer_list<KeyUsage> usages) {
+Result<crypto::X509ExtensionPtr> key_usage_extension(const std::vector<KeyUsage>& usages) {
   crypto::Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
   for (KeyUsage usage : usages) {
     ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(usage), 1);
   }
   // RFC 5280 4.2.1.3: conforming CAs SHOULD mark it critical.
   return encode(NID_key_usage, true, bits.get(), "keyUsage");
+}
+
+Result<crypto::X509ExtensionPtr> key_usage_extension(std::initializer_list<KeyUsage> usages) {
+  return key_usage_extension(std::vector<KeyUsage>(usages));
 }
 
 Bytes key_identifier(const crypto::PublicKey& key) {
@@ -115,6 +119,100 @@ Result<crypto::X509ExtensionPtr> crl_distribution_points_extension(const std::ve
     point.release();
   }
   return encode(NID_crl_distribution_points, false, points.get(), "cRLDistributionPoints");
+}
+
+namespace {
+
+constexpr const char* kUpnOid = "1.3.6.1.4.1.311.20.2.3";
+constexpr const char* kSidExtensionOid = "1.3.6.1.4.1.311.25.2";
+constexpr const char* kSidOtherNameOid = "1.3.6.1.4.1.311.25.2.1";
+
+Result<crypto::Asn1ObjectPtr> oid(const char* dotted) {
+  crypto::Asn1ObjectPtr object(OBJ_txt2obj(dotted, 1));
+  if (!object) {
+    return crypto::openssl_error(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a dotted OID", dotted));
+  }
+  return object;
+}
+
+// An otherName general name: type-id `type`, value [0] EXPLICIT `value`.
+Result<crypto::GeneralNamePtr> other_name(const char* type, int value_type, std::string_view value) {
+  NIMBUS_ASSIGN_OR_RETURN(crypto::Asn1ObjectPtr type_id, oid(type));
+  crypto::OpenSslPtr<ASN1_STRING, ASN1_STRING_free> string(ASN1_STRING_type_new(value_type));
+  crypto::OpenSslPtr<ASN1_TYPE, ASN1_TYPE_free> any(ASN1_TYPE_new());
+  crypto::GeneralNamePtr name(GENERAL_NAME_new());
+  if (!string || !any || !name || ASN1_STRING_set(string.get(), value.data(), static_cast<int>(value.size())) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "encoding an otherName failed");
+  }
+  ASN1_TYPE_set(any.get(), value_type, string.release());
+  if (GENERAL_NAME_set0_othername(name.get(), type_id.get(), any.get()) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "encoding an otherName failed");
+  }
+  type_id.release();
+  any.release();
+  return name;
+}
+
+Result<crypto::GeneralNamePtr> ia5_name(int type, const std::string& value) {
+  crypto::Asn1Ia5StringPtr text(ASN1_IA5STRING_new());
+  crypto::GeneralNamePtr name(GENERAL_NAME_new());
+  if (!text || !name || ASN1_STRING_set(text.get(), value.data(), static_cast<int>(value.size())) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "encoding a name failed");
+  }
+  GENERAL_NAME_set0_value(name.get(), type, text.release());
+  return name;
+}
+
+Result<crypto::GeneralNamePtr> general_name(const AltName& alt) {
+  switch (alt.type) {
+    case AltNameType::kDns: return ia5_name(GEN_DNS, alt.value);
+    case AltNameType::kEmail: return ia5_name(GEN_EMAIL, alt.value);
+    case AltNameType::kUri: return ia5_name(GEN_URI, alt.value);
+    case AltNameType::kUpn: return other_name(kUpnOid, V_ASN1_UTF8STRING, alt.value);
+  }
+  return Error(ErrorCode::kInternal, "unknown subject alternative name type");
+}
+
+}  // namespace
+
+Result<crypto::X509ExtensionPtr> subject_alt_name_extension(const std::vector<AltName>& names, bool critical) {
+  crypto::GeneralNamesPtr general_names(GENERAL_NAMES_new());
+  for (const AltName& alt : names) {
+    NIMBUS_ASSIGN_OR_RETURN(crypto::GeneralNamePtr name, general_name(alt));
+    if (sk_GENERAL_NAME_push(general_names.get(), name.get()) <= 0) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
+    }
+    name.release();
+  }
+  return encode(NID_subject_alt_name, critical, general_names.get(), "subjectAltName");
+}
+
+Result<crypto::X509ExtensionPtr> extended_key_usage_extension(const std::vector<std::string>& oids) {
+  crypto::OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> usages(EXTENDED_KEY_USAGE_new());
+  for (const std::string& dotted : oids) {
+    NIMBUS_ASSIGN_OR_RETURN(crypto::Asn1ObjectPtr usage, oid(dotted.c_str()));
+    if (sk_ASN1_OBJECT_push(usages.get(), usage.get()) <= 0) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
+    }
+    usage.release();
+  }
+  return encode(NID_ext_key_usage, false, usages.get(), "extendedKeyUsage");
+}
+
+Result<crypto::X509ExtensionPtr> sid_security_extension(std::string_view sid) {
+  crypto::GeneralNamesPtr names(GENERAL_NAMES_new());
+  NIMBUS_ASSIGN_OR_RETURN(crypto::GeneralNamePtr name, other_name(kSidOtherNameOid, V_ASN1_OCTET_STRING, sid));
+  sk_GENERAL_NAME_push(names.get(), name.release());
+  unsigned char* der = nullptr;
+  int size = i2d_GENERAL_NAMES(names.get(), &der);
+  if (size <= 0) return crypto::openssl_error(ErrorCode::kCryptoError, "encoding the SID extension failed");
+  crypto::Asn1OctetStringPtr value(ASN1_OCTET_STRING_new());
+  ASN1_OCTET_STRING_set(value.get(), der, size);
+  OPENSSL_free(der);
+  NIMBUS_ASSIGN_OR_RETURN(crypto::Asn1ObjectPtr type, oid(kSidExtensionOid));
+  crypto::X509ExtensionPtr extension(X509_EXTENSION_create_by_OBJ(nullptr, type.get(), 0, value.get()));
+  if (!extension) return crypto::openssl_error(ErrorCode::kCryptoError, "encoding the SID extension failed");
+  return extension;
 }
 
 Result<crypto::X509ExtensionPtr> crl_number_extension(std::uint64_t number) {

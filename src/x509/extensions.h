@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.h"
@@ -38,5 +39,30 @@ Result<crypto::X509ExtensionPtr> authority_info_access_extension(
 Result<crypto::X509ExtensionPtr> crl_distribution_points_extension(const std::vector<std::string>& urls);
 
 Result<crypto::X509ExtensionPtr> crl_number_extension(std::uint64_t number);
+
+// The kinds of subject alternative name Nimbus writes.
+enum class AltNameType { kDns, kEmail, kUri, kUpn };
+
+struct AltName {
+  AltNameType type = AltNameType::kDns;
+  std::string value;
+};
+
+// subjectAltName. A UPN is an otherName of type 1.3.6.1.4.1.311.20.2.3 holding a UTF8String, as
+// Windows expects; the others are dNSName, rfc822Name and uniformResourceIdentifier. Critical only
+// when `critical` (RFC 5280 4.2.1.6: when the subject is empty).
+Result<crypto::X509ExtensionPtr> subject_alt_name_extension(const std::vector<AltName>& names, bool critical);
+
+// extendedKeyUsage from dotted OIDs; not critical.
+Result<crypto::X509ExtensionPtr> extended_key_usage_extension(const std::vector<std::string>& oids);
+
+// Microsoft's certificate security extension (szOID_NTDS_CA_SECURITY_EXT, 1.3.6.1.4.1.311.25.2),
+// which strong certificate mapping on domain controllers and NPS reads: a GeneralNames with one
+// otherName of type 1.3.6.1.4.1.311.25.2.1 whose value is the account SID as an OCTET STRING of
+// its text ("S-1-5-21-...").
+Result<crypto::X509ExtensionPtr> sid_security_extension(std::string_view sid);
+
+// Builds keyUsage from any list (the CA variant above takes a fixed set).
+Result<crypto::X509ExtensionPtr> key_usage_extension(const std::vector<KeyUsage>& usages);
 
 }  // namespace nimbus::x509

@@ -492,17 +492,58 @@ Status SqliteStore::migrate() {
   return ok_status();
 }
 
+struct SqliteStore::QueuedWrite {
+  const std::function<Status(StoreWriter&)>* work;
+  Status result;
+  bool done = false;
+};
+
 Status SqliteStore::write(const std::function<Status(StoreWriter&)>& work) {
+  QueuedWrite mine{&work, ok_status()};
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&mine);
+  // Wait until a leader has committed this write, or until no commit is running and this thread
+  // can lead the next one.
+  queue_changed_.wait(lock, [&] { return mine.done || !committing_; });
+  if (mine.done) return std::move(mine.result);
+
+  committing_ = true;
+  std::vector<QueuedWrite*> batch;
+  batch.swap(queue_);
+  lock.unlock();
+  commit_batch(batch);
+  lock.lock();
+  committing_ = false;
+  for (QueuedWrite* write : batch) write->done = true;
+  queue_changed_.notify_all();
+  return std::move(mine.result);
+}
+
+void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
   std::lock_guard lock(mutex_);
-  NIMBUS_TRY(db_->execute("BEGIN IMMEDIATE"));
-  Status result = work(*session_);
-  if (!result.ok()) {
+  Status begun = db_->execute("BEGIN IMMEDIATE");
+  if (!begun.ok()) {
+    for (QueuedWrite* write : batch) write->result = begun;
+    return;
+  }
+  bool any_succeeded = false;
+  for (QueuedWrite* write : batch) {
+    Status opened = db_->execute("SAVEPOINT nimbus_write");
+    write->result = opened.ok() ? (*write->work)(*session_) : opened;
+    if (!write->result.ok()) (void)db_->execute("ROLLBACK TO nimbus_write");
+    (void)db_->execute("RELEASE nimbus_write");
+    any_succeeded = any_succeeded || write->result.ok();
+  }
+  if (!any_succeeded) {
     (void)db_->execute("ROLLBACK");
-    return result;
+    return;
   }
   Status committed = db_->execute("COMMIT");
-  if (!committed.ok()) (void)db_->execute("ROLLBACK");
-  return committed;
+  if (committed.ok()) return;
+  (void)db_->execute("ROLLBACK");
+  for (QueuedWrite* write : batch) {
+    if (write->result.ok()) write->result = committed;
+  }
 }
 
 #define NIMBUS_LOCKED_READ(call) \

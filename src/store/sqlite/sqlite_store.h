@@ -3,7 +3,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <vector>
 
 #include "store/store.h"
 
@@ -14,6 +16,11 @@ class SqliteSession;
 
 // Thread-safe: one connection, used under a mutex. Several processes may open the same file;
 // SQLite's locking serialises their writes (busy timeout 5 s).
+//
+// Writes use group commit: while one transaction is committing (and waiting for its fsync), the
+// writes that arrive queue up; the next commit runs them all, each inside its own savepoint, and
+// makes them durable with a single fsync. Each write() still returns only once its changes are on
+// disk, and a write that fails is rolled back alone.
 class SqliteStore final : public Store {
  public:
   // Creates a new database at `path` (refusing an existing one) and applies every migration.
@@ -48,7 +55,15 @@ class SqliteStore final : public Store {
   Status configure();
   Status migrate();
 
-  std::mutex mutex_;
+  struct QueuedWrite;
+  void commit_batch(const std::vector<QueuedWrite*>& batch);
+
+  std::mutex mutex_;  // the connection
+
+  std::mutex queue_mutex_;  // the write queue below
+  std::condition_variable queue_changed_;
+  std::vector<QueuedWrite*> queue_;
+  bool committing_ = false;
   std::unique_ptr<Database> db_;
   std::unique_ptr<SqliteSession> session_;
 };

@@ -1,0 +1,60 @@
+// ProfileCatalog: the profiles of a deployment — applied, listed, shown, deleted — and the
+// enrollment records created under them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "profile/profile.h"
+#include "profile/variables.h"
+#include "store/store.h"
+
+namespace nimbus::profile {
+
+struct AppliedProfile {
+  store::ProfileRecord record;
+  Profile profile;
+  bool created = false;  // a new id (or a deleted one brought back)
+  bool changed = false;  // the document differs from the stored one; the version went up
+};
+
+struct StoredProfile {
+  store::ProfileRecord record;
+  Profile profile;
+};
+
+// Not thread-safe; one per command or request. The store must outlive it.
+class ProfileCatalog {
+ public:
+  using Clock = std::function<Timestamp()>;
+
+  ProfileCatalog(store::Store& store, std::string actor, Clock clock = now_utc);
+
+  // Validates the document (parse_profile), checks that its issuing CA exists, can issue, and
+  // lives longer than the profile's validity, then creates or updates it. Re-applying the same
+  // document changes nothing.
+  Result<AppliedProfile> apply(std::string_view yaml);
+
+  Result<StoredProfile> get(const std::string& id);
+  Result<std::vector<StoredProfile>> list();
+
+  // Refused while the profile has pending enrollments; issued certificates keep their reference.
+  Status remove(const std::string& id);
+
+  // Renders the subject and SANs from `variables` now, so that a missing or malformed value is
+  // an error here rather than a blank in a certificate later; refuses variables the profile does
+  // not know.
+  Result<store::EnrollmentRecord> create_enrollment(const std::string& profile_id, const Variables& variables);
+
+  Result<store::EnrollmentRecord> enrollment(const std::string& id);
+
+ private:
+  store::Store& store_;
+  std::string actor_;
+  Clock clock_;
+};
+
+}  // namespace nimbus::profile
