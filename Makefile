@@ -3,6 +3,7 @@
 #   make test       install dependencies, build, run every test
 #   make test-asan  the same tests on an AddressSanitizer + UndefinedBehaviorSanitizer build
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make bench      build nimbus_bench and run it next to `openssl speed` (bench/run, ~4 minutes)
 #   make deps       install the Debian packages the build and tests need
 
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ BUILD_TYPE ?= RelWithDebInfo
 FUZZ_SECONDS ?= 60
 DATA ?= var
 
-.PHONY: all deps build build-asan test test-asan run fuzz clean
+.PHONY: all deps build build-asan test test-asan run fuzz bench clean
 
 all: build
 
@@ -42,6 +43,12 @@ fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNIMBUS_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+# The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only nimbus_bench and
+# the library it links are built; the benchmarks are not part of `make test`.
+bench: deps build/build.ninja
+	cmake --build build -j $(JOBS) --target nimbus_bench
+	bench/run build
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -35,9 +35,13 @@ bool all_http(const std::vector<std::string>& urls) {
 
 void lint_structure(const x509::Certificate& cert, Findings& findings) {
   findings.require(X509_get_version(cert.get()) == X509_VERSION_3, "version: not an X.509 v3 certificate");
+  // serial() is the magnitude; the sign lives in the INTEGER's type. A positive 16-byte DER content
+  // means a magnitude of 16 bytes whose top bit is clear.
   Bytes serial = cert.serial();
-  findings.require(serial.size() == kSerialBytes && (serial[0] & 0x80) == 0 && serial[0] != 0,
-                   fmt::format("serial: {} bytes; expected {} random bytes, positive", serial.size(), kSerialBytes));
+  bool negative = ASN1_STRING_type(X509_get0_serialNumber(cert.get())) == V_ASN1_NEG_INTEGER;
+  findings.require(!negative && serial.size() == kSerialBytes && (serial[0] & 0x80) == 0 && serial[0] != 0,
+                   fmt::format("serial: {}{} bytes; expected {} random bytes, positive", negative ? "negative, " : "",
+                               serial.size(), kSerialBytes));
   findings.require(cert.not_before() < cert.not_after(), "validity: notBefore is not before notAfter");
   std::set<int> seen;
   for (int i = 0; i < X509_get_ext_count(cert.get()); ++i) {

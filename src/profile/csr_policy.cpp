@@ -92,10 +92,6 @@ Status check_request(const Profile& profile, const x509::CertificateRequest& req
   return check_hash(profile, request);
 }
 
-}  // namespace nimbus::profile
-
-namespace nimbus::profile {
-
 Status check_key(const Profile& profile, const crypto::PublicKey& key) { return check_key(profile.key, key); }
 
 }  // namespace nimbus::profile

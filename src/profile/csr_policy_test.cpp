@@ -148,6 +148,16 @@ TEST(CsrPolicy, RefusesHashesNotListed) {
   NIMBUS_EXPECT_OK(check_request(profile, make_request(make_key("ec:p256"), EVP_sha512())));
 }
 
+TEST(CsrPolicy, KeyRulesAloneForGeneratedKeys) {
+  Profile profile = default_profile();
+  NIMBUS_EXPECT_OK(check_key(profile, make_key("rsa:3072").public_key()));
+  profile.key.ec_curves = {"p384"};
+  Status status = check_key(profile, make_key("ec:p256").public_key());
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), ErrorCode::kPolicyViolation);
+  EXPECT_EQ(status.error().message(), "key: curve P-256 is not allowed (p384)");
+}
+
 TEST(CsrPolicy, ChecksTheKeyBeforeTheHash) {
   auto rsa_1024 = raw_key("RSA", nullptr, 1024);
   std::string message = refusal(default_profile(), make_request(rsa_1024.get(), EVP_sha1()));

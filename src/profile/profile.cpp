@@ -587,6 +587,72 @@ Status check_usages_fit_keys(const Profile& profile, const Fields& fields) {
   return ok_status();
 }
 
+// Whether a key of `algorithm` can perform `usage`: key and data encipherment are RSA operations
+// (RFC 5480 forbids them for EC keys), key agreement is (EC)DH.
+bool usage_applies(x509::KeyUsage usage, crypto::KeyAlgorithm algorithm) {
+  switch (usage) {
+    case x509::KeyUsage::kKeyEncipherment:
+    case x509::KeyUsage::kDataEncipherment: return algorithm == crypto::KeyAlgorithm::kRsa;
+    case x509::KeyUsage::kKeyAgreement: return algorithm == crypto::KeyAlgorithm::kEc;
+    default: return true;
+  }
+}
+
+std::vector<x509::KeyUsage> usages_for(const std::vector<x509::KeyUsage>& usages, crypto::KeyAlgorithm algorithm) {
+  std::vector<x509::KeyUsage> applicable;
+  for (x509::KeyUsage usage : usages) {
+    if (usage_applies(usage, algorithm)) applicable.push_back(usage);
+  }
+  return applicable;
+}
+
+bool has_usage(const std::vector<x509::KeyUsage>& usages, x509::KeyUsage usage) {
+  return std::find(usages.begin(), usages.end(), usage) != usages.end();
+}
+
+// With a profile that allows both algorithms, each key gets only the usages it can perform
+// (key_usages_for). Whatever a key ends up with must still be a usable certificate: at least one
+// usage, and the ones its purposes need (RFC 5280 4.2.1.12).
+Status check_usages_per_algorithm(const Profile& profile, const Fields& fields) {
+  struct Algorithm {
+    bool allowed;
+    crypto::KeyAlgorithm algorithm;
+    std::string_view label;
+  };
+  for (const Algorithm& each : {Algorithm{profile.key.allow_rsa, crypto::KeyAlgorithm::kRsa, "an RSA key"},
+                                Algorithm{profile.key.allow_ec, crypto::KeyAlgorithm::kEc, "an EC key"}}) {
+    if (!each.allowed) continue;
+    std::vector<x509::KeyUsage> usages = usages_for(profile.key_usage, each.algorithm);
+    if (usages.empty()) {
+      return refused("key_usage", *fields.find("key_usage"),
+                     fmt::format("none of these usages applies to {}, which the profile allows; add "
+                                 "digital_signature or narrow key.algorithms",
+                                 each.label));
+    }
+    bool signs = has_usage(usages, x509::KeyUsage::kDigitalSignature);
+    bool agrees = has_usage(usages, x509::KeyUsage::kKeyAgreement);
+    bool enciphers = has_usage(usages, x509::KeyUsage::kKeyEncipherment);
+    YAML::Node purposes = *fields.find("extended_key_usage");
+    for (std::size_t i = 0; i < profile.extended_key_usage.size(); ++i) {
+      const std::string& purpose = profile.extended_key_usage[i];
+      std::string path = element_path("extended_key_usage", i);
+      if (purpose == *value_named(kExtendedKeyUsages, "client_auth") && !signs && !agrees) {
+        return refused(path, purposes[i],
+                       fmt::format("client_auth needs digital_signature (or key_agreement, for EC keys) in "
+                                   "key_usage; {} would get neither",
+                                   each.label));
+      }
+      if (purpose == *value_named(kExtendedKeyUsages, "server_auth") && !signs && !agrees && !enciphers) {
+        return refused(path, purposes[i],
+                       fmt::format("server_auth needs digital_signature, key_encipherment (RSA) or "
+                                   "key_agreement (EC) in key_usage; {} would get none of them",
+                                   each.label));
+      }
+    }
+  }
+  return ok_status();
+}
+
 // Ignores parser events except where documents start.
 class DocumentStarts : public YAML::EventHandler {
  public:
@@ -645,6 +711,7 @@ Result<Profile> read_profile(const YAML::Node& root) {
   NIMBUS_TRY(read_usages(fields, profile));
   NIMBUS_TRY(read_key_and_lifecycle(fields, profile));
   NIMBUS_TRY(check_usages_fit_keys(profile, fields));
+  NIMBUS_TRY(check_usages_per_algorithm(profile, fields));
   return profile;
 }
 
@@ -692,6 +759,12 @@ std::string_view strong_mapping_name(StrongMapping mapping) { return name_of(kSt
 std::string_view key_usage_name(x509::KeyUsage usage) {
   std::string_view name = name_of(kEndEntityKeyUsages, usage);
   return name != "unknown" ? name : name_of(kCaKeyUsages, usage);
+}
+
+std::vector<x509::KeyUsage> key_usages_for(const Profile& profile, const crypto::PublicKey& key) {
+  if (key.is_rsa()) return usages_for(profile.key_usage, crypto::KeyAlgorithm::kRsa);
+  if (key.is_ec()) return usages_for(profile.key_usage, crypto::KeyAlgorithm::kEc);
+  return profile.key_usage;
 }
 
 Result<Profile> parse_profile(std::string_view yaml) {

@@ -72,6 +72,12 @@ struct Profile {
 // kInvalidArgument or kPolicyViolation with the field path first: "key_usage[1]: ...".
 Result<Profile> parse_profile(std::string_view yaml);
 
+// The profile's key usages that `key` can perform, in the profile's order: key and data
+// encipherment only for RSA keys (RFC 5480 forbids them for EC keys), key agreement only for EC
+// keys. This, not key_usage itself, is what a certificate for `key` carries. parse_profile makes
+// sure it is never empty and covers what the extended key usages need, for every allowed algorithm.
+std::vector<x509::KeyUsage> key_usages_for(const Profile& profile, const crypto::PublicKey& key);
+
 // The canonical YAML of a profile (what `profile show` prints; parse_profile reads it back).
 std::string profile_to_yaml(const Profile& profile);
 

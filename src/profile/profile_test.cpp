@@ -187,7 +187,7 @@ TEST(Profile, RefusesDocumentsThatAreNotOneMapping) {
   expect_refused("- id: a\n", ErrorCode::kInvalidArgument, "profile: expected a mapping of fields");
   expect_refused("just text", ErrorCode::kInvalidArgument, "profile: expected a mapping of fields");
   expect_refused(profile_with() + "---\n" + profile_with(), ErrorCode::kInvalidArgument,
-                 "line 8: the profile ends before this line; a profile is exactly one YAML document");
+                 "line 7: the profile ends before this line; a profile is exactly one YAML document");
   // yaml-cpp 0.7's LoadAll never returns on this; the parser must refuse it and stop.
   expect_refused(",\n", ErrorCode::kInvalidArgument, "");
   expect_refused(std::string(70 * 1024, '#'), ErrorCode::kInvalidArgument, "the profile is 71680 bytes");
@@ -341,7 +341,42 @@ TEST(Profile, KeyUsageMustSuitTheAllowedKeys) {
   expect_refused(profile_with({{"key_usage", "key_usage: [key_agreement]"}, {"key", "key: {algorithms: [rsa]}"}}),
                  ErrorCode::kPolicyViolation,
                  "key_usage[0]: key_agreement needs an EC key; the profile allows only RSA");
-  NIMBUS_EXPECT_OK(parse_profile(profile_with({{"key_usage", "key_usage: [key_encipherment, key_agreement]"}})));
+  NIMBUS_EXPECT_OK(
+      parse_profile(profile_with({{"key_usage", "key_usage: [digital_signature, key_encipherment, key_agreement]"}})));
+}
+
+TEST(Profile, EveryAllowedKeyGetsAUsableSetOfUsages) {
+  // RSA and EC are both allowed by default; an EC key could perform none of these.
+  expect_refused(profile_with({{"key_usage", "key_usage: [key_encipherment]"},
+                               {"extended_key_usage", "extended_key_usage: [server_auth]"}}),
+                 ErrorCode::kPolicyViolation,
+                 "key_usage: none of these usages applies to an EC key, which the profile allows; add "
+                 "digital_signature or narrow key.algorithms");
+  NIMBUS_EXPECT_OK(parse_profile(profile_with({{"key_usage", "key_usage: [key_encipherment]"},
+                                               {"extended_key_usage", "extended_key_usage: [server_auth]"},
+                                               {"key", "key: {algorithms: [rsa]}"}})));
+  // client_auth needs a signature (or key agreement); an RSA key here would get only key_encipherment.
+  expect_refused(profile_with({{"key_usage", "key_usage: [key_encipherment, key_agreement]"}}),
+                 ErrorCode::kPolicyViolation,
+                 "extended_key_usage[0]: client_auth needs digital_signature (or key_agreement, for EC keys) in "
+                 "key_usage; an RSA key would get neither");
+  NIMBUS_EXPECT_OK(parse_profile(profile_with({{"key_usage", "key_usage: [key_agreement]"},
+                                               {"key", "key: {algorithms: [ec]}"}})));
+  expect_refused(profile_with({{"key_usage", "key_usage: [non_repudiation]"},
+                               {"extended_key_usage", "extended_key_usage: [email_protection, server_auth]"}}),
+                 ErrorCode::kPolicyViolation, "extended_key_usage[1]: server_auth needs digital_signature");
+}
+
+TEST(Profile, KeyUsagesForAKey) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(
+      Profile profile,
+      parse_profile(profile_with({{"key_usage",
+                                   "key_usage: [key_agreement, digital_signature, key_encipherment, data_encipherment]"}})));
+  EXPECT_EQ(key_usages_for(profile, nimbus::testing::make_key("rsa:2048").public_key()),
+            (std::vector<KeyUsage>{KeyUsage::kDigitalSignature, KeyUsage::kKeyEncipherment,
+                                   KeyUsage::kDataEncipherment}));
+  EXPECT_EQ(key_usages_for(profile, nimbus::testing::make_key("ec:p256").public_key()),
+            (std::vector<KeyUsage>{KeyUsage::kKeyAgreement, KeyUsage::kDigitalSignature}));
 }
 
 TEST(Profile, ExtendedKeyUsage) {

@@ -14,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <gtest/gtest.h>
 
 #include "core/bytes.h"
@@ -24,6 +27,7 @@
 #include "crypto/random.h"
 #include "x509/certificate.h"
 #include "x509/certificate_builder.h"
+#include "x509/csr.h"
 #include "x509/extensions.h"
 #include "x509/name.h"
 
@@ -256,5 +260,39 @@ inline TestChain make_chain() {
 }
 
 inline ByteView bytes_of(const std::string& text) { return as_bytes(text); }
+
+// ---- Requests ---------------------------------------------------------------------------------
+
+// A PKCS#10 request for `key` (any EVP_PKEY, including kinds Nimbus will not make) asking for
+// `subject`, self-signed with `digest` (SHA-1 too, to test refusals).
+inline x509::CertificateRequest make_request(EVP_PKEY* key, std::string_view subject = "CN=requested",
+                                             const EVP_MD* digest = EVP_sha256()) {
+  crypto::X509ReqPtr request(X509_REQ_new());
+  if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1 ||
+      X509_REQ_set_subject_name(request.get(), dn(subject).get()) != 1 ||
+      X509_REQ_set_pubkey(request.get(), key) != 1 || X509_REQ_sign(request.get(), key, digest) <= 0) {
+    throw std::runtime_error("building a test request failed");
+  }
+  unsigned char* der = nullptr;
+  int size = i2d_X509_REQ(request.get(), &der);
+  if (size <= 0) throw std::runtime_error("encoding a test request failed");
+  Bytes bytes(der, der + size);
+  OPENSSL_free(der);
+  return must(x509::CertificateRequest::parse(bytes), "parsing a test request");
+}
+
+inline x509::CertificateRequest make_request(const crypto::PrivateKey& key, std::string_view subject = "CN=requested",
+                                             const EVP_MD* digest = EVP_sha256()) {
+  return make_request(key.get(), subject, digest);
+}
+
+// A key OpenSSL makes but Nimbus would refuse to generate: "RSA" with `rsa_bits`, or "EC" on
+// `curve` ("P-521").
+inline crypto::PrivateKey make_raw_key(const char* type, const char* curve = nullptr, std::size_t rsa_bits = 0) {
+  EVP_PKEY* key = rsa_bits != 0 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", rsa_bits)
+                                : EVP_PKEY_Q_keygen(nullptr, nullptr, type, curve);
+  if (key == nullptr) throw std::runtime_error(std::string("generating a ") + type + " key failed");
+  return crypto::PrivateKey(crypto::EvpPkeyPtr(key));
+}
 
 }  // namespace nimbus::testing

@@ -108,5 +108,156 @@ TEST(Extensions, AuthorityInfoAccessAndCdpCarryTheUrls) {
   }
 }
 
+
+// ---- subjectAltName, extendedKeyUsage and the Microsoft SID extension ----
+
+// The DER of `value` as an ASN.1 length: one byte below 128, else 0x81/0x82 and the bytes.
+Bytes der_length(std::size_t value) {
+  if (value < 0x80) return {static_cast<std::uint8_t>(value)};
+  if (value <= 0xff) return {0x81, static_cast<std::uint8_t>(value)};
+  return {0x82, static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value & 0xff)};
+}
+
+// TAG LENGTH CONTENT.
+Bytes tlv(std::uint8_t tag, const Bytes& content) {
+  Bytes out{tag};
+  Bytes length = der_length(content.size());
+  out.insert(out.end(), length.begin(), length.end());
+  out.insert(out.end(), content.begin(), content.end());
+  return out;
+}
+
+Bytes concat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+Bytes text_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+
+std::string oid_text(const ASN1_OBJECT* object) {
+  char text[128];
+  OBJ_obj2txt(text, sizeof text, object, 1);
+  return text;
+}
+
+std::string string_of(const ASN1_STRING* value) {
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                     static_cast<std::size_t>(ASN1_STRING_length(value)));
+}
+
+TEST(Extensions, SubjectAltNameCarriesEachKindOfName) {
+  std::vector<AltName> names = {{AltNameType::kUpn, "alice@contoso.com"},
+                                {AltNameType::kDns, "host.contoso.com"},
+                                {AltNameType::kEmail, "alice@mail.contoso.com"},
+                                {AltNameType::kUri, "tag:microsoft.com,2022-09-14:sid:S-1-5-21-1-2-3-1001"}};
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto san, subject_alt_name_extension(names, false));
+  EXPECT_EQ(nid_of(san), NID_subject_alt_name);
+  EXPECT_FALSE(critical(san));
+
+  crypto::GeneralNamesPtr decoded(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(san.get())));
+  ASSERT_NE(decoded, nullptr);
+  ASSERT_EQ(sk_GENERAL_NAME_num(decoded.get()), 4);
+
+  const GENERAL_NAME* upn = sk_GENERAL_NAME_value(decoded.get(), 0);
+  ASSERT_EQ(upn->type, GEN_OTHERNAME);
+  EXPECT_EQ(oid_text(upn->d.otherName->type_id), "1.3.6.1.4.1.311.20.2.3");
+  ASSERT_EQ(upn->d.otherName->value->type, V_ASN1_UTF8STRING);
+  EXPECT_EQ(string_of(upn->d.otherName->value->value.utf8string), "alice@contoso.com");
+
+  const GENERAL_NAME* dns = sk_GENERAL_NAME_value(decoded.get(), 1);
+  ASSERT_EQ(dns->type, GEN_DNS);
+  EXPECT_EQ(string_of(dns->d.dNSName), "host.contoso.com");
+  const GENERAL_NAME* email = sk_GENERAL_NAME_value(decoded.get(), 2);
+  ASSERT_EQ(email->type, GEN_EMAIL);
+  EXPECT_EQ(string_of(email->d.rfc822Name), "alice@mail.contoso.com");
+  const GENERAL_NAME* uri = sk_GENERAL_NAME_value(decoded.get(), 3);
+  ASSERT_EQ(uri->type, GEN_URI);
+  EXPECT_EQ(string_of(uri->d.uniformResourceIdentifier), "tag:microsoft.com,2022-09-14:sid:S-1-5-21-1-2-3-1001");
+
+  // The UPN exactly as Windows reads it: otherName [0] { OID, [0] EXPLICIT UTF8String }.
+  Bytes upn_der = tlv(0xa0, concat({tlv(0x06, {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03}),
+                                    tlv(0xa0, tlv(0x0c, text_bytes("alice@contoso.com")))}));
+  // Then dNSName [2], rfc822Name [1] and uniformResourceIdentifier [6], all IA5String, implicit.
+  EXPECT_EQ(extension_value(san),
+            tlv(0x30, concat({upn_der, tlv(0x82, text_bytes("host.contoso.com")),
+                              tlv(0x81, text_bytes("alice@mail.contoso.com")),
+                              tlv(0x86, text_bytes("tag:microsoft.com,2022-09-14:sid:S-1-5-21-1-2-3-1001"))})));
+}
+
+TEST(Extensions, SubjectAltNameIsCriticalOnlyWhenAsked) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto critical_san, subject_alt_name_extension({{AltNameType::kDns, "a.test"}}, true));
+  EXPECT_TRUE(critical(critical_san));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto plain_san, subject_alt_name_extension({{AltNameType::kDns, "a.test"}}, false));
+  EXPECT_FALSE(critical(plain_san));
+  // The flag changes nothing in the value.
+  EXPECT_EQ(extension_value(critical_san), extension_value(plain_san));
+  EXPECT_EQ(extension_value(plain_san), tlv(0x30, tlv(0x82, text_bytes("a.test"))));
+}
+
+TEST(Extensions, SubjectAltNamesReadBackFromACertificate) {
+  crypto::PrivateKey key = nimbus::testing::make_key();
+  CertificateBuilder builder;
+  builder.set_subject(nimbus::testing::dn("CN=alice"))
+      .set_issuer(nimbus::testing::dn("CN=issuer"))
+      .set_serial({0x01})
+      .set_validity(nimbus::testing::at("2026-01-01T00:00:00Z"), nimbus::testing::at("2027-01-01T00:00:00Z"))
+      .set_public_key(key.public_key())
+      .add_extension(subject_alt_name_extension({{AltNameType::kUpn, "alice@contoso.com"},
+                                                 {AltNameType::kDns, "pc.contoso.com"},
+                                                 {AltNameType::kEmail, "alice@contoso.com"},
+                                                 {AltNameType::kUri, "https://contoso.com/alice"}},
+                                                false));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate cert, builder.sign(key, crypto::SignatureDigest::kSha256));
+  EXPECT_EQ(subject_alt_names(cert), (std::vector<std::string>{"UPN:alice@contoso.com", "DNS:pc.contoso.com",
+                                                               "email:alice@contoso.com",
+                                                               "URI:https://contoso.com/alice"}));
+}
+
+TEST(Extensions, ExtendedKeyUsageFromDottedOids) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto eku, extended_key_usage_extension({"1.3.6.1.5.5.7.3.2", "1.3.6.1.4.1.311.20.2.2"}));
+  EXPECT_EQ(nid_of(eku), NID_ext_key_usage);
+  EXPECT_FALSE(critical(eku));
+  EXPECT_EQ(extension_value(eku),
+            tlv(0x30, concat({tlv(0x06, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02}),
+                              tlv(0x06, {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x02})})));
+}
+
+TEST(Extensions, ExtendedKeyUsageRefusesWhatIsNotADottedOid) {
+  for (const char* bad : {"not an oid", "clientAuth", ""}) {
+    auto refused = extended_key_usage_extension({"1.3.6.1.5.5.7.3.2", bad});
+    ASSERT_FALSE(refused.ok()) << "'" << bad << "' was accepted";
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().to_string();
+    EXPECT_NE(refused.error().message().find(std::string("'") + bad + "'"), std::string::npos)
+        << refused.error().message();
+  }
+}
+
+TEST(Extensions, SidSecurityExtensionHasTheExactDerWindowsExpects) {
+  const std::string sid = "S-1-5-21-1004336348-1177238915-682003330-1001";
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto extension, sid_security_extension(sid));
+  EXPECT_EQ(oid_text(X509_EXTENSION_get_object(extension.get())), "1.3.6.1.4.1.311.25.2");
+  EXPECT_FALSE(critical(extension));
+
+  // 30 <len> A0 <len> 06 0A 2B 06 01 04 01 82 37 19 02 01 A0 <len> 04 <len> <SID ascii>
+  Bytes expected = {0x30, static_cast<std::uint8_t>(sid.size() + 18),
+                    0xa0, static_cast<std::uint8_t>(sid.size() + 16),
+                    0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01,
+                    0xa0, static_cast<std::uint8_t>(sid.size() + 2),
+                    0x04, static_cast<std::uint8_t>(sid.size())};
+  expected.insert(expected.end(), sid.begin(), sid.end());
+  EXPECT_EQ(extension_value(extension), expected);
+  EXPECT_EQ(extension_value(extension), tlv(0x30, tlv(0xa0, concat({tlv(0x06, {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82,
+                                                                             0x37, 0x19, 0x02, 0x01}),
+                                                                    tlv(0xa0, tlv(0x04, text_bytes(sid)))}))));
+}
+
+TEST(Extensions, SidSecurityExtensionForAShortSid) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto extension, sid_security_extension("S-1-5-18"));
+  EXPECT_EQ(extension_value(extension),
+            (Bytes{0x30, 0x1a, 0xa0, 0x18, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01,
+                   0xa0, 0x0a, 0x04, 0x08, 'S', '-', '1', '-', '5', '-', '1', '8'}));
+}
+
 }  // namespace
 }  // namespace nimbus::x509

@@ -1,5 +1,12 @@
 #include "store/sqlite/database.h"
 
+#include <clocale>
+#include <climits>
+#include <cwchar>
+#include <cwctype>
+#include <locale.h>
+#include <string>
+
 #include <fmt/format.h>
 
 namespace nimbus::store::sqlite {
@@ -18,6 +25,47 @@ ErrorCode code_for(int sqlite_code) {
     default: return ErrorCode::kStoreError;
   }
 }
+}  // namespace
+
+namespace {
+
+// fold(text): text in lower case for the whole of Unicode's simple case mapping (SQLite's own
+// lower() knows only ASCII), so that `cert list --subject zoë` finds "CN=ZOË".
+void fold_case(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  if (text == nullptr) {
+    sqlite3_result_null(context);
+    return;
+  }
+  std::string_view input(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  std::string out;
+  out.reserve(input.size());
+  std::mbstate_t decode{};
+  std::mbstate_t encode{};
+  char buffer[MB_LEN_MAX];
+  locale_t previous = uselocale(utf8);
+  for (std::size_t i = 0; i < input.size();) {
+    wchar_t wide = 0;
+    std::size_t used = std::mbrtowc(&wide, input.data() + i, input.size() - i, &decode);
+    if (used == static_cast<std::size_t>(-1) || used == static_cast<std::size_t>(-2) || used == 0) {
+      out.push_back(input[i]);  // not UTF-8: keep the byte as it is
+      decode = std::mbstate_t{};
+      ++i;
+      continue;
+    }
+    std::size_t written = std::wcrtomb(buffer, static_cast<wchar_t>(std::towlower(static_cast<wint_t>(wide))), &encode);
+    if (written == static_cast<std::size_t>(-1)) {
+      out.append(input.data() + i, used);
+    } else {
+      out.append(buffer, written);
+    }
+    i += used;
+  }
+  uselocale(previous);
+  sqlite3_result_text(context, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
 }  // namespace
 
 Result<Database> Database::open(const std::filesystem::path& path, bool create) {
@@ -41,6 +89,8 @@ Result<Database> Database::open(const std::filesystem::path& path, bool create) 
                              db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db, 1);
+  sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, fold_case, nullptr,
+                             nullptr, nullptr);
   return database;
 }
 

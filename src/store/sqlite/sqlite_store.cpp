@@ -206,7 +206,7 @@ class SqliteSession final : public StoreWriter {
     using Status = CertificateFilter::Status;
     std::string sql = fmt::format(
         "SELECT {} FROM certificates WHERE (?1 IS NULL OR issuer_id = ?1) AND (?2 IS NULL OR profile_id = ?2) "
-        "AND (?3 IS NULL OR instr(lower(subject), lower(?3)) > 0)",
+        "AND (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0)",
         kCertificateColumns);
     switch (filter.status) {
       case Status::kAny: break;
@@ -438,19 +438,28 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open_database(const std::files
   NIMBUS_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
   if (create) ::chmod(path.c_str(), 0600);  // the WAL and shared-memory files inherit this mode
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::make_unique<Database>(std::move(db))));
-  NIMBUS_TRY(store->configure());
+  NIMBUS_TRY(configure(*store->db_));
   NIMBUS_TRY(store->migrate());
+  NIMBUS_TRY(store->open_reader(path));
   return store;
 }
 
-Status SqliteStore::configure() {
+Status SqliteStore::configure(Database& db) {
   // WAL lets readers (the server) proceed while a writer (the CLI) commits; synchronous=FULL makes
   // each commit durable on power loss, which a CA needs: a certificate handed out must be on disk.
-  return db_->execute(
+  return db.execute(
       "PRAGMA busy_timeout = 5000;"
       "PRAGMA journal_mode = WAL;"
       "PRAGMA synchronous = FULL;"
       "PRAGMA foreign_keys = ON;");
+}
+
+Status SqliteStore::open_reader(const std::filesystem::path& path) {
+  NIMBUS_ASSIGN_OR_RETURN(Database reader, Database::open(path, false));
+  reader_db_ = std::make_unique<Database>(std::move(reader));
+  NIMBUS_TRY(configure(*reader_db_));
+  reader_session_ = std::make_unique<SqliteSession>(*reader_db_);
+  return ok_status();
 }
 
 Result<int> SqliteStore::schema_version() {
@@ -546,9 +555,9 @@ void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
   }
 }
 
-#define NIMBUS_LOCKED_READ(call) \
-  std::lock_guard lock(mutex_);  \
-  return session_->call
+#define NIMBUS_LOCKED_READ(call)    \
+  std::lock_guard lock(read_mutex_); \
+  return reader_session_->call
 
 Result<std::optional<AuthorityRecord>> SqliteStore::find_authority(const std::string& id) {
   NIMBUS_LOCKED_READ(find_authority(id));

@@ -14,8 +14,10 @@ namespace nimbus::store::sqlite {
 class Database;
 class SqliteSession;
 
-// Thread-safe: one connection, used under a mutex. Several processes may open the same file;
-// SQLite's locking serialises their writes (busy timeout 5 s).
+// Thread-safe: two connections, each used under its own mutex — one for writes, one for reads, so
+// that reads proceed (on the last committed state, thanks to WAL) while a commit waits for its
+// fsync. Several processes may open the same file; SQLite's locking serialises their writes (busy
+// timeout 5 s).
 //
 // Writes use group commit: while one transaction is committing (and waiting for its fsync), the
 // writes that arrive queue up; the next commit runs them all, each inside its own savepoint, and
@@ -52,13 +54,17 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Database> db);
   static Result<std::unique_ptr<SqliteStore>> open_database(const std::filesystem::path& path,
                                                             bool create);
-  Status configure();
+  static Status configure(Database& db);
+  Status open_reader(const std::filesystem::path& path);
   Status migrate();
 
   struct QueuedWrite;
   void commit_batch(const std::vector<QueuedWrite*>& batch);
 
-  std::mutex mutex_;  // the connection
+  std::mutex mutex_;  // the write connection
+  std::mutex read_mutex_;  // the read connection
+  std::unique_ptr<Database> reader_db_;
+  std::unique_ptr<SqliteSession> reader_session_;
 
   std::mutex queue_mutex_;  // the write queue below
   std::condition_variable queue_changed_;

@@ -4,10 +4,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <numeric>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/file.h"
@@ -584,6 +587,549 @@ TEST_F(SqliteStoreTest, DataSurvivesReopening) {
   EXPECT_EQ(events.size(), 1u);
   NIMBUS_ASSERT_OK_AND_ASSIGN(auto all, reopened->list_authorities());
   EXPECT_EQ(all.size(), 1u);
+}
+
+
+// ---- Group commit ----
+
+// Runs `writes` writes on each of `threads` threads at once; returns the error of every write that
+// failed.
+std::vector<std::string> write_concurrently(SqliteStore& store, int threads, int writes,
+                                            const std::function<Status(StoreWriter&, int, int)>& work) {
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < writes; ++i) {
+        Status status = store.write([&](StoreWriter& tx) { return work(tx, t, i); });
+        if (!status.ok()) {
+          std::lock_guard lock(mutex);
+          errors.push_back(fmt::format("thread {} write {}: {}", t, i, status.error().to_string()));
+        }
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  return errors;
+}
+
+TEST_F(SqliteStoreTest, GroupCommitKeepsEveryConcurrentAuditEvent) {
+  constexpr int kThreads = 16;
+  constexpr int kWrites = 50;
+  std::vector<std::string> errors = write_concurrently(*store_, kThreads, kWrites, [](StoreWriter& tx, int t, int i) {
+    return tx.append_audit({at("2026-01-01T00:00:00Z") + std::chrono::seconds(i), fmt::format("thread:{}", t),
+                            "test.write", fmt::format("{}-{}", t, i), ""});
+  });
+  EXPECT_TRUE(errors.empty()) << errors.size() << " failed, first: " << errors.front();
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto events, store_->audit_events(10 * kThreads * kWrites));
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(kThreads * kWrites));
+  std::vector<std::string> targets;
+  for (const AuditEvent& event : events) targets.push_back(event.target);
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(std::unique(targets.begin(), targets.end()), targets.end()) << "an event was recorded twice";
+  // Each thread's own events are in the order it wrote them (the ids increase).
+  for (int t = 0; t < kThreads; ++t) {
+    std::vector<std::string> mine;
+    for (auto event = events.rbegin(); event != events.rend(); ++event) {
+      if (event->actor == fmt::format("thread:{}", t)) mine.push_back(event->target);
+    }
+    ASSERT_EQ(mine.size(), static_cast<std::size_t>(kWrites)) << "thread " << t;
+    for (int i = 0; i < kWrites; ++i) EXPECT_EQ(mine[static_cast<std::size_t>(i)], fmt::format("{}-{}", t, i));
+  }
+  // And durable: another connection sees them all.
+  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM audit_events"), std::to_string(kThreads * kWrites));
+}
+
+TEST_F(SqliteStoreTest, GroupCommitKeepsEveryConcurrentCertificate) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  constexpr int kThreads = 16;
+  constexpr int kWrites = 50;
+  std::vector<std::string> errors = write_concurrently(*store_, kThreads, kWrites, [](StoreWriter& tx, int t, int i) -> Status {
+    std::string serial = fmt::format("{:02x}{:04x}", t, i);
+    NIMBUS_TRY(tx.insert_certificate(certificate_record(serial, "root")));
+    return tx.append_audit({at("2026-01-01T00:00:00Z"), "test", "certificate.issue", serial, ""});
+  });
+  EXPECT_TRUE(errors.empty()) << errors.size() << " failed, first: " << errors.front();
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kWrites; ++i) {
+      NIMBUS_ASSERT_OK_AND_ASSIGN(bool exists, store_->serial_exists(fmt::format("{:02x}{:04x}", t, i)));
+      EXPECT_TRUE(exists) << t << "/" << i;
+    }
+  }
+  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM certificates"), std::to_string(kThreads * kWrites));
+  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM audit_events"), std::to_string(kThreads * kWrites));
+}
+
+// Writes that queue up behind a running commit are committed together by one thread; one of them
+// failing rolls back that one alone.
+TEST_F(SqliteStoreTest, AFailingWriteInABatchRollsBackOnlyItself) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool first_running = false;
+  bool release_first = false;
+  std::thread first([&] {
+    Status status = store_->write([&](StoreWriter& tx) -> Status {
+      NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:00Z"), "test", "first", "first", ""}));
+      std::unique_lock lock(mutex);
+      first_running = true;
+      changed.notify_all();
+      changed.wait(lock, [&] { return release_first; });
+      return ok_status();
+    });
+    EXPECT_TRUE(status.ok()) << status.error().to_string();
+  });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return first_running; });
+  }
+
+  // While the first write holds the commit, four more queue up; the third of them fails after
+  // making changes of its own.
+  constexpr int kQueued = 4;
+  std::vector<Status> results(kQueued, ok_status());
+  std::vector<std::thread::id> ran_on(kQueued);
+  std::vector<std::thread> queued;
+  for (int w = 0; w < kQueued; ++w) {
+    queued.emplace_back([&, w] {
+      results[static_cast<std::size_t>(w)] = store_->write([&, w](StoreWriter& tx) -> Status {
+        ran_on[static_cast<std::size_t>(w)] = std::this_thread::get_id();
+        std::string serial = fmt::format("0{}", w + 1);
+        NIMBUS_TRY(tx.insert_certificate(certificate_record(serial, "root")));
+        NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:00Z"), "test", "queued", serial, ""}));
+        if (w == 2) return Error(ErrorCode::kPolicyViolation, "write 3 changed its mind");
+        return ok_status();
+      });
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let them all reach the queue
+  {
+    std::lock_guard lock(mutex);
+    release_first = true;
+  }
+  changed.notify_all();
+  first.join();
+  for (auto& thread : queued) thread.join();
+
+  // They really were one batch: one leader ran every queued work.
+  for (int w = 1; w < kQueued; ++w) EXPECT_EQ(ran_on[static_cast<std::size_t>(w)], ran_on[0]) << "write " << w;
+
+  for (int w = 0; w < kQueued; ++w) {
+    const Status& result = results[static_cast<std::size_t>(w)];
+    if (w == 2) {
+      ASSERT_FALSE(result.ok());
+      EXPECT_EQ(result.error().code(), ErrorCode::kPolicyViolation);
+      EXPECT_EQ(result.error().message(), "write 3 changed its mind");
+    } else {
+      EXPECT_TRUE(result.ok()) << "write " << w << ": " << result.error().to_string();
+    }
+  }
+  for (const char* serial : {"01", "02", "04"}) {
+    NIMBUS_ASSERT_OK_AND_ASSIGN(bool exists, store_->serial_exists(serial));
+    EXPECT_TRUE(exists) << serial;
+  }
+  NIMBUS_ASSERT_OK_AND_ASSIGN(bool failed_exists, store_->serial_exists("03"));
+  EXPECT_FALSE(failed_exists);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto events, store_->audit_events(100));
+  std::vector<std::string> targets;
+  for (const AuditEvent& event : events) targets.push_back(event.target);
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(targets, (std::vector<std::string>{"01", "02", "04", "first"}));
+  EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM certificates"), "3");
+}
+
+// Two failing writes in one batch with a constraint violation among them, and nothing else: the
+// store is left as it was and usable.
+TEST_F(SqliteStoreTest, ABatchOfOnlyFailuresChangesNothing) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  NIMBUS_ASSERT_OK(insert(certificate_record("aa", "root")));
+  std::vector<std::string> errors = write_concurrently(*store_, 8, 5, [](StoreWriter& tx, int t, int i) -> Status {
+    NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:00Z"), "test", "doomed", fmt::format("{}-{}", t, i), ""}));
+    if (t % 2 == 0) return tx.insert_certificate(certificate_record("aa", "root"));  // duplicate
+    return Error(ErrorCode::kCryptoError, "signing failed");
+  });
+  EXPECT_EQ(errors.size(), 40u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto events, store_->audit_events(100));
+  EXPECT_TRUE(events.empty());
+  NIMBUS_EXPECT_OK(insert(certificate_record("bb", "root")));
+}
+
+// ---- Profiles ----
+
+ProfileRecord profile_record(const std::string& id, std::uint64_t version, const std::string& document,
+                             Timestamp when = at("2026-02-01T00:00:00Z")) {
+  return ProfileRecord{id, version, "issuing", document, when, when};
+}
+
+class SqliteProfileStoreTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    ASSERT_TRUE(insert(root_record("root")).ok());
+    ASSERT_TRUE(insert(issuing_record("issuing", "root")).ok());
+  }
+
+  Status put(const ProfileRecord& record) {
+    return store_->write([&](StoreWriter& tx) { return tx.put_profile(record); });
+  }
+  Status remove(const std::string& id) {
+    return store_->write([&](StoreWriter& tx) { return tx.delete_profile(id); });
+  }
+  std::uint64_t last_version(const std::string& id) {
+    std::uint64_t version = 999;
+    nimbus::testing::must(store_->write([&](StoreWriter& tx) -> Status {
+      NIMBUS_ASSIGN_OR_RETURN(version, tx.last_profile_version(id));
+      return ok_status();
+    }));
+    return version;
+  }
+  Status insert(const EnrollmentRecord& record) {
+    return store_->write([&](StoreWriter& tx) { return tx.insert_enrollment(record); });
+  }
+  using SqliteStoreTest::insert;
+
+  Status mark_used(const std::string& id, const std::string& serial, Timestamp when) {
+    return store_->write([&](StoreWriter& tx) { return tx.mark_enrollment_used(id, serial, when); });
+  }
+};
+
+EnrollmentRecord enrollment_record(const std::string& id, const std::string& profile,
+                                   Timestamp created = at("2026-02-02T00:00:00Z")) {
+  EnrollmentRecord record;
+  record.id = id;
+  record.profile_id = profile;
+  record.profile_version = 1;
+  record.variables = R"({"UserName":"alice"})";
+  record.subject = "CN=alice";
+  record.subject_alt_names = R"([{"type":"upn","value":"alice@contoso.com"}])";
+  record.created_at = created;
+  return record;
+}
+
+TEST_F(SqliteProfileStoreTest, PutProfileCreatesAndReplacesVersions) {
+  EXPECT_EQ(last_version("vpn"), 0u);
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 1, "document v1", at("2026-02-01T00:00:00Z"))));
+  EXPECT_EQ(last_version("vpn"), 1u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto v1, store_->find_profile("vpn"));
+  ASSERT_TRUE(v1.has_value());
+  EXPECT_EQ(v1->id, "vpn");
+  EXPECT_EQ(v1->version, 1u);
+  EXPECT_EQ(v1->issuing_ca, "issuing");
+  EXPECT_EQ(v1->document, "document v1");
+  EXPECT_EQ(v1->created_at, at("2026-02-01T00:00:00Z"));
+  EXPECT_EQ(v1->updated_at, at("2026-02-01T00:00:00Z"));
+
+  ProfileRecord second = profile_record("vpn", 2, "document v2", at("2026-02-05T00:00:00Z"));
+  NIMBUS_ASSERT_OK(put(second));
+  EXPECT_EQ(last_version("vpn"), 2u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto v2, store_->find_profile("vpn"));
+  ASSERT_TRUE(v2.has_value());
+  EXPECT_EQ(v2->version, 2u);
+  EXPECT_EQ(v2->document, "document v2");
+  EXPECT_EQ(v2->created_at, at("2026-02-01T00:00:00Z"));  // kept from the first version
+  EXPECT_EQ(v2->updated_at, at("2026-02-05T00:00:00Z"));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto missing, store_->find_profile("nope"));
+  EXPECT_FALSE(missing.has_value());
+}
+
+TEST_F(SqliteProfileStoreTest, ListsProfilesById) {
+  NIMBUS_ASSERT_OK(put(profile_record("wifi", 1, "w")));
+  NIMBUS_ASSERT_OK(put(profile_record("device-vpn", 1, "d")));
+  NIMBUS_ASSERT_OK(put(profile_record("user-vpn", 3, "u")));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto all, store_->list_profiles());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "device-vpn");
+  EXPECT_EQ(all[1].id, "user-vpn");
+  EXPECT_EQ(all[1].version, 3u);
+  EXPECT_EQ(all[2].id, "wifi");
+}
+
+TEST_F(SqliteProfileStoreTest, ProfileNeedsAnExistingIssuingCa) {
+  ProfileRecord orphan = profile_record("vpn", 1, "d");
+  orphan.issuing_ca = "no-such-ca";
+  auto status = put(orphan);
+  ASSERT_FALSE(status.ok());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto found, store_->find_profile("vpn"));
+  EXPECT_FALSE(found.has_value());
+}
+
+TEST_F(SqliteProfileStoreTest, DeletedProfilesAreHiddenButKeepTheirVersion) {
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 1, "v1")));
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 2, "v2")));
+  NIMBUS_ASSERT_OK(put(profile_record("other", 1, "o")));
+  NIMBUS_ASSERT_OK(remove("vpn"));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto found, store_->find_profile("vpn"));
+  EXPECT_FALSE(found.has_value());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto all, store_->list_profiles());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].id, "other");
+  EXPECT_EQ(last_version("vpn"), 2u);  // so that a re-created profile never reuses a version
+
+  // Deleting again, or what never existed, is kNotFound.
+  NIMBUS_EXPECT_ERROR(remove("vpn"), ErrorCode::kNotFound);
+  NIMBUS_EXPECT_ERROR(remove("ghost"), ErrorCode::kNotFound);
+
+  // Putting it again brings it back.
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 3, "v3", at("2026-03-01T00:00:00Z"))));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto back, store_->find_profile("vpn"));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->version, 3u);
+  EXPECT_EQ(back->document, "v3");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto listed, store_->list_profiles());
+  EXPECT_EQ(listed.size(), 2u);
+}
+
+TEST_F(SqliteProfileStoreTest, ProfileChangesRollBackWithTheirTransaction) {
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 1, "v1")));
+  Status failed = store_->write([](StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.put_profile(profile_record("vpn", 2, "v2")));
+    NIMBUS_TRY(tx.delete_profile("vpn"));
+    return Error(ErrorCode::kInternal, "abandoned");
+  });
+  ASSERT_FALSE(failed.ok());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto found, store_->find_profile("vpn"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->version, 1u);
+  EXPECT_EQ(last_version("vpn"), 1u);
+}
+
+// ---- Enrollments ----
+
+TEST_F(SqliteProfileStoreTest, InsertsFindsListsAndCountsEnrollments) {
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 1, "v")));
+  NIMBUS_ASSERT_OK(put(profile_record("wifi", 1, "w")));
+  NIMBUS_ASSERT_OK(insert(enrollment_record("e1", "vpn", at("2026-02-02T00:00:00Z"))));
+  NIMBUS_ASSERT_OK(insert(enrollment_record("e2", "vpn", at("2026-02-03T00:00:00Z"))));
+  NIMBUS_ASSERT_OK(insert(enrollment_record("e3", "wifi", at("2026-02-04T00:00:00Z"))));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto found, store_->find_enrollment("e1"));
+  ASSERT_TRUE(found.has_value());
+  EnrollmentRecord expected = enrollment_record("e1", "vpn", at("2026-02-02T00:00:00Z"));
+  EXPECT_EQ(found->id, "e1");
+  EXPECT_EQ(found->profile_id, "vpn");
+  EXPECT_EQ(found->profile_version, 1u);
+  EXPECT_EQ(found->variables, expected.variables);
+  EXPECT_EQ(found->subject, expected.subject);
+  EXPECT_EQ(found->subject_alt_names, expected.subject_alt_names);
+  EXPECT_EQ(found->status, EnrollmentStatus::kPending);
+  EXPECT_EQ(found->created_at, at("2026-02-02T00:00:00Z"));
+  EXPECT_FALSE(found->used_at.has_value());
+  EXPECT_FALSE(found->certificate_serial.has_value());
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto of_vpn, store_->list_enrollments("vpn"));
+  ASSERT_EQ(of_vpn.size(), 2u);
+  EXPECT_EQ(of_vpn[0].id, "e2");  // newest first
+  EXPECT_EQ(of_vpn[1].id, "e1");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto all, store_->list_enrollments(""));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "e3");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::size_t pending, store_->count_pending_enrollments("vpn"));
+  EXPECT_EQ(pending, 2u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto none, store_->find_enrollment("nope"));
+  EXPECT_FALSE(none.has_value());
+
+  NIMBUS_EXPECT_ERROR(insert(enrollment_record("e1", "vpn")), ErrorCode::kAlreadyExists);
+}
+
+TEST_F(SqliteProfileStoreTest, MarksAnEnrollmentUsedOnce) {
+  NIMBUS_ASSERT_OK(put(profile_record("vpn", 1, "v")));
+  NIMBUS_ASSERT_OK(insert(enrollment_record("e1", "vpn")));
+  NIMBUS_ASSERT_OK(insert(certificate_record("c1", "issuing")));
+  NIMBUS_ASSERT_OK(insert(certificate_record("c2", "issuing")));
+
+  NIMBUS_ASSERT_OK(mark_used("e1", "c1", at("2026-02-10T00:00:00Z")));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto used, store_->find_enrollment("e1"));
+  ASSERT_TRUE(used.has_value());
+  EXPECT_EQ(used->status, EnrollmentStatus::kUsed);
+  EXPECT_EQ(used->used_at, std::optional<Timestamp>(at("2026-02-10T00:00:00Z")));
+  EXPECT_EQ(used->certificate_serial, std::optional<std::string>("c1"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::size_t pending, store_->count_pending_enrollments("vpn"));
+  EXPECT_EQ(pending, 0u);
+
+  auto again = mark_used("e1", "c2", at("2026-02-11T00:00:00Z"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(again.error().message().find("c1"), std::string::npos) << again.error().message();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto unchanged, store_->find_enrollment("e1"));
+  ASSERT_TRUE(unchanged.has_value());
+  EXPECT_EQ(unchanged->certificate_serial, std::optional<std::string>("c1"));
+  EXPECT_EQ(unchanged->used_at, std::optional<Timestamp>(at("2026-02-10T00:00:00Z")));
+
+  NIMBUS_EXPECT_ERROR(mark_used("ghost", "c2", at("2026-02-11T00:00:00Z")), ErrorCode::kNotFound);
+}
+
+// ---- Certificate queries ----
+
+class SqliteCertificateQueryTest : public SqliteProfileStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteProfileStoreTest::SetUp();
+    ASSERT_TRUE(insert(issuing_record("other-issuing", "root")).ok());
+    ASSERT_TRUE(put(profile_record("vpn", 1, "v")).ok());
+    ASSERT_TRUE(put(profile_record("wifi", 1, "w")).ok());
+    add("01", "issuing", "vpn", "CN=Alice Smith, O=Contoso", at("2027-01-01T00:00:00Z"), 1);
+    add("02", "issuing", "wifi", "CN=bob jones, O=Contoso", at("2027-01-01T00:00:00Z"), 2);
+    add("03", "other-issuing", "vpn", "CN=ALICE COOPER, O=Fabrikam", at("2026-03-01T00:00:00Z"), 3);  // expires
+    add("04", "issuing", std::nullopt, "CN=carol, O=Contoso", at("2027-01-01T00:00:00Z"), 4);
+    add("05", "issuing", "vpn", "CN=dave, O=Contoso", at("2026-03-01T00:00:00Z"), 5);  // expired and revoked
+    ASSERT_TRUE(store_->write([](StoreWriter& tx) -> Status {
+                  NIMBUS_TRY(tx.revoke_certificate("02", at("2026-02-20T00:00:00Z"), 1));
+                  return tx.revoke_certificate("05", at("2026-02-20T00:00:00Z"), 1);
+                }).ok());
+  }
+
+  void add(const std::string& serial, const std::string& issuer, std::optional<std::string> profile,
+           const std::string& subject, Timestamp not_after, int order) {
+    CertificateRecord record = certificate_record(serial, issuer);
+    record.subject = subject;
+    record.not_after = not_after;
+    record.profile_id = std::move(profile);
+    record.issued_at = at("2026-02-01T00:00:00Z") + std::chrono::hours(order);
+    record.sha1 = std::string(40, 'a') + serial;
+    record.sha256 = std::string(64, 'b') + serial;
+    Status status = insert(record);
+    if (!status.ok()) throw std::runtime_error("inserting " + serial + ": " + status.error().to_string());
+  }
+
+  std::vector<std::string> serials(CertificateFilter filter) {
+    if (filter.now == Timestamp()) filter.now = at("2026-06-01T00:00:00Z");
+    std::vector<std::string> out;
+    for (const CertificateRecord& record : nimbus::testing::must(store_->list_certificates(filter))) {
+      out.push_back(record.serial);
+    }
+    return out;
+  }
+};
+
+TEST_F(SqliteCertificateQueryTest, ListsNewestFirstWithALimit) {
+  CertificateFilter all;
+  EXPECT_EQ(serials(all), (std::vector<std::string>{"05", "04", "03", "02", "01"}));
+  CertificateFilter two;
+  two.limit = 2;
+  EXPECT_EQ(serials(two), (std::vector<std::string>{"05", "04"}));
+}
+
+TEST_F(SqliteCertificateQueryTest, FiltersByIssuerAndProfile) {
+  CertificateFilter by_issuer;
+  by_issuer.issuer_id = "other-issuing";
+  EXPECT_EQ(serials(by_issuer), std::vector<std::string>{"03"});
+  CertificateFilter by_profile;
+  by_profile.profile_id = "vpn";
+  EXPECT_EQ(serials(by_profile), (std::vector<std::string>{"05", "03", "01"}));
+  CertificateFilter both;
+  both.issuer_id = "issuing";
+  both.profile_id = "vpn";
+  EXPECT_EQ(serials(both), (std::vector<std::string>{"05", "01"}));
+  CertificateFilter nothing;
+  nothing.profile_id = "no-such-profile";
+  EXPECT_TRUE(serials(nothing).empty());
+}
+
+TEST_F(SqliteCertificateQueryTest, FiltersBySubjectSubstringIgnoringCase) {
+  CertificateFilter alice;
+  alice.subject_contains = "alice";
+  EXPECT_EQ(serials(alice), (std::vector<std::string>{"03", "01"}));
+  CertificateFilter upper;
+  upper.subject_contains = "CONTOSO";
+  EXPECT_EQ(serials(upper), (std::vector<std::string>{"05", "04", "02", "01"}));
+  CertificateFilter mixed;
+  mixed.subject_contains = "Bob Jo";
+  EXPECT_EQ(serials(mixed), std::vector<std::string>{"02"});
+  // Not a pattern: '%' and '_' are plain characters.
+  CertificateFilter percent;
+  percent.subject_contains = "%";
+  EXPECT_TRUE(serials(percent).empty());
+  CertificateFilter underscore;
+  underscore.subject_contains = "_";
+  EXPECT_TRUE(serials(underscore).empty());
+}
+
+// Subjects are UTF-8 and people's names are often not ASCII: "zoë" should find "CN=Zoë Ünal" and
+// "ZOË ÜNAL" alike.
+TEST_F(SqliteCertificateQueryTest, SubjectFilterIgnoresCaseBeyondAscii) {
+  add("06", "issuing", "vpn", "CN=ZOË ÜNAL, O=Contoso", at("2027-01-01T00:00:00Z"), 6);
+  CertificateFilter lower;
+  lower.subject_contains = "zoë ünal";
+  EXPECT_EQ(serials(lower), std::vector<std::string>{"06"});
+}
+
+TEST_F(SqliteCertificateQueryTest, FiltersByStatusAtATime) {
+  CertificateFilter valid;
+  valid.status = CertificateFilter::Status::kValid;
+  EXPECT_EQ(serials(valid), (std::vector<std::string>{"04", "01"}));
+  CertificateFilter revoked;
+  revoked.status = CertificateFilter::Status::kRevoked;
+  EXPECT_EQ(serials(revoked), (std::vector<std::string>{"05", "02"}));  // expired or not
+  CertificateFilter expired;
+  expired.status = CertificateFilter::Status::kExpired;
+  EXPECT_EQ(serials(expired), std::vector<std::string>{"03"});  // a revoked one is listed as revoked
+
+  // Earlier, before anything expired, the same certificates were valid.
+  CertificateFilter valid_then;
+  valid_then.status = CertificateFilter::Status::kValid;
+  valid_then.now = at("2026-02-25T00:00:00Z");
+  EXPECT_EQ(serials(valid_then), (std::vector<std::string>{"04", "03", "01"}));
+  CertificateFilter expired_then;
+  expired_then.status = CertificateFilter::Status::kExpired;
+  expired_then.now = at("2026-02-25T00:00:00Z");
+  EXPECT_TRUE(serials(expired_then).empty());
+
+  // Valid through its last second, expired from the next.
+  CertificateFilter at_the_end;
+  at_the_end.status = CertificateFilter::Status::kValid;
+  at_the_end.now = at("2026-03-01T00:00:00Z");
+  EXPECT_EQ(serials(at_the_end), (std::vector<std::string>{"04", "03", "01"}));
+  CertificateFilter after_the_end;
+  after_the_end.status = CertificateFilter::Status::kExpired;
+  after_the_end.now = at("2026-03-01T00:00:01Z");
+  EXPECT_EQ(serials(after_the_end), std::vector<std::string>{"03"});
+
+  CertificateFilter combined;
+  combined.status = CertificateFilter::Status::kValid;
+  combined.subject_contains = "alice";
+  EXPECT_EQ(serials(combined), std::vector<std::string>{"01"});
+}
+
+TEST_F(SqliteCertificateQueryTest, FindsByThumbprintOrSerial) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto by_serial, store_->find_certificate_by_thumbprint("03"));
+  ASSERT_TRUE(by_serial.has_value());
+  EXPECT_EQ(by_serial->serial, "03");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto by_sha1, store_->find_certificate_by_thumbprint(std::string(40, 'a') + "02"));
+  ASSERT_TRUE(by_sha1.has_value());
+  EXPECT_EQ(by_sha1->serial, "02");
+  EXPECT_EQ(by_sha1->status, CertificateStatus::kRevoked);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto by_sha256, store_->find_certificate_by_thumbprint(std::string(64, 'b') + "04"));
+  ASSERT_TRUE(by_sha256.has_value());
+  EXPECT_EQ(by_sha256->serial, "04");
+  EXPECT_EQ(by_sha256->subject, "CN=carol, O=Contoso");
+  EXPECT_FALSE(by_sha256->profile_id.has_value());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto missing, store_->find_certificate_by_thumbprint("ffff"));
+  EXPECT_FALSE(missing.has_value());
+  // A prefix is not a thumbprint.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto prefix, store_->find_certificate_by_thumbprint(std::string(40, 'a')));
+  EXPECT_FALSE(prefix.has_value());
+}
+
+TEST_F(SqliteCertificateQueryTest, KeepsEndEntityColumns) {
+  CertificateRecord record = certificate_record("0e", "issuing");
+  record.profile_id = "vpn";
+  record.enrollment_id = "enr-1";
+  record.subject_alt_names = R"([{"type":"dns","value":"pc.contoso.com"}])";
+  NIMBUS_ASSERT_OK(insert(record));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto found, store_->find_certificate("0e"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->profile_id, std::optional<std::string>("vpn"));
+  EXPECT_EQ(found->enrollment_id, std::optional<std::string>("enr-1"));
+  EXPECT_EQ(found->subject_alt_names, record.subject_alt_names);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto plain, store_->find_certificate("04"));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->subject_alt_names, "[]");
+  EXPECT_FALSE(plain->enrollment_id.has_value());
 }
 
 }  // namespace
