@@ -141,7 +141,7 @@ Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const 
   NIMBUS_ASSIGN_OR_RETURN(Enrollment enrollment, pending_enrollment(enrollment_id));
   auto acceptable = profile::check_request(enrollment.profile, request);
   if (!acceptable.ok()) {
-    spdlog::warn("enrollment '{}': request refused: {}", enrollment_id, acceptable.error().message());
+    spdlog::info("enrollment '{}': request refused: {}", enrollment_id, acceptable.error().message());
     return std::move(acceptable).error().with_context("the certificate request was refused");
   }
   return issue_for_key(enrollment, request.public_key(), request.subject());

@@ -3,7 +3,10 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <cctype>
 #include <iostream>
 #include <memory>
@@ -43,6 +46,27 @@ struct CertOptions {
   bool json = false;
 };
 
+// Issuing uses up the enrollment, so every check that can fail the output is made before it:
+// a certificate recorded but never delivered could not be issued again.
+Status check_output_path(const std::string& path, bool must_not_exist) {
+  if (path.empty() || path == "-") return ok_status();
+  std::filesystem::path target(path);
+  std::filesystem::path directory = target.parent_path().empty() ? "." : target.parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(directory, ec)) {
+    return Error(ErrorCode::kNotFound, fmt::format("cannot write '{}': directory '{}' does not exist", path,
+                                                   directory.string()));
+  }
+  if (::access(directory.c_str(), W_OK) != 0) {
+    return Error(ErrorCode::kPermissionDenied, fmt::format("cannot write '{}': directory '{}' is not writable",
+                                                           path, directory.string()));
+  }
+  if (must_not_exist && std::filesystem::exists(target, ec)) {
+    return Error(ErrorCode::kAlreadyExists, fmt::format("'{}' already exists; refusing to replace it", path));
+  }
+  return ok_status();
+}
+
 ca::Issuer make_issuer(Deployment& deployment) {
   ca::IssuanceOptions options;
   options.backdate = std::chrono::minutes(deployment.config().certificate_backdate_minutes);
@@ -50,6 +74,7 @@ ca::Issuer make_issuer(Deployment& deployment) {
 }
 
 Status issue_from_request(Deployment& deployment, const IssueOptions& options) {
+  NIMBUS_TRY(check_output_path(options.out, false));
   NIMBUS_ASSIGN_OR_RETURN(Bytes request_bytes, read_file(options.csr_file, 1u << 20));
   auto request = x509::CertificateRequest::parse(request_bytes);
   if (!request.ok()) return std::move(request).error().with_context(fmt::format("'{}'", options.csr_file));
@@ -74,10 +99,7 @@ Status issue_with_generated_key(Deployment& deployment, const IssueOptions& opti
   }
   NIMBUS_ASSIGN_OR_RETURN(crypto::KeySpec spec, crypto::KeySpec::parse(options.generate_key));
   NIMBUS_ASSIGN_OR_RETURN(Secret password, config::read_passphrase_file(options.password_file));
-  std::error_code ec;
-  if (std::filesystem::exists(options.pkcs12_file, ec)) {
-    return Error(ErrorCode::kAlreadyExists, fmt::format("'{}' already exists; refusing to replace it", options.pkcs12_file));
-  }
+  NIMBUS_TRY(check_output_path(options.pkcs12_file, true));
   ca::Issuer issuer = make_issuer(deployment);
   NIMBUS_ASSIGN_OR_RETURN(ca::GeneratedIdentity identity, issuer.issue_with_generated_key(options.enrollment, spec));
   NIMBUS_ASSIGN_OR_RETURN(auto chain, issuer.chain_of(identity.certificate));
