@@ -123,15 +123,16 @@ constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 16384;
 
 constexpr std::string_view kProfileFields[] = {
-    "id",         "description",   "issuing_ca", "type", "subject",           "subject_alt_names",
-    "validity",   "key_usage",     "extended_key_usage", "key",              "hash",
-    "renewal_threshold", "key_storage", "strong_mapping", "custom_variables",
+    "id", "description", "issuing_ca", "type", "subject", "subject_alt_names", "validity", "key_usage",
+    "extended_key_usage", "key", "hash", "renewal_threshold", "key_storage", "strong_mapping", "custom_variables",
 };
 constexpr std::string_view kSanFields[] = {"type", "value"};
 constexpr std::string_view kKeyFields[] = {"algorithms", "rsa_min_bits", "rsa_max_bits", "ec_curves"};
 
 // A profile is a page of YAML; anything much larger is not one, and parsing it costs for nothing.
 constexpr std::size_t kMaxDocumentSize = 64 * 1024;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // ---- Reading YAML -------------------------------------------------------------------------------
 
@@ -264,12 +265,6 @@ Result<std::vector<T>> read_choices(const YAML::Node& node, std::string_view pat
 
 // ---- Fields -------------------------------------------------------------------------------------
 
-bool is_variable_name(std::string_view name) {
-  auto is_start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-  auto is_rest = [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); };
-  return !name.empty() && is_start(name.front()) && std::all_of(name.begin(), name.end(), is_rest);
-}
-
 bool is_standard_variable(std::string_view name) {
   auto standard = standard_variables();
   return std::find(standard.begin(), standard.end(), name) != standard.end();
@@ -397,7 +392,7 @@ bool is_dotted_oid(std::string_view text) {
   while (true) {
     std::size_t dot = text.find('.', start);
     std::string_view arc = text.substr(start, dot - start);
-    bool digits = !arc.empty() && std::all_of(arc.begin(), arc.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool digits = !arc.empty() && std::all_of(arc.begin(), arc.end(), is_digit);
     if (!digits || (arc.size() > 1 && arc.front() == '0')) return false;
     if (arcs++ == 0 && (arc.size() > 1 || arc.front() > '2')) return false;
     if (dot == std::string_view::npos) return arcs >= 2;
@@ -525,7 +520,7 @@ Result<Duration> read_validity(const YAML::Node& node, std::string_view path) {
                                "for one year write 365d",
                                text));
   }
-  bool digits = text.size() >= 2 && std::all_of(text.begin(), text.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+  bool digits = text.size() >= 2 && std::all_of(text.begin(), text.end() - 1, is_digit);
   if (!digits || (text.back() != 'd' && text.back() != 'h')) {
     return invalid(path, node,
                    fmt::format("'{}' is not a positive number followed by d or h (for example 365d, 72h)", text));

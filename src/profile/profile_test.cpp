@@ -530,6 +530,20 @@ TEST(Profile, YamlRoundTrips) {
   }
 }
 
+TEST(Profile, YamlRoundTripsAwkwardText) {
+  for (std::string text : {"yes", "null", "~", "- dash", "'quoted'", "\"double\"", "a: b", "{braces}", "[list]",
+                           "trailing space ", " leading space", "#hash", "&anchor", "*alias", "!tag", "%percent", "@at",
+                           "`tick", "0x10", "1e3", "? question", "|", ">", "---", "...", "caf\xC3\xA9 \xF0\x9F\x94\x91",
+                           "{{UserName}}"}) {
+    Profile profile = must_parse_minimal();
+    profile.description = text + "\n" + text;
+    profile.subject = "CN={{UserName}}, O=" + x509::escape_attribute_value(text);
+    auto again = parse_profile(profile_to_yaml(profile));
+    ASSERT_TRUE(again.ok()) << text << ": " << again.error().to_string() << "\n" << profile_to_yaml(profile);
+    EXPECT_EQ(*again, profile) << text;
+  }
+}
+
 TEST(Profile, YamlIsCanonical) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(Profile profile,
                               parse_profile(profile_with({{"extended_key_usage",

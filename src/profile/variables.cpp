@@ -1,5 +1,6 @@
 #include "profile/variables.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -57,9 +58,7 @@ Result<std::vector<Piece>> split_template(std::string_view text) {
       return template_error(text, fmt::format("'{{{{' at position {} has no closing '}}}}'", i + 1));
     }
     std::string_view name = trim_spaces(text.substr(i + 2, close - i - 2));
-    bool valid = !name.empty() && is_name_start(name.front());
-    for (char c : name) valid = valid && is_name_char(c);
-    if (!valid) {
+    if (!is_variable_name(name)) {
       return template_error(text, fmt::format("'{}' is not a variable name (letters, digits and '_', "
                                               "not starting with a digit)",
                                               text.substr(i, close + 2 - i)));
@@ -76,6 +75,11 @@ Result<std::vector<Piece>> split_template(std::string_view text) {
 }  // namespace
 
 std::span<const std::string_view> standard_variables() { return kStandardVariables; }
+
+bool is_variable_name(std::string_view name) {
+  if (name.empty() || !is_name_start(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), is_name_char);
+}
 
 Result<std::vector<std::string>> template_variables(std::string_view text) {
   NIMBUS_ASSIGN_OR_RETURN(std::vector<Piece> pieces, split_template(text));

@@ -18,6 +18,9 @@ using Variables = std::map<std::string, std::string>;
 // OnPremisesSecurityIdentifier, SerialNumber.
 std::span<const std::string_view> standard_variables();
 
+// True for a name a template can reference: [A-Za-z_][A-Za-z0-9_]*.
+bool is_variable_name(std::string_view name);
+
 // The variable names a template references, in order of appearance. Refuses unbalanced braces and
 // names that are not [A-Za-z_][A-Za-z0-9_]*.
 Result<std::vector<std::string>> template_variables(std::string_view text);

@@ -22,6 +22,13 @@ TEST(Variables, StandardNames) {
   }
 }
 
+TEST(Variables, NameRule) {
+  for (std::string_view name : {"UserName", "_x", "AAD_Device_ID", "a1"}) EXPECT_TRUE(is_variable_name(name)) << name;
+  for (std::string_view name : {"", "1a", "a-b", "a b", "a.b", "J\xC3\xBCrgen"}) {
+    EXPECT_FALSE(is_variable_name(name)) << name;
+  }
+}
+
 TEST(Variables, ReferencesInOrderOfAppearance) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(Names names, template_variables("CN={{UserName}}, OU={{Department}}, O=Contoso"));
   EXPECT_EQ(names, (Names{"UserName", "Department"}));
