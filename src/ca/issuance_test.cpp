@@ -89,9 +89,9 @@ profile::Variables device() {
 
 // A Store that forwards to another and counts the transactions, checking inside each what an
 // issuance must have written by the time it commits; it can also be told to fail every commit.
-class ObservingStore final : public store::Store {
+class ObservingStore final : public nimbus::testing::ForwardingStore {
  public:
-  explicit ObservingStore(store::Store& inner) : inner_(inner) {}
+  explicit ObservingStore(store::Store& inner) : ForwardingStore(inner) {}
 
   bool fail_writes = false;
   std::atomic<int> writes = 0;
@@ -107,42 +107,6 @@ class ObservingStore final : public store::Store {
       return ok_status();
     });
   }
-  Result<int> schema_version() override { return inner_.schema_version(); }
-  Result<std::optional<AuthorityRecord>> find_authority(const std::string& id) override { return inner_.find_authority(id); }
-  Result<std::vector<AuthorityRecord>> list_authorities() override { return inner_.list_authorities(); }
-  Result<std::optional<store::CertificateRecord>> find_certificate(const std::string& serial) override {
-    return inner_.find_certificate(serial);
-  }
-  Result<bool> serial_exists(const std::string& serial) override { return inner_.serial_exists(serial); }
-  Result<std::vector<store::CertificateRecord>> revoked_certificates(const std::string& issuer_id) override {
-    return inner_.revoked_certificates(issuer_id);
-  }
-  Result<std::optional<store::CrlRecord>> latest_crl(const std::string& authority_id) override {
-    return inner_.latest_crl(authority_id);
-  }
-  Result<std::vector<store::AuditEvent>> audit_events(std::size_t limit) override { return inner_.audit_events(limit); }
-  Result<std::optional<store::CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
-    return inner_.find_certificate_by_thumbprint(hex);
-  }
-  Result<std::vector<store::CertificateRecord>> list_certificates(const store::CertificateFilter& filter) override {
-    return inner_.list_certificates(filter);
-  }
-  Result<std::optional<store::ProfileRecord>> find_profile(const std::string& id) override {
-    return inner_.find_profile(id);
-  }
-  Result<std::vector<store::ProfileRecord>> list_profiles() override { return inner_.list_profiles(); }
-  Result<std::optional<store::EnrollmentRecord>> find_enrollment(const std::string& id) override {
-    return inner_.find_enrollment(id);
-  }
-  Result<std::vector<store::EnrollmentRecord>> list_enrollments(const std::string& profile_id) override {
-    return inner_.list_enrollments(profile_id);
-  }
-  Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
-    return inner_.count_pending_enrollments(profile_id);
-  }
-
- private:
-  store::Store& inner_;
 };
 
 class IssuanceTest : public ::testing::Test {

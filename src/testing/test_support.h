@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,7 @@
 #include "x509/csr.h"
 #include "x509/extensions.h"
 #include "x509/name.h"
+#include "store/store.h"
 
 namespace nimbus::testing {
 
@@ -294,5 +296,52 @@ inline crypto::PrivateKey make_raw_key(const char* type, const char* curve = nul
   if (key == nullptr) throw std::runtime_error(std::string("generating a ") + type + " key failed");
   return crypto::PrivateKey(crypto::EvpPkeyPtr(key));
 }
+
+// A Store that forwards everything to another. Tests derive from it and override write() to watch
+// or fail commits, without restating every read.
+class ForwardingStore : public store::Store {
+ public:
+  explicit ForwardingStore(store::Store& inner) : inner_(inner) {}
+
+  Status write(const std::function<Status(store::StoreWriter&)>& work) override { return inner_.write(work); }
+  Result<int> schema_version() override { return inner_.schema_version(); }
+  Result<std::optional<store::AuthorityRecord>> find_authority(const std::string& id) override {
+    return inner_.find_authority(id);
+  }
+  Result<std::vector<store::AuthorityRecord>> list_authorities() override { return inner_.list_authorities(); }
+  Result<std::optional<store::CertificateRecord>> find_certificate(const std::string& serial) override {
+    return inner_.find_certificate(serial);
+  }
+  Result<bool> serial_exists(const std::string& serial) override { return inner_.serial_exists(serial); }
+  Result<std::vector<store::CertificateRecord>> revoked_certificates(const std::string& issuer_id) override {
+    return inner_.revoked_certificates(issuer_id);
+  }
+  Result<std::optional<store::CrlRecord>> latest_crl(const std::string& authority_id) override {
+    return inner_.latest_crl(authority_id);
+  }
+  Result<std::vector<store::AuditEvent>> audit_events(std::size_t limit) override { return inner_.audit_events(limit); }
+  Result<std::optional<store::CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
+    return inner_.find_certificate_by_thumbprint(hex);
+  }
+  Result<std::vector<store::CertificateRecord>> list_certificates(const store::CertificateFilter& filter) override {
+    return inner_.list_certificates(filter);
+  }
+  Result<std::optional<store::ProfileRecord>> find_profile(const std::string& id) override {
+    return inner_.find_profile(id);
+  }
+  Result<std::vector<store::ProfileRecord>> list_profiles() override { return inner_.list_profiles(); }
+  Result<std::optional<store::EnrollmentRecord>> find_enrollment(const std::string& id) override {
+    return inner_.find_enrollment(id);
+  }
+  Result<std::vector<store::EnrollmentRecord>> list_enrollments(const std::string& profile_id) override {
+    return inner_.list_enrollments(profile_id);
+  }
+  Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
+    return inner_.count_pending_enrollments(profile_id);
+  }
+
+ protected:
+  store::Store& inner_;
+};
 
 }  // namespace nimbus::testing
