@@ -49,20 +49,6 @@ std::string alt_names_json(const std::vector<profile::SubjectAltName>& names) {
   return list.dump();
 }
 
-// The profile's key usages that make sense for this key: a profile that allows both RSA and EC
-// keys lists keyEncipherment for RSA (key transport) and may list keyAgreement for EC; each key
-// gets only the usages its algorithm can perform.
-std::vector<x509::KeyUsage> usages_for_key(const std::vector<x509::KeyUsage>& usages, const crypto::PublicKey& key) {
-  std::vector<x509::KeyUsage> kept;
-  for (x509::KeyUsage usage : usages) {
-    bool rsa_only = usage == x509::KeyUsage::kKeyEncipherment || usage == x509::KeyUsage::kDataEncipherment;
-    bool ec_only = usage == x509::KeyUsage::kKeyAgreement;
-    if ((rsa_only && !key.is_rsa()) || (ec_only && !key.is_ec())) continue;
-    kept.push_back(usage);
-  }
-  return kept;
-}
-
 crypto::SignatureDigest signing_digest(const profile::Profile& profile, const crypto::PrivateKey& ca_key) {
   // The CA's own preference when the profile allows it, else the first the profile lists.
   crypto::SignatureDigest preferred = ca_key.preferred_digest();
@@ -189,7 +175,7 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
       .set_serial(serial)
       .set_validity(not_before, not_after)
       .set_public_key(subject_key)
-      .add_extension(x509::key_usage_extension(usages_for_key(profile.key_usage, subject_key)))
+      .add_extension(x509::key_usage_extension(profile::key_usages_for(profile, subject_key)))
       .add_extension(x509::extended_key_usage_extension(profile.extended_key_usage))
       .add_extension(x509::subject_key_id_extension(x509::key_identifier(subject_key)))
       .add_extension(x509::authority_key_id_extension(ca_key_id.empty() ? x509::key_identifier(ca->certificate.public_key())
