@@ -30,6 +30,7 @@ using EvpPkeyCtxPtr = OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 using EvpMdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 using X509Ptr = OpenSslPtr<X509, X509_free>;
 using X509ReqPtr = OpenSslPtr<X509_REQ, X509_REQ_free>;
+using X509PubkeyPtr = OpenSslPtr<X509_PUBKEY, X509_PUBKEY_free>;
 using X509CrlPtr = OpenSslPtr<X509_CRL, X509_CRL_free>;
 using X509RevokedPtr = OpenSslPtr<X509_REVOKED, X509_REVOKED_free>;
 using X509NamePtr = OpenSslPtr<X509_NAME, X509_NAME_free>;
@@ -59,6 +60,7 @@ inline void free_access_info(AUTHORITY_INFO_ACCESS* info) { AUTHORITY_INFO_ACCES
 inline void free_extension_stack(STACK_OF(X509_EXTENSION) * exts) {
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 }
+inline void free_openssl_buffer(unsigned char* buffer) { OPENSSL_free(buffer); }
 inline void free_x509_stack(STACK_OF(X509) * certs) { sk_X509_pop_free(certs, X509_free); }
 
 using GeneralNamesPtr = OpenSslPtr<GENERAL_NAMES, free_general_names>;
@@ -66,5 +68,7 @@ using CrlDistPointsPtr = OpenSslPtr<CRL_DIST_POINTS, free_dist_points>;
 using AuthorityInfoAccessPtr = OpenSslPtr<AUTHORITY_INFO_ACCESS, free_access_info>;
 using ExtensionStackPtr = OpenSslPtr<STACK_OF(X509_EXTENSION), free_extension_stack>;
 using X509StackPtr = OpenSslPtr<STACK_OF(X509), free_x509_stack>;
+// Memory OpenSSL allocated (OPENSSL_malloc) or will take ownership of.
+using OpenSslBufferPtr = OpenSslPtr<unsigned char, free_openssl_buffer>;
 
 }  // namespace nimbus::crypto

@@ -107,23 +107,70 @@ std::string_view digest_name(SignatureDigest digest) {
   return "sha256";
 }
 
-PublicKey::PublicKey(EvpPkeyPtr key) : key_(share(std::move(key))) {}
+PublicKey::PublicKey(EvpPkeyPtr key) {
+  auto state = std::make_shared<State>();
+  state->key = std::move(key);
+  state_ = std::move(state);
+}
 
-bool PublicKey::is_rsa() const { return EVP_PKEY_is_a(key_.get(), "RSA"); }
-bool PublicKey::is_ec() const { return EVP_PKEY_is_a(key_.get(), "EC"); }
-int PublicKey::bits() const { return EVP_PKEY_get_bits(key_.get()); }
+PublicKey PublicKey::from_received(const X509_PUBKEY* received) {
+  auto state = std::make_shared<State>();
+  state->key.reset(X509_PUBKEY_get(received));
+  X509PubkeyPtr copy(X509_PUBKEY_new());
+  if (copy && copy_spki(received, copy.get())) {
+    state->spki = std::move(copy);
+    state->received = true;
+  } else {
+    clear_openssl_errors();
+  }
+  return PublicKey(std::move(state));
+}
+
+bool copy_spki(const X509_PUBKEY* source, X509_PUBKEY* target) {
+  ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* bits = nullptr;
+  int size = 0;
+  X509_ALGOR* source_algorithm = nullptr;
+  if (X509_PUBKEY_get0_param(&algorithm, &bits, &size, &source_algorithm, source) != 1) return false;
+  Asn1ObjectPtr algorithm_copy(OBJ_dup(algorithm));
+  OpenSslBufferPtr bits_copy(static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(size))));
+  if (!algorithm_copy || (size > 0 && !bits_copy)) return false;
+  // set0_param records zero unused bits, as every key Nimbus accepts has (a whole number of octets).
+  if (X509_PUBKEY_set0_param(target, algorithm_copy.get(), V_ASN1_UNDEF, nullptr, bits_copy.get(), size) != 1) {
+    return false;
+  }
+  algorithm_copy.release();
+  bits_copy.release();
+  X509_ALGOR* target_algorithm = nullptr;
+  X509_PUBKEY_get0_param(nullptr, nullptr, nullptr, &target_algorithm, target);
+  return X509_ALGOR_copy(target_algorithm, source_algorithm) == 1;
+}
+
+bool PublicKey::is_rsa() const { return EVP_PKEY_is_a(get(), "RSA"); }
+bool PublicKey::is_ec() const { return EVP_PKEY_is_a(get(), "EC"); }
+int PublicKey::bits() const { return EVP_PKEY_get_bits(get()); }
+
+const X509_PUBKEY* PublicKey::spki() const {
+  if (state_->received) return state_->spki.get();
+  std::call_once(state_->encoded, [this] {
+    X509_PUBKEY* encoded = nullptr;
+    if (X509_PUBKEY_set(&encoded, get()) != 1) clear_openssl_errors();
+    state_->spki.reset(encoded);
+  });
+  return state_->spki.get();
+}
 
 std::string PublicKey::spec_string() const {
   if (is_rsa()) return fmt::format("rsa:{}", bits());
-  if (is_ec()) return "ec:" + nimbus_curve_name(group_name(key_.get()));
-  const char* type = EVP_PKEY_get0_type_name(key_.get());
+  if (is_ec()) return "ec:" + nimbus_curve_name(group_name(get()));
+  const char* type = EVP_PKEY_get0_type_name(get());
   return type != nullptr ? std::string(type) : "unknown";
 }
 
 std::string PublicKey::description() const {
   if (is_rsa()) return fmt::format("RSA {} bits", bits());
   if (is_ec()) {
-    std::string curve = nimbus_curve_name(group_name(key_.get()));
+    std::string curve = nimbus_curve_name(group_name(get()));
     if (curve == "p256") return "ECDSA P-256";
     if (curve == "p384") return "ECDSA P-384";
     if (curve == "p521") return "ECDSA P-521";
@@ -133,8 +180,10 @@ std::string PublicKey::description() const {
 }
 
 Bytes PublicKey::spki_der() const {
+  const X509_PUBKEY* encoded = spki();
+  if (encoded == nullptr) return {};
   unsigned char* der = nullptr;
-  int size = i2d_PUBKEY(key_.get(), &der);
+  int size = i2d_X509_PUBKEY(encoded, &der);
   if (size <= 0) return {};
   Bytes out(der, der + size);
   OPENSSL_free(der);
@@ -142,7 +191,7 @@ Bytes PublicKey::spki_der() const {
 }
 
 bool PublicKey::operator==(const PublicKey& other) const {
-  return EVP_PKEY_eq(key_.get(), other.key_.get()) == 1;
+  return EVP_PKEY_eq(get(), other.get()) == 1;
 }
 
 PrivateKey::PrivateKey(EvpPkeyPtr key) : key_(share(std::move(key))) {}

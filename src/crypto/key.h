@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -32,10 +33,17 @@ enum class SignatureDigest { kSha256, kSha384, kSha512 };
 const EVP_MD* evp_digest(SignatureDigest digest);
 std::string_view digest_name(SignatureDigest digest);
 
-// Public half of a key: what certificates and CSRs carry. Cheap to copy; immutable.
+// Public half of a key: what certificates and CSRs carry. Cheap to copy; immutable; thread-safe.
+//
+// OpenSSL 3.0 encodes a key to SubjectPublicKeyInfo through a freshly built encoder and decoder
+// (about 0.2 ms a time), so a PublicKey encodes at most once and copies share the encoding. A key
+// that was itself decoded from a SubjectPublicKeyInfo (a CSR's) keeps that encoding instead.
 class PublicKey {
  public:
   explicit PublicKey(EvpPkeyPtr key);
+  // The key decoded in `received`, a SubjectPublicKeyInfo parsed from a CSR or certificate, whose
+  // encoding is copied and kept.
+  static PublicKey from_received(const X509_PUBKEY* received);
 
   // "rsa:2048", "ec:p256", or e.g. "ED25519" / "ec:secp256k1" for keys Nimbus does not make.
   std::string spec_string() const;
@@ -45,16 +53,31 @@ class PublicKey {
   bool is_rsa() const;
   bool is_ec() const;
 
-  // The DER SubjectPublicKeyInfo.
+  // The SubjectPublicKeyInfo, and its DER.
+  const X509_PUBKEY* spki() const;
   Bytes spki_der() const;
+  // True when spki() is the encoding the key was received in, not one made from the key.
+  bool received_encoded() const { return state_->received; }
 
   bool operator==(const PublicKey& other) const;
 
-  EVP_PKEY* get() const { return key_.get(); }
+  EVP_PKEY* get() const { return state_->key.get(); }
 
  private:
-  std::shared_ptr<EVP_PKEY> key_;
+  struct State {
+    EvpPkeyPtr key;
+    bool received = false;
+    mutable std::once_flag encoded;
+    mutable X509PubkeyPtr spki;
+  };
+  explicit PublicKey(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  std::shared_ptr<const State> state_;
 };
+
+// Copies the algorithm, its parameters and the key bits of `source` into `target` exactly as
+// encoded, without decoding or re-encoding the key. (X509_PUBKEY_dup in OpenSSL 3.0 loses the
+// BIT STRING's unused-bits count and can change the encoding of an EC point.)
+bool copy_spki(const X509_PUBKEY* source, X509_PUBKEY* target);
 
 // A private key usable for signing. Copies share the key; the key itself is immutable and may be
 // used to sign from several threads at once (OpenSSL 3 EVP_PKEY signing is thread-safe).

@@ -288,10 +288,10 @@ inline x509::CertificateRequest make_request(const crypto::PrivateKey& key, std:
   return make_request(key.get(), subject, digest);
 }
 
-// A key OpenSSL makes but Nimbus would refuse to generate: "RSA" with `rsa_bits`, or "EC" on
+// A key OpenSSL makes but Nimbus would refuse to generate: "RSA" or "RSA-PSS" with `rsa_bits`, or "EC" on
 // `curve` ("P-521").
 inline crypto::PrivateKey make_raw_key(const char* type, const char* curve = nullptr, std::size_t rsa_bits = 0) {
-  EVP_PKEY* key = rsa_bits != 0 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", rsa_bits)
+  EVP_PKEY* key = rsa_bits != 0 ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, rsa_bits)
                                 : EVP_PKEY_Q_keygen(nullptr, nullptr, type, curve);
   if (key == nullptr) throw std::runtime_error(std::string("generating a ") + type + " key failed");
   return crypto::PrivateKey(crypto::EvpPkeyPtr(key));

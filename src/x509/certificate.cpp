@@ -43,8 +43,9 @@ Timestamp to_timestamp(const ASN1_TIME* time) {
   return Timestamp(std::chrono::seconds(timegm(&parts)));
 }
 
-Certificate Certificate::adopt(crypto::X509Ptr cert) {
+Certificate Certificate::adopt(crypto::X509Ptr cert, std::optional<crypto::PublicKey> subject_key) {
   auto shared = std::make_shared<Shared>();
+  shared->subject_key = std::move(subject_key);
   unsigned char* der = nullptr;
   int size = i2d_X509(cert.get(), &der);
   if (size > 0) {
@@ -55,8 +56,9 @@ Certificate Certificate::adopt(crypto::X509Ptr cert) {
   return Certificate(std::move(shared));
 }
 
-Certificate Certificate::unsigned_certificate(crypto::X509Ptr cert) {
+Certificate Certificate::unsigned_certificate(crypto::X509Ptr cert, crypto::PublicKey subject_key) {
   auto shared = std::make_shared<Shared>();
+  shared->subject_key = std::move(subject_key);
   shared->cert = std::move(cert);
   return Certificate(std::move(shared));
 }
@@ -164,7 +166,15 @@ Bytes Certificate::sha1_thumbprint() const { return crypto::sha1(der()); }
 Bytes Certificate::sha256_thumbprint() const { return crypto::sha256(der()); }
 
 crypto::PublicKey Certificate::public_key() const {
-  return crypto::PublicKey(crypto::EvpPkeyPtr(X509_get_pubkey(get())));
+  if (shared_->subject_key) return *shared_->subject_key;
+  return crypto::PublicKey::from_received(X509_get_X509_PUBKEY(get()));
+}
+
+Result<Certificate> Certificate::with_decoded_key() const {
+  if (X509_get0_pubkey(get()) != nullptr) return *this;
+  crypto::clear_openssl_errors();
+  if (der().empty()) return Error(ErrorCode::kInternal, "an unsigned certificate cannot be decoded");
+  return from_der(der());
 }
 
 std::string Certificate::signature_algorithm() const {

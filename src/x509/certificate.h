@@ -41,11 +41,13 @@ class Certificate {
   static Result<Certificate> parse(ByteView data);
   // Every certificate in a PEM bundle (in order), or the one certificate of a DER file.
   static Result<std::vector<Certificate>> parse_all(ByteView data);
-  // Takes ownership of a certificate OpenSSL produced.
-  static Certificate adopt(crypto::X509Ptr cert);
+  // Takes ownership of a certificate OpenSSL produced. `subject_key` is the key the certificate was
+  // built with, when OpenSSL holds it only as encoded SubjectPublicKeyInfo (see
+  // CertificateBuilder::assemble); public_key() returns it.
+  static Certificate adopt(crypto::X509Ptr cert, std::optional<crypto::PublicKey> subject_key = std::nullopt);
   // Wraps a certificate that is assembled but not yet signed, so that it can be inspected (linted)
   // with the same accessors; its der() is empty. See CertificateBuilder::assemble.
-  static Certificate unsigned_certificate(crypto::X509Ptr cert);
+  static Certificate unsigned_certificate(crypto::X509Ptr cert, crypto::PublicKey subject_key);
 
   const Bytes& der() const { return shared_->der; }
   std::string pem() const;
@@ -75,12 +77,18 @@ class Certificate {
   // True if `issuer_key` verifies this certificate's signature.
   bool is_signed_by(const crypto::PublicKey& issuer_key) const;
 
+  // The certificate as OpenSSL's verifier and PKCS#12 writer need it: with its public key decoded
+  // inside the X509. A certificate the builder made from a received key holds that key only as
+  // encoded SubjectPublicKeyInfo (decoding costs OpenSSL 3.0 a decoder); this decodes it from der().
+  Result<Certificate> with_decoded_key() const;
+
   X509* get() const { return shared_->cert.get(); }
 
  private:
   struct Shared {
     crypto::X509Ptr cert;
     Bytes der;
+    std::optional<crypto::PublicKey> subject_key;
   };
   explicit Certificate(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
   std::shared_ptr<const Shared> shared_;

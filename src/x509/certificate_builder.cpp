@@ -4,6 +4,19 @@
 
 namespace nimbus::x509 {
 
+namespace {
+
+// Encoding a key into a certificate costs OpenSSL 3.0 an encoder and a decoder; a key received as
+// SubjectPublicKeyInfo (from a CSR) is copied as it came, byte for byte. The certificate then holds
+// the key only as encoded data (X509_get0_pubkey returns null), which is why Certificate keeps the
+// subject key beside it.
+bool install_public_key(X509* cert, const crypto::PublicKey& key) {
+  if (key.received_encoded() && crypto::copy_spki(key.spki(), X509_get_X509_PUBKEY(cert))) return true;
+  return X509_set_pubkey(cert, key.get()) == 1;
+}
+
+}  // namespace
+
 Status set_asn1_time(ASN1_TIME* field, Timestamp t) {
   if (ASN1_TIME_set(field, std::chrono::system_clock::to_time_t(t)) == nullptr) {
     return crypto::openssl_error(ErrorCode::kInvalidArgument, "time out of range for a certificate");
@@ -57,8 +70,7 @@ Result<Certificate> CertificateBuilder::assemble() const {
   bool ok = cert && serial_number && X509_set_version(cert.get(), X509_VERSION_3) == 1 &&
             BN_to_ASN1_INTEGER(serial_number.get(), X509_get_serialNumber(cert.get())) != nullptr &&
             X509_set_subject_name(cert.get(), subject_->get()) == 1 &&
-            X509_set_issuer_name(cert.get(), issuer_->get()) == 1 &&
-            X509_set_pubkey(cert.get(), public_key_->get()) == 1;
+            X509_set_issuer_name(cert.get(), issuer_->get()) == 1 && install_public_key(cert.get(), *public_key_);
   if (!ok) return crypto::openssl_error(ErrorCode::kCryptoError, "assembling the certificate failed");
   NIMBUS_TRY(set_asn1_time(X509_getm_notBefore(cert.get()), *not_before_));
   NIMBUS_TRY(set_asn1_time(X509_getm_notAfter(cert.get()), *not_after_));
@@ -67,7 +79,7 @@ Result<Certificate> CertificateBuilder::assemble() const {
       return crypto::openssl_error(ErrorCode::kCryptoError, "adding an extension failed");
     }
   }
-  return Certificate::unsigned_certificate(std::move(cert));
+  return Certificate::unsigned_certificate(std::move(cert), *public_key_);
 }
 
 Result<Certificate> CertificateBuilder::sign_assembled(const Certificate& to_be_signed,
@@ -78,7 +90,7 @@ Result<Certificate> CertificateBuilder::sign_assembled(const Certificate& to_be_
     return crypto::openssl_error(ErrorCode::kCryptoError, "signing the certificate failed");
   }
   X509_up_ref(cert);
-  return Certificate::adopt(crypto::X509Ptr(cert));
+  return Certificate::adopt(crypto::X509Ptr(cert), to_be_signed.public_key());
 }
 
 Result<Certificate> CertificateBuilder::sign(const crypto::PrivateKey& issuer_key,

@@ -1,6 +1,9 @@
 #include "x509/certificate_builder.h"
 
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
+
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +16,7 @@ namespace {
 using nimbus::testing::at;
 using nimbus::testing::dn;
 using nimbus::testing::make_key;
+using nimbus::testing::make_request;
 
 CertificateBuilder complete_builder(const crypto::PrivateKey& key) {
   CertificateBuilder builder;
@@ -141,6 +145,55 @@ TEST(CertificateBuilder, EncodesValidityAcross2050) {
   EXPECT_EQ(ASN1_STRING_type(X509_get0_notBefore(cert.get())), V_ASN1_UTCTIME);
   EXPECT_EQ(ASN1_STRING_type(X509_get0_notAfter(cert.get())), V_ASN1_GENERALIZEDTIME);
 }
+
+crypto::PrivateKey make_rsa_pss_key() {
+  crypto::EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!context || EVP_PKEY_keygen_init(context.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(context.get(), 2048) != 1 || EVP_PKEY_keygen(context.get(), &key) != 1) {
+    throw std::runtime_error("generating an RSA-PSS key failed");
+  }
+  return crypto::PrivateKey(crypto::EvpPkeyPtr(key));
+}
+
+// A key received in a CSR is copied into the certificate as it came rather than re-encoded; the
+// result must be indistinguishable from the slow path, for every key type and SPKI parameter form.
+class ReceivedKeyTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReceivedKeyTest, CertificateCarriesTheRequestsSubjectPublicKeyInfoByteForByte) {
+  std::string spec = GetParam();
+  crypto::PrivateKey subject = spec == "rsa-pss" ? make_rsa_pss_key() : make_key(spec);
+  // The reference encoding, made from the key by OpenSSL's encoder.
+  Bytes expected = subject.public_key().spki_der();
+  CertificateRequest request = make_request(subject);
+  crypto::PublicKey received = request.public_key();
+  ASSERT_TRUE(received.received_encoded());
+  crypto::PrivateKey issuer = make_key("ec:p256");
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate fast, complete_builder(issuer).set_public_key(received).sign(
+                                                    issuer, crypto::SignatureDigest::kSha256));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate slow, complete_builder(issuer).set_public_key(subject.public_key()).sign(
+                                                    issuer, crypto::SignatureDigest::kSha256));
+  EXPECT_EQ(received.spki_der(), expected);
+  EXPECT_EQ(slow.public_key().spki_der(), expected);
+  EXPECT_EQ(key_identifier(received), key_identifier(subject.public_key()));
+  EXPECT_TRUE(fast.public_key() == subject.public_key());
+  EXPECT_TRUE(fast.is_signed_by(issuer.public_key()));
+
+  // Decoded from its DER, the certificate holds the same key, and OpenSSL sees it.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate reparsed, Certificate::from_der(fast.der()));
+  EXPECT_TRUE(reparsed.public_key() == subject.public_key());
+  unsigned char* der = nullptr;
+  int size = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(reparsed.get()), &der);
+  ASSERT_GT(size, 0);
+  EXPECT_EQ(Bytes(der, der + size), expected);
+  OPENSSL_free(der);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Certificate decoded, fast.with_decoded_key());
+  EXPECT_NE(X509_get0_pubkey(decoded.get()), nullptr);
+  EXPECT_EQ(decoded.der(), fast.der());
+}
+
+INSTANTIATE_TEST_SUITE_P(KeyTypes, ReceivedKeyTest, ::testing::Values("rsa:2048", "ec:p256", "ec:p384", "rsa-pss"));
 
 }  // namespace
 }  // namespace nimbus::x509

@@ -6,12 +6,13 @@
 
 namespace nimbus::x509 {
 
-Status verify_chain_to_root(const Certificate& certificate, const std::vector<Certificate>& chain,
-                            Timestamp at) {
+Status verify_chain_to_root(const Certificate& subject, const std::vector<Certificate>& chain, Timestamp at) {
+  NIMBUS_ASSIGN_OR_RETURN(Certificate certificate, subject.with_decoded_key());
   crypto::X509StorePtr roots(X509_STORE_new());
   crypto::X509StackPtr intermediates(sk_X509_new_null());
   std::size_t root_count = 0;
-  for (const Certificate& link : chain) {
+  for (const Certificate& given : chain) {
+    NIMBUS_ASSIGN_OR_RETURN(Certificate link, given.with_decoded_key());
     bool self_signed = link.is_self_issued() && link.is_signed_by(link.public_key());
     if (self_signed) {
       if (X509_STORE_add_cert(roots.get(), link.get()) != 1) crypto::clear_openssl_errors();

@@ -111,7 +111,7 @@ DistinguishedName CertificateRequest::subject() const {
 }
 
 crypto::PublicKey CertificateRequest::public_key() const {
-  return crypto::PublicKey(crypto::EvpPkeyPtr(X509_REQ_get_pubkey(get())));
+  return crypto::PublicKey::from_received(X509_REQ_get_X509_PUBKEY(get()));
 }
 
 std::string CertificateRequest::pem() const {

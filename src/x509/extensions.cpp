@@ -65,13 +65,10 @@ Result<crypto::X509ExtensionPtr> key_usage_extension(std::initializer_list<KeyUs
 }
 
 Bytes key_identifier(const crypto::PublicKey& key) {
-  crypto::OpenSslPtr<X509_PUBKEY, X509_PUBKEY_free> spki(nullptr);
-  X509_PUBKEY* raw = nullptr;
-  X509_PUBKEY_set(&raw, key.get());
-  spki.reset(raw);
   const unsigned char* bits = nullptr;
   int size = 0;
-  X509_PUBKEY_get0_param(nullptr, &bits, &size, nullptr, spki.get());
+  const X509_PUBKEY* spki = key.spki();
+  if (spki == nullptr || X509_PUBKEY_get0_param(nullptr, &bits, &size, nullptr, spki) != 1) return {};
   return crypto::sha1(ByteView(bits, static_cast<std::size_t>(size)));
 }
 

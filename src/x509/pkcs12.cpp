@@ -14,12 +14,14 @@ constexpr int kKdfIterations = 100000;
 constexpr int kMacIterations = 100000;
 }  // namespace
 
-Result<Bytes> make_pkcs12(const crypto::PrivateKey& key, const Certificate& certificate,
+Result<Bytes> make_pkcs12(const crypto::PrivateKey& key, const Certificate& issued,
                           const std::vector<Certificate>& chain, std::string_view password,
                           std::string_view friendly_name) {
   if (password.empty()) {
     return Error(ErrorCode::kInvalidArgument, "a PKCS#12 file needs a non-empty password");
   }
+  // PKCS12_create matches the key against the certificate's decoded public key.
+  NIMBUS_ASSIGN_OR_RETURN(Certificate certificate, issued.with_decoded_key());
   crypto::X509StackPtr ca_certs(sk_X509_new_null());
   for (const Certificate& link : chain) {
     X509_up_ref(link.get());
