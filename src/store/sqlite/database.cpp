@@ -95,6 +95,7 @@ Result<Database> Database::open(const std::filesystem::path& path, bool create) 
 }
 
 Database::~Database() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
@@ -112,15 +113,40 @@ Status Database::execute(std::string_view sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  auto cached = cache_.find(std::string(sql));
+  if (cached != cache_.end() && !cached->second.in_use) {
+    cached->second.in_use = true;
+    return Statement(db_, cached->second.stmt, &cached->second.in_use);
+  }
+  // A statement already in use (a query nested in another's row loop) gets a private copy.
+  bool keep = cached == cache_.end() && cache_.size() < kCacheLimit;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), keep ? SQLITE_PREPARE_PERSISTENT : 0, &stmt,
+                         nullptr) != SQLITE_OK) {
     return error(fmt::format("preparing '{}'", sql.substr(0, 60)));
   }
-  return Statement(db_, stmt);
+  if (!keep) return Statement(db_, stmt, nullptr);
+  Cached& entry = cache_[std::string(sql)];
+  entry = {stmt, true};
+  return Statement(db_, stmt, &entry.in_use);
 }
 
+Status Database::run(std::string_view sql) {
+  NIMBUS_ASSIGN_OR_RETURN(Statement statement, prepare(sql));
+  return statement.run();
+}
+
+int Database::changes() const { return sqlite3_changes(db_); }
+
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (lease_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *lease_ = false;
 }
 
 Statement& Statement::bind(int index, std::string_view text) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
@@ -17,33 +18,51 @@ namespace nimbus::store::sqlite {
 class Statement;
 
 // One open database connection. Not thread-safe; the store serialises access to it.
+//
+// Statements are compiled once per connection and kept: parsing and planning SQL costs more than
+// running the small statements a certificate issuance makes.
 class Database {
  public:
   // Opens an existing database file (kNotFound if absent) or creates one when `create` is set
   // (kAlreadyExists if present).
   static Result<Database> open(const std::filesystem::path& path, bool create);
 
-  Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Database(Database&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
   Database& operator=(Database&&) = delete;
   Database(const Database&) = delete;
   ~Database();
 
   // Runs SQL that returns no rows (may hold several statements).
   Status execute(std::string_view sql);
+  // One statement, from the connection's cache when it is not already in use. The cache holds a
+  // bounded number of distinct SQL texts; beyond that, statements are compiled for one use.
   Result<Statement> prepare(std::string_view sql);
+  // Runs one statement that returns no rows, through the cache (BEGIN, COMMIT, SAVEPOINT, ...).
+  Status run(std::string_view sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int changes() const;
 
   // An error naming what failed, with SQLite's message.
   Error error(std::string_view what) const;
 
  private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  static constexpr std::size_t kCacheLimit = 128;
+
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 // A prepared statement. Bind parameters by 1-based index, then step through rows.
 class Statement {
  public:
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), lease_(std::exchange(other.lease_, nullptr)) {}
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
   ~Statement();
@@ -68,9 +87,12 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // `lease` is the cache entry's in-use flag for a cached statement (reset, not finalized, when
+  // done), or null for a statement this object owns.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* lease) : db_(db), stmt_(stmt), lease_(lease) {}
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool* lease_;
 };
 
 }  // namespace nimbus::store::sqlite

@@ -352,10 +352,6 @@ class SqliteSession final : public StoreWriter {
   }
 
   Status insert_certificate(const CertificateRecord& c) override {
-    NIMBUS_ASSIGN_OR_RETURN(bool exists, serial_exists(c.serial));
-    if (exists) {
-      return Error(ErrorCode::kAlreadyExists, fmt::format("serial number {} is already in the store", c.serial));
-    }
     NIMBUS_ASSIGN_OR_RETURN(
         Statement insert,
         db_.prepare(fmt::format("INSERT INTO certificates ({}) VALUES "
@@ -368,7 +364,13 @@ class SqliteSession final : public StoreWriter {
     if (c.revocation_reason) insert.bind(12, static_cast<std::int64_t>(*c.revocation_reason)); else insert.bind_null(12);
     insert.bind(13, seconds(c.issued_at)).bind_optional(14, c.profile_id).bind_optional(15, c.enrollment_id);
     insert.bind(16, c.subject_alt_names.empty() ? std::string_view("[]") : std::string_view(c.subject_alt_names));
-    return insert.run();
+    Status inserted = insert.run();
+    if (!inserted.ok() && inserted.error().code() == ErrorCode::kAlreadyExists) {
+      return Error(ErrorCode::kAlreadyExists,
+                   fmt::format("a certificate with serial number {} or the same thumbprint is already in the store",
+                               c.serial));
+    }
+    return inserted;
   }
 
   Status revoke_certificate(const std::string& serial, Timestamp at, int reason) override {
@@ -412,9 +414,7 @@ class SqliteSession final : public StoreWriter {
   // Runs an UPDATE that must touch exactly one row.
   Status run_one(Statement& update, const std::string& what) {
     NIMBUS_TRY(update.run());
-    NIMBUS_ASSIGN_OR_RETURN(Statement changes, db_.prepare("SELECT changes()"));
-    NIMBUS_ASSIGN_OR_RETURN(bool row, changes.step());
-    if (!row || changes.integer(0) != 1) return Error(ErrorCode::kNotFound, what + " is not in the store");
+    if (db_.changes() != 1) return Error(ErrorCode::kNotFound, what + " is not in the store");
     return ok_status();
   }
 
@@ -482,7 +482,7 @@ Status SqliteStore::migrate() {
   }
   for (const Migration& migration : migrations()) {
     if (migration.version <= current) continue;
-    NIMBUS_TRY(db_->execute("BEGIN IMMEDIATE"));
+    NIMBUS_TRY(db_->run("BEGIN IMMEDIATE"));
     Status applied = db_->execute(migration.sql);
     if (applied.ok()) {
       NIMBUS_ASSIGN_OR_RETURN(Statement record,
@@ -492,11 +492,11 @@ Status SqliteStore::migrate() {
       applied = record.run();
     }
     if (!applied.ok()) {
-      (void)db_->execute("ROLLBACK");
+      (void)db_->run("ROLLBACK");
       return std::move(applied).error().with_context(
           fmt::format("applying store migration {}", migration.version));
     }
-    NIMBUS_TRY(db_->execute("COMMIT"));
+    NIMBUS_TRY(db_->run("COMMIT"));
   }
   return ok_status();
 }
@@ -530,26 +530,26 @@ Status SqliteStore::write(const std::function<Status(StoreWriter&)>& work) {
 
 void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
   std::lock_guard lock(mutex_);
-  Status begun = db_->execute("BEGIN IMMEDIATE");
+  Status begun = db_->run("BEGIN IMMEDIATE");
   if (!begun.ok()) {
     for (QueuedWrite* write : batch) write->result = begun;
     return;
   }
   bool any_succeeded = false;
   for (QueuedWrite* write : batch) {
-    Status opened = db_->execute("SAVEPOINT nimbus_write");
+    Status opened = db_->run("SAVEPOINT nimbus_write");
     write->result = opened.ok() ? (*write->work)(*session_) : opened;
-    if (!write->result.ok()) (void)db_->execute("ROLLBACK TO nimbus_write");
-    (void)db_->execute("RELEASE nimbus_write");
+    if (!write->result.ok()) (void)db_->run("ROLLBACK TO nimbus_write");
+    (void)db_->run("RELEASE nimbus_write");
     any_succeeded = any_succeeded || write->result.ok();
   }
   if (!any_succeeded) {
-    (void)db_->execute("ROLLBACK");
+    (void)db_->run("ROLLBACK");
     return;
   }
-  Status committed = db_->execute("COMMIT");
+  Status committed = db_->run("COMMIT");
   if (committed.ok()) return;
-  (void)db_->execute("ROLLBACK");
+  (void)db_->run("ROLLBACK");
   for (QueuedWrite* write : batch) {
     if (write->result.ok()) write->result = committed;
   }
