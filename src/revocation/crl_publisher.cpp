@@ -12,16 +12,15 @@ Result<store::CrlRecord> publish_crl(store::StoreWriter& transaction, const CrlA
   x509::CrlContents contents;
   contents.this_update = now;
   contents.next_update = now + validity;
-  NIMBUS_ASSIGN_OR_RETURN(auto revoked, transaction.revoked_certificates(authority.id));
+  NIMBUS_ASSIGN_OR_RETURN(auto revoked, transaction.revocations(authority.id));
   contents.revoked.reserve(revoked.size());
-  for (const store::CertificateRecord& record : revoked) {
-    std::optional<Bytes> serial = from_hex(record.serial);
+  for (const store::RevocationEntry& entry : revoked) {
+    std::optional<Bytes> serial = from_hex(entry.serial);
     if (!serial || serial->empty()) {
-      return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is not hex", record.serial));
+      return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is not hex", entry.serial));
     }
-    NIMBUS_ASSIGN_OR_RETURN(x509::RevocationReason reason,
-                            x509::revocation_reason_from_code(record.revocation_reason.value_or(0)));
-    contents.revoked.push_back({std::move(*serial), record.revoked_at.value_or(now), reason});
+    NIMBUS_ASSIGN_OR_RETURN(x509::RevocationReason reason, x509::revocation_reason_from_code(entry.reason));
+    contents.revoked.push_back({std::move(*serial), entry.revoked_at, reason});
   }
   NIMBUS_ASSIGN_OR_RETURN(contents.number, transaction.allocate_crl_number(authority.id));
   NIMBUS_ASSIGN_OR_RETURN(x509::CertificateRevocationList crl,

@@ -62,6 +62,34 @@ struct CertificateRecord {
   std::string subject_alt_names;             // JSON array of {"type","value"}; "[]" when none
 };
 
+// One line of a CRL: what the publisher needs of a revoked certificate, and no more (a CA may have
+// a million of them).
+struct RevocationEntry {
+  std::string serial;  // lower-case hex
+  Timestamp revoked_at;
+  int reason = 0;      // CRLReason code
+  Timestamp not_after;
+};
+
+// What an OCSP answer needs to know about one serial number.
+struct CertificateStatusRecord {
+  CertificateStatus status = CertificateStatus::kValid;
+  std::optional<Timestamp> revoked_at;
+  std::optional<int> revocation_reason;
+  Timestamp not_after;
+};
+
+// A delegated OCSP signing certificate an authority issued to its responder (RFC 6960 4.2.2.2).
+// The certificate itself is also in the certificates table, like everything the authority signs.
+struct OcspSignerRecord {
+  std::string authority_id;
+  std::string serial;
+  std::string key_reference;  // the encrypted key, in the KeyStore
+  Bytes certificate_der;
+  Timestamp not_before;
+  Timestamp not_after;
+};
+
 // Which certificates `cert list` wants; unset fields do not filter.
 struct CertificateFilter {
   std::optional<std::string> issuer_id;

@@ -28,8 +28,11 @@ class StoreReader {
 
   virtual Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) = 0;
   virtual Result<bool> serial_exists(const std::string& serial) = 0;
-  // Revoked certificates of one issuer, for its CRL.
-  virtual Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) = 0;
+  // Every revoked certificate of one issuer, for its CRL, ordered by serial.
+  virtual Result<std::vector<RevocationEntry>> revocations(const std::string& issuer_id) = 0;
+  // The status of the certificate `issuer_id` issued with `serial`; nullopt if it never did.
+  virtual Result<std::optional<CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
+                                                                            const std::string& serial) = 0;
 
   // By serial or by SHA-1 / SHA-256 thumbprint (lower-case hex).
   virtual Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) = 0;
@@ -37,6 +40,9 @@ class StoreReader {
   virtual Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) = 0;
 
   virtual Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) = 0;
+
+  // The authority's OCSP signer that expires last; nullopt if it has none.
+  virtual Result<std::optional<OcspSignerRecord>> current_ocsp_signer(const std::string& authority_id) = 0;
 
   // Profiles that have not been deleted.
   virtual Result<std::optional<ProfileRecord>> find_profile(const std::string& id) = 0;
@@ -69,11 +75,16 @@ class StoreWriter : public StoreReader {
   // kAlreadyExists if the serial or a thumbprint is already in the store.
   virtual Status insert_certificate(const CertificateRecord& certificate) = 0;
   virtual Status revoke_certificate(const std::string& serial, Timestamp at, int reason) = 0;
+  // Returns a certificate on hold (revoked with reason certificateHold) to valid; kNotFound if the
+  // serial is not on hold.
+  virtual Status release_certificate_hold(const std::string& serial) = 0;
 
   // Returns the next CRL number for an authority and records it as used, so that no number is ever
   // handed out twice, even if the CRL it was meant for is never stored.
   virtual Result<std::uint64_t> allocate_crl_number(const std::string& authority_id) = 0;
   virtual Status insert_crl(const CrlRecord& crl) = 0;
+
+  virtual Status insert_ocsp_signer(const OcspSignerRecord& signer) = 0;
 
   virtual Status append_audit(const AuditEvent& event) = 0;
 

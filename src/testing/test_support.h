@@ -313,8 +313,15 @@ class ForwardingStore : public store::Store {
     return inner_.find_certificate(serial);
   }
   Result<bool> serial_exists(const std::string& serial) override { return inner_.serial_exists(serial); }
-  Result<std::vector<store::CertificateRecord>> revoked_certificates(const std::string& issuer_id) override {
-    return inner_.revoked_certificates(issuer_id);
+  Result<std::vector<store::RevocationEntry>> revocations(const std::string& issuer_id) override {
+    return inner_.revocations(issuer_id);
+  }
+  Result<std::optional<store::CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
+                                                                           const std::string& serial) override {
+    return inner_.certificate_status(issuer_id, serial);
+  }
+  Result<std::optional<store::OcspSignerRecord>> current_ocsp_signer(const std::string& authority_id) override {
+    return inner_.current_ocsp_signer(authority_id);
   }
   Result<std::optional<store::CrlRecord>> latest_crl(const std::string& authority_id) override {
     return inner_.latest_crl(authority_id);

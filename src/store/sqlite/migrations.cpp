@@ -89,6 +89,17 @@ CREATE TABLE enrollments (
 );
 CREATE INDEX enrollments_by_profile ON enrollments(profile_id, status);
 )sql"},
+    {3, "OCSP signers", R"sql(
+CREATE TABLE ocsp_signers (
+  serial         TEXT PRIMARY KEY REFERENCES certificates(serial),
+  authority_id   TEXT NOT NULL REFERENCES authorities(id),
+  key_reference  TEXT NOT NULL,
+  certificate    BLOB NOT NULL,
+  not_before     INTEGER NOT NULL,
+  not_after      INTEGER NOT NULL
+);
+CREATE INDEX ocsp_signers_by_authority ON ocsp_signers(authority_id, not_after);
+)sql"},
 };
 
 }  // namespace

@@ -149,20 +149,42 @@ class SqliteSession final : public StoreWriter {
     return query.step();
   }
 
-  Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) override {
-    NIMBUS_ASSIGN_OR_RETURN(
-        Statement query,
-        db_.prepare(fmt::format("SELECT {} FROM certificates WHERE issuer_id = ?1 AND status = 'revoked' "
-                                "ORDER BY serial",
-                                kCertificateColumns)));
+  Result<std::vector<RevocationEntry>> revocations(const std::string& issuer_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT serial, revoked_at, revocation_reason, not_after FROM certificates "
+                                        "WHERE issuer_id = ?1 AND status = 'revoked' ORDER BY serial"));
     query.bind(1, issuer_id);
-    std::vector<CertificateRecord> records;
-    for (;;) {
-      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
-      if (!row) break;
-      records.push_back(read_certificate(query));
-    }
-    return records;
+    return read_all<RevocationEntry>(query, [](const Statement& row) {
+      return RevocationEntry{row.text(0), timestamp(row.integer(1)), static_cast<int>(row.integer(2)),
+                             timestamp(row.integer(3))};
+    });
+  }
+
+  Result<std::optional<CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
+                                                                    const std::string& serial) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT status, revoked_at, revocation_reason, not_after FROM certificates "
+                                        "WHERE serial = ?1 AND issuer_id = ?2"));
+    query.bind(1, serial).bind(2, issuer_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) return std::optional<CertificateStatusRecord>();
+    CertificateStatusRecord record;
+    record.status = query.text(0) == "revoked" ? CertificateStatus::kRevoked : CertificateStatus::kValid;
+    if (auto at = query.optional_integer(1)) record.revoked_at = timestamp(*at);
+    if (auto reason = query.optional_integer(2)) record.revocation_reason = static_cast<int>(*reason);
+    record.not_after = timestamp(query.integer(3));
+    return std::optional<CertificateStatusRecord>(std::move(record));
+  }
+
+  Result<std::optional<OcspSignerRecord>> current_ocsp_signer(const std::string& authority_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT authority_id, serial, key_reference, certificate, not_before, not_after "
+                                        "FROM ocsp_signers WHERE authority_id = ?1 ORDER BY not_after DESC LIMIT 1"));
+    query.bind(1, authority_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) return std::optional<OcspSignerRecord>();
+    return std::optional<OcspSignerRecord>(OcspSignerRecord{query.text(0), query.text(1), query.text(2), query.blob(3),
+                                                            timestamp(query.integer(4)), timestamp(query.integer(5))});
   }
 
   Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) override {
@@ -381,6 +403,25 @@ class SqliteSession final : public StoreWriter {
     return run_one(update, fmt::format("certificate {}", serial));
   }
 
+  Status release_certificate_hold(const std::string& serial) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE certificates SET status = 'valid', revoked_at = NULL, "
+                                        "revocation_reason = NULL WHERE serial = ?1 AND status = 'revoked' "
+                                        "AND revocation_reason = 6"));
+    update.bind(1, serial);
+    return run_one(update, fmt::format("certificate {} on hold", serial));
+  }
+
+  Status insert_ocsp_signer(const OcspSignerRecord& signer) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement insert,
+                            db_.prepare("INSERT INTO ocsp_signers (serial, authority_id, key_reference, certificate, "
+                                        "not_before, not_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    insert.bind(1, signer.serial).bind(2, signer.authority_id).bind(3, signer.key_reference);
+    insert.bind_blob(4, ByteView(signer.certificate_der)).bind(5, seconds(signer.not_before));
+    insert.bind(6, seconds(signer.not_after));
+    return insert.run();
+  }
+
   Result<std::uint64_t> allocate_crl_number(const std::string& authority_id) override {
     NIMBUS_ASSIGN_OR_RETURN(Statement update,
                             db_.prepare("UPDATE authorities SET last_crl_number = last_crl_number + 1 "
@@ -571,8 +612,15 @@ Result<std::optional<CertificateRecord>> SqliteStore::find_certificate(const std
 Result<bool> SqliteStore::serial_exists(const std::string& serial) {
   NIMBUS_LOCKED_READ(serial_exists(serial));
 }
-Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates(const std::string& issuer_id) {
-  NIMBUS_LOCKED_READ(revoked_certificates(issuer_id));
+Result<std::vector<RevocationEntry>> SqliteStore::revocations(const std::string& issuer_id) {
+  NIMBUS_LOCKED_READ(revocations(issuer_id));
+}
+Result<std::optional<CertificateStatusRecord>> SqliteStore::certificate_status(const std::string& issuer_id,
+                                                                               const std::string& serial) {
+  NIMBUS_LOCKED_READ(certificate_status(issuer_id, serial));
+}
+Result<std::optional<OcspSignerRecord>> SqliteStore::current_ocsp_signer(const std::string& authority_id) {
+  NIMBUS_LOCKED_READ(current_ocsp_signer(authority_id));
 }
 Result<std::optional<CrlRecord>> SqliteStore::latest_crl(const std::string& authority_id) {
   NIMBUS_LOCKED_READ(latest_crl(authority_id));

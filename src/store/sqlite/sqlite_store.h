@@ -39,7 +39,10 @@ class SqliteStore final : public Store {
   Result<std::vector<AuthorityRecord>> list_authorities() override;
   Result<std::optional<CertificateRecord>> find_certificate(const std::string& serial) override;
   Result<bool> serial_exists(const std::string& serial) override;
-  Result<std::vector<CertificateRecord>> revoked_certificates(const std::string& issuer_id) override;
+  Result<std::vector<RevocationEntry>> revocations(const std::string& issuer_id) override;
+  Result<std::optional<CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
+                                                                    const std::string& serial) override;
+  Result<std::optional<OcspSignerRecord>> current_ocsp_signer(const std::string& authority_id) override;
   Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override;
   Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override;
   Result<std::optional<CrlRecord>> latest_crl(const std::string& authority_id) override;

@@ -324,7 +324,7 @@ TEST_F(SqliteStoreTest, WriteRollsBackEverythingWhenTheWorkFails) {
   EXPECT_EQ(root->last_crl_number, 0u);
   NIMBUS_ASSERT_OK_AND_ASSIGN(bool cert, store_->serial_exists("0102"));
   EXPECT_FALSE(cert);
-  NIMBUS_ASSERT_OK_AND_ASSIGN(auto revoked, store_->revoked_certificates("root"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto revoked, store_->revocations("root"));
   EXPECT_TRUE(revoked.empty());
   NIMBUS_ASSERT_OK_AND_ASSIGN(auto crl, store_->latest_crl("root"));
   EXPECT_FALSE(crl.has_value());
@@ -459,16 +459,15 @@ TEST_F(SqliteStoreTest, RevokesCertificatesAndListsThemPerIssuer) {
     return tx.revoke_certificate("40", at("2026-02-04T00:00:00Z"), 4);
   }));
 
-  NIMBUS_ASSERT_OK_AND_ASSIGN(auto revoked, store_->revoked_certificates("root"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto revoked, store_->revocations("root"));
   ASSERT_EQ(revoked.size(), 2u);
   EXPECT_EQ(revoked[0].serial, "10");  // ordered by serial
-  EXPECT_EQ(revoked[0].status, CertificateStatus::kRevoked);
-  EXPECT_EQ(revoked[0].revoked_at, std::optional<Timestamp>(at("2026-02-01T00:00:00Z")));
-  EXPECT_EQ(revoked[0].revocation_reason, std::optional<int>(5));
+  EXPECT_EQ(revoked[0].revoked_at, at("2026-02-01T00:00:00Z"));
+  EXPECT_EQ(revoked[0].reason, 5);
   EXPECT_EQ(revoked[1].serial, "30");
-  EXPECT_EQ(revoked[1].revocation_reason, std::optional<int>(1));
+  EXPECT_EQ(revoked[1].reason, 1);
 
-  NIMBUS_ASSERT_OK_AND_ASSIGN(auto of_issuing, store_->revoked_certificates("issuing"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto of_issuing, store_->revocations("issuing"));
   ASSERT_EQ(of_issuing.size(), 1u);
   EXPECT_EQ(of_issuing[0].serial, "40");
 
@@ -481,6 +480,77 @@ TEST_F(SqliteStoreTest, RevokingAMissingCertificateIsNotFound) {
   NIMBUS_EXPECT_ERROR(
       store_->write([](StoreWriter& tx) { return tx.revoke_certificate("dead", at("2026-02-01T00:00:00Z"), 1); }),
       ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, CertificateStatusIsPerIssuerAndSerial) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  NIMBUS_ASSERT_OK(insert(issuing_record("issuing", "root")));
+  NIMBUS_ASSERT_OK(insert(certificate_record("10", "issuing")));
+  NIMBUS_ASSERT_OK(insert(certificate_record("20", "issuing")));
+  NIMBUS_ASSERT_OK(store_->write([](StoreWriter& tx) { return tx.revoke_certificate("20", at("2026-02-01T00:00:00Z"), 1); }));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto good, store_->certificate_status("issuing", "10"));
+  ASSERT_TRUE(good.has_value());
+  EXPECT_EQ(good->status, CertificateStatus::kValid);
+  EXPECT_FALSE(good->revoked_at.has_value());
+  EXPECT_EQ(good->not_after, at("2027-01-01T00:00:00Z"));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto revoked, store_->certificate_status("issuing", "20"));
+  ASSERT_TRUE(revoked.has_value());
+  EXPECT_EQ(revoked->status, CertificateStatus::kRevoked);
+  EXPECT_EQ(revoked->revoked_at, std::optional<Timestamp>(at("2026-02-01T00:00:00Z")));
+  EXPECT_EQ(revoked->revocation_reason, std::optional<int>(1));
+  // The same serial under another issuer is a certificate that issuer never signed.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto elsewhere, store_->certificate_status("root", "10"));
+  EXPECT_FALSE(elsewhere.has_value());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto unknown, store_->certificate_status("issuing", "99"));
+  EXPECT_FALSE(unknown.has_value());
+}
+
+TEST_F(SqliteStoreTest, OnlyACertificateOnHoldCanBeReleased) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  for (const char* serial : {"10", "20", "30"}) NIMBUS_ASSERT_OK(insert(certificate_record(serial, "root")));
+  NIMBUS_ASSERT_OK(store_->write([](StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.revoke_certificate("10", at("2026-02-01T00:00:00Z"), 6));
+    return tx.revoke_certificate("20", at("2026-02-01T00:00:00Z"), 1);
+  }));
+  NIMBUS_ASSERT_OK(store_->write([](StoreWriter& tx) { return tx.release_certificate_hold("10"); }));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto released, store_->find_certificate("10"));
+  EXPECT_EQ(released->status, CertificateStatus::kValid);
+  EXPECT_FALSE(released->revoked_at.has_value());
+  EXPECT_FALSE(released->revocation_reason.has_value());
+
+  for (const char* serial : {"10", "20", "30", "99"}) {
+    NIMBUS_EXPECT_ERROR(store_->write([&](StoreWriter& tx) { return tx.release_certificate_hold(serial); }),
+                        ErrorCode::kNotFound);
+  }
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto still_revoked, store_->find_certificate("20"));
+  EXPECT_EQ(still_revoked->status, CertificateStatus::kRevoked);
+}
+
+TEST_F(SqliteStoreTest, CurrentOcspSignerIsTheOneThatExpiresLast) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto none, store_->current_ocsp_signer("root"));
+  EXPECT_FALSE(none.has_value());
+  for (const char* serial : {"a1", "a2", "a3"}) NIMBUS_ASSERT_OK(insert(certificate_record(serial, "root")));
+  auto signer = [](const char* serial, const char* not_after) {
+    return OcspSignerRecord{"root", serial, std::string("ocsp-") + serial, Bytes{0x30, 0x01},
+                            at("2026-01-01T00:00:00Z"), at(not_after)};
+  };
+  NIMBUS_ASSERT_OK(store_->write([&](StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.insert_ocsp_signer(signer("a1", "2026-02-01T00:00:00Z")));
+    NIMBUS_TRY(tx.insert_ocsp_signer(signer("a3", "2026-04-01T00:00:00Z")));
+    return tx.insert_ocsp_signer(signer("a2", "2026-03-01T00:00:00Z"));
+  }));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto current, store_->current_ocsp_signer("root"));
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->serial, "a3");
+  EXPECT_EQ(current->key_reference, "ocsp-a3");
+  EXPECT_EQ(current->certificate_der, (Bytes{0x30, 0x01}));
+  EXPECT_EQ(current->not_before, at("2026-01-01T00:00:00Z"));
+  EXPECT_EQ(current->not_after, at("2026-04-01T00:00:00Z"));
+  // A signer must be a certificate the store knows (so that it can be revoked like any other).
+  NIMBUS_EXPECT_ERROR(store_->write([&](StoreWriter& tx) { return tx.insert_ocsp_signer(signer("zz", "2026-05-01T00:00:00Z")); }),
+                      ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteStoreTest, LatestCrlIsTheHighestNumber) {
