@@ -58,5 +58,7 @@ void add_init_command(CLI::App& app, CommandRunner& runner);
 void add_ca_commands(CLI::App& app, CommandRunner& runner);
 void add_profile_commands(CLI::App& app, CommandRunner& runner);
 void add_issue_commands(CLI::App& app, CommandRunner& runner);
+// Adds `cert revoke` and `cert unrevoke` to the `cert` group add_issue_commands made, and `crl`.
+void add_revocation_commands(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

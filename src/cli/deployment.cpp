@@ -35,6 +35,16 @@ Result<std::unique_ptr<Deployment>> Deployment::create(const std::filesystem::pa
   return std::unique_ptr<Deployment>(new Deployment(data_dir, config, std::move(urls), std::move(store)));
 }
 
+revocation::CrlPolicy Deployment::crl_policy() const {
+  revocation::CrlPolicy policy;
+  policy.validity = std::chrono::hours(config_.crl_validity_hours);
+  policy.republish_before_expiry = config_.crl_republish_hours_before_expiry > 0
+                                       ? Duration(std::chrono::hours(config_.crl_republish_hours_before_expiry))
+                                       : policy.validity / 2;
+  policy.keep_expired_entries = config_.crl_keep_expired_entries;
+  return policy;
+}
+
 ca::Authorities Deployment::authorities(const std::string& actor) {
   return ca::Authorities(*store_, *keys_, urls_, actor);
 }

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "crypto/key_store.h"
+#include "revocation/crl_publisher.h"
 #include "store/store.h"
 
 namespace nimbus::cli {
@@ -30,6 +31,9 @@ class Deployment {
 
   // The authorities of this deployment, acting as `actor` (recorded in the audit trail).
   ca::Authorities authorities(const std::string& actor);
+
+  // The CRL settings of the configuration.
+  revocation::CrlPolicy crl_policy() const;
 
  private:
   Deployment(std::filesystem::path data_dir, config::Config config, ca::PublicationUrls urls,

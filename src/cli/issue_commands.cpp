@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "ca/issuance.h"
+#include "cli/certificate_view.h"
 #include "cli/command.h"
 #include "cli/deployment.h"
 #include "config/passphrase.h"
@@ -122,33 +123,6 @@ Status issue(CommandRunner& runner, const IssueOptions& options) {
                                   : issue_from_request(*deployment, options);
 }
 
-std::string certificate_status(const store::CertificateRecord& record, Timestamp now) {
-  if (record.status == store::CertificateStatus::kRevoked) return "revoked";
-  return record.not_after < now ? "expired" : "valid";
-}
-
-json certificate_json(const store::CertificateRecord& record, Timestamp now) {
-  json out;
-  out["serial"] = record.serial;
-  out["issuer"] = record.issuer_id;
-  out["subject"] = record.subject;
-  out["subject_alt_names"] = json::parse(record.subject_alt_names, nullptr, false);
-  out["status"] = certificate_status(record, now);
-  out["not_before"] = format_timestamp(record.not_before);
-  out["not_after"] = format_timestamp(record.not_after);
-  out["issued_at"] = format_timestamp(record.issued_at);
-  out["revoked_at"] = record.revoked_at ? json(format_timestamp(*record.revoked_at)) : json(nullptr);
-  auto reason = record.revocation_reason ? x509::revocation_reason_from_code(*record.revocation_reason)
-                                         : Result<x509::RevocationReason>(Error(ErrorCode::kNotFound, ""));
-  out["revocation_reason"] = reason.ok() ? json(std::string(x509::revocation_reason_name(*reason))) : json(nullptr);
-  out["profile"] = record.profile_id ? json(*record.profile_id) : json(nullptr);
-  out["enrollment"] = record.enrollment_id ? json(*record.enrollment_id) : json(nullptr);
-  out["authority"] = record.authority_id ? json(*record.authority_id) : json(nullptr);
-  out["sha1"] = record.sha1;
-  out["sha256"] = record.sha256;
-  return out;
-}
-
 Result<store::CertificateFilter::Status> parse_status_filter(const std::string& text) {
   using Status = store::CertificateFilter::Status;
   if (text.empty()) return Status::kAny;
@@ -185,18 +159,14 @@ Status list_certificates(CommandRunner& runner, const CertOptions& options) {
 }
 
 Status show_certificate(CommandRunner& runner, const CertOptions& options) {
-  std::string key;
-  for (char c : options.id) {
-    if (c == ':' || c == ' ') continue;
-    key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  if (!from_hex(key)) {
+  std::optional<std::string> key = canonical_hex(options.id);
+  if (!key) {
     return Error(ErrorCode::kInvalidArgument,
                  fmt::format("'{}' is not a serial number or a SHA-1/SHA-256 thumbprint in hex", options.id));
   }
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, Deployment::open(runner.options().data_dir));
-  NIMBUS_ASSIGN_OR_RETURN(auto record, deployment->store().find_certificate_by_thumbprint(key));
-  if (!record) return Error(ErrorCode::kNotFound, fmt::format("no certificate with serial or thumbprint {}", key));
+  NIMBUS_ASSIGN_OR_RETURN(auto record, deployment->store().find_certificate_by_thumbprint(*key));
+  if (!record) return Error(ErrorCode::kNotFound, fmt::format("no certificate with serial or thumbprint {}", *key));
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate certificate, x509::Certificate::from_der(record->der));
   if (options.pem) {
     std::cout << certificate.pem();

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_ca_commands(app, runner);
   nimbus::cli::add_profile_commands(app, runner);
   nimbus::cli::add_issue_commands(app, runner);
+  nimbus::cli::add_revocation_commands(app, runner);
 
   try {
     app.parse(argc, argv);

@@ -32,8 +32,24 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
   }
 
   Config config;
-  static const std::set<std::string> kKnown = {"organization", "base_url", "database", "keys_directory",
-                                               "key_passphrase_file", "certificate_backdate_minutes"};
+  static const std::set<std::string> kKnown = {"organization",
+                                               "base_url",
+                                               "database",
+                                               "keys_directory",
+                                               "key_passphrase_file",
+                                               "certificate_backdate_minutes",
+                                               "crl_validity_hours",
+                                               "crl_republish_hours_before_expiry",
+                                               "crl_keep_expired_entries"};
+  auto whole_number = [&](const std::string& key, const std::string& value, int min, int max) -> Result<int> {
+    int number = -1;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc() || end != value.data() + value.size() || number < min || number > max) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: {} must be a whole number from {} to {}", path.string(), key, min, max));
+    }
+    return number;
+  };
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>("");
     if (!kKnown.contains(key)) {
@@ -51,14 +67,23 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
     else if (key == "keys_directory") config.keys_directory = value;
     else if (key == "key_passphrase_file") config.key_passphrase_file = value;
     else if (key == "certificate_backdate_minutes") {
-      int minutes = -1;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), minutes);
-      if (ec != std::errc() || end != value.data() + value.size() || minutes < 0 || minutes > 60) {
+      NIMBUS_ASSIGN_OR_RETURN(config.certificate_backdate_minutes, whole_number(key, value, 0, 60));
+    } else if (key == "crl_validity_hours") {
+      NIMBUS_ASSIGN_OR_RETURN(config.crl_validity_hours, whole_number(key, value, 1, 8760));
+    } else if (key == "crl_republish_hours_before_expiry") {
+      NIMBUS_ASSIGN_OR_RETURN(config.crl_republish_hours_before_expiry, whole_number(key, value, 0, 8759));
+    } else if (key == "crl_keep_expired_entries") {
+      if (value != "true" && value != "false") {
         return Error(ErrorCode::kInvalidArgument,
-                     fmt::format("{}: certificate_backdate_minutes must be a whole number from 0 to 60", path.string()));
+                     fmt::format("{}: crl_keep_expired_entries must be true or false", path.string()));
       }
-      config.certificate_backdate_minutes = minutes;
+      config.crl_keep_expired_entries = value == "true";
     }
+  }
+  if (config.crl_republish_hours_before_expiry >= config.crl_validity_hours) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: crl_republish_hours_before_expiry ({}) must be less than crl_validity_hours ({})",
+                             path.string(), config.crl_republish_hours_before_expiry, config.crl_validity_hours));
   }
   for (auto [name, value] : {std::pair{"organization", &config.organization}, {"base_url", &config.base_url}}) {
     if (value->empty()) {
@@ -80,6 +105,9 @@ std::string render_config(const Config& config) {
     out << YAML::Key << "key_passphrase_file" << YAML::Value << config.key_passphrase_file;
   }
   out << YAML::Key << "certificate_backdate_minutes" << YAML::Value << config.certificate_backdate_minutes;
+  out << YAML::Key << "crl_validity_hours" << YAML::Value << config.crl_validity_hours;
+  out << YAML::Key << "crl_republish_hours_before_expiry" << YAML::Value << config.crl_republish_hours_before_expiry;
+  out << YAML::Key << "crl_keep_expired_entries" << YAML::Value << (config.crl_keep_expired_entries ? "true" : "false");
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

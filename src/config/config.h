@@ -37,6 +37,19 @@ struct Config {
   // `certificate_backdate_minutes`: end-entity certificates start this many minutes before they
   // are issued, so that devices whose clocks run slow accept them at once. 0 to 60. Default: 5.
   int certificate_backdate_minutes = 5;
+
+  // `crl_validity_hours`: how long each published CRL is valid (nextUpdate - thisUpdate), 1 to
+  // 8760. Default: 168 (7 days).
+  int crl_validity_hours = 168;
+
+  // `crl_republish_hours_before_expiry`: a new CRL is published once the current one has this many
+  // hours left, so that clients caching until nextUpdate always find a fresh one. Less than
+  // crl_validity_hours; 0 means half of it. Default: 0 (republish at half life).
+  int crl_republish_hours_before_expiry = 0;
+
+  // `crl_keep_expired_entries`: true keeps revoked certificates on the CRL after they expire;
+  // false (the default) drops them, as RFC 5280 allows, to keep CRLs small.
+  bool crl_keep_expired_entries = false;
 };
 
 // Reads `{data_dir}/nimbus.yaml`. Paths in the result are as written (resolve with resolve_path).

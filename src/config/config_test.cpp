@@ -64,6 +64,38 @@ TEST(Config, DefaultsAndOptionalPassphraseFile) {
   EXPECT_EQ(minimal.keys_directory, "keys");
 }
 
+TEST(Config, CrlSettingsRoundTripAndAreChecked) {
+  TempDir dir;
+  Config config;
+  config.organization = "Contoso";
+  config.base_url = "http://pki.example.net";
+  config.crl_validity_hours = 48;
+  config.crl_republish_hours_before_expiry = 12;
+  config.crl_keep_expired_entries = true;
+  write_text(dir / "nimbus.yaml", render_config(config), 0644);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config loaded, load_config(dir.path()));
+  EXPECT_EQ(loaded.crl_validity_hours, 48);
+  EXPECT_EQ(loaded.crl_republish_hours_before_expiry, 12);
+  EXPECT_TRUE(loaded.crl_keep_expired_entries);
+
+  const std::string base = "organization: Contoso\nbase_url: http://pki.example.net\n";
+  write_text(dir / "nimbus.yaml", base, 0644);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config defaults, load_config(dir.path()));
+  EXPECT_EQ(defaults.crl_validity_hours, 168);
+  EXPECT_EQ(defaults.crl_republish_hours_before_expiry, 0);
+  EXPECT_FALSE(defaults.crl_keep_expired_entries);
+
+  for (const char* bad : {"crl_validity_hours: 0", "crl_validity_hours: 9000", "crl_validity_hours: 1.5",
+                          "crl_validity_hours: 24\ncrl_republish_hours_before_expiry: 24",
+                          "crl_keep_expired_entries: yes", "crl_republish_hours_before_expiry: -1"}) {
+    write_text(dir / "nimbus.yaml", base + bad + "\n", 0644);
+    auto refused = load_config(dir.path());
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_NE(refused.error().message().find("crl_"), std::string::npos) << refused.error().message();
+  }
+}
+
 TEST(Config, RefusesUnknownKeys) {
   TempDir dir;
   write_text(dir / "nimbus.yaml", "organization: Contoso\nbase_url: http://pki.example.net\nbase_ulr: typo\n", 0644);

@@ -1,5 +1,7 @@
 #include "core/bytes.h"
 
+#include <cctype>
+
 #include <openssl/crypto.h>
 
 namespace nimbus {
@@ -20,6 +22,16 @@ std::string hex(ByteView bytes, const char* digits, bool colons) {
 std::string to_hex(ByteView bytes) { return hex(bytes, "0123456789abcdef", false); }
 
 std::string to_colon_hex(ByteView bytes) { return hex(bytes, "0123456789ABCDEF", true); }
+
+std::optional<std::string> canonical_hex(std::string_view text) {
+  std::string hex;
+  for (char c : text) {
+    if (c == ':' || c == ' ') continue;
+    hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (hex.empty() || !from_hex(hex)) return std::nullopt;
+  return hex;
+}
 
 std::optional<Bytes> from_hex(std::string_view hex) {
   auto nibble = [](char c) -> int {

@@ -22,6 +22,10 @@ std::string to_colon_hex(ByteView bytes);
 // Parses hexadecimal (either case, no separators, even length).
 std::optional<Bytes> from_hex(std::string_view hex);
 
+// A serial number or thumbprint as people paste it ("3F:0A:..", "3f 0a ..", "3F0A..") in the
+// lower-case, separator-free form the store keys on; nullopt if it is not hex.
+std::optional<std::string> canonical_hex(std::string_view text);
+
 inline ByteView as_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }

@@ -7,14 +7,19 @@
 namespace nimbus::revocation {
 
 
+bool crl_due(const std::optional<store::CrlRecord>& current, Timestamp now, const CrlPolicy& policy) {
+  return !current || now >= current->next_update - policy.republish_before_expiry;
+}
+
 Result<store::CrlRecord> publish_crl(store::StoreWriter& transaction, const CrlAuthority& authority,
-                                     Timestamp now, Duration validity) {
+                                     Timestamp now, const CrlPolicy& policy) {
   x509::CrlContents contents;
   contents.this_update = now;
-  contents.next_update = now + validity;
+  contents.next_update = now + policy.validity;
   NIMBUS_ASSIGN_OR_RETURN(auto revoked, transaction.revocations(authority.id));
   contents.revoked.reserve(revoked.size());
   for (const store::RevocationEntry& entry : revoked) {
+    if (!policy.keep_expired_entries && entry.not_after < now) continue;
     std::optional<Bytes> serial = from_hex(entry.serial);
     if (!serial || serial->empty()) {
       return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is not hex", entry.serial));

@@ -18,6 +18,7 @@ using nimbus::testing::at;
 using nimbus::testing::CertificateOptions;
 using nimbus::testing::make_ca;
 using nimbus::testing::TempDir;
+using nimbus::testing::must;
 using nimbus::testing::TestCa;
 
 class CrlPublisherTest : public ::testing::Test {
@@ -42,11 +43,12 @@ class CrlPublisherTest : public ::testing::Test {
   }
 
   // Stores a certificate issued by "ca" with `serial`.
-  void add_certificate(const Bytes& serial) {
+  void add_certificate(const Bytes& serial, std::optional<Timestamp> not_after = std::nullopt) {
     CertificateOptions options;
     options.subject = "CN=leaf " + to_hex(serial);
     options.ca = false;
     options.serial = serial;
+    if (not_after) options.not_after = *not_after;
     TestCa leaf = make_ca(options, &*ca_);
     Status status = store_->write([&](store::StoreWriter& tx) {
       return tx.insert_certificate(ca::certificate_record(leaf.certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z")));
@@ -54,10 +56,13 @@ class CrlPublisherTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error().to_string();
   }
 
-  Result<store::CrlRecord> publish(Timestamp now, Duration validity = kDefaultCrlValidity) {
+  Result<store::CrlRecord> publish(Timestamp now, Duration validity = kDefaultCrlValidity, bool keep_expired = false) {
     std::optional<store::CrlRecord> published;
+    CrlPolicy policy;
+    policy.validity = validity;
+    policy.keep_expired_entries = keep_expired;
     Status status = store_->write([&](store::StoreWriter& tx) -> Status {
-      NIMBUS_ASSIGN_OR_RETURN(published, publish_crl(tx, {"ca", ca_->certificate, ca_->key}, now, validity));
+      NIMBUS_ASSIGN_OR_RETURN(published, publish_crl(tx, {"ca", ca_->certificate, ca_->key}, now, policy));
       return ok_status();
     });
     if (!status.ok()) return std::move(status).error();
@@ -118,6 +123,34 @@ TEST_F(CrlPublisherTest, ListsRevokedCertificatesWithTheirReasonsAndNumbersEachC
   EXPECT_EQ(entries["0111"].second, 1);
   EXPECT_EQ(entries["0333"].first, at("2026-02-02T00:00:00Z"));
   EXPECT_EQ(entries["0333"].second, -1);  // unspecified: no reasonCode
+}
+
+TEST_F(CrlPublisherTest, DropsEntriesOfExpiredCertificatesUnlessToldToKeepThem) {
+  add_certificate({0x01}, at("2026-04-01T00:00:00Z"));
+  add_certificate({0x02});
+  NIMBUS_ASSERT_OK(store_->write([](store::StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.revoke_certificate("01", at("2026-02-01T00:00:00Z"), 1));
+    return tx.revoke_certificate("02", at("2026-02-01T00:00:00Z"), 1);
+  }));
+  auto count = [](const store::CrlRecord& record) {
+    return must(x509::CertificateRevocationList::parse(record.der), "parsing the CRL").revoked_count();
+  };
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord before_expiry, publish(at("2026-03-01T00:00:00Z")));
+  EXPECT_EQ(count(before_expiry), 2u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord after_expiry, publish(at("2026-05-01T00:00:00Z")));
+  EXPECT_EQ(count(after_expiry), 1u);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord kept, publish(at("2026-05-01T00:00:00Z"), kDefaultCrlValidity, true));
+  EXPECT_EQ(count(kept), 2u);
+}
+
+TEST(CrlDue, WhenThereIsNoneAndOnceTheRepublishWindowOpens) {
+  CrlPolicy policy;  // 7 days, republished with 3.5 days left
+  store::CrlRecord current{"ca", 4, at("2026-03-01T00:00:00Z"), at("2026-03-08T00:00:00Z"), {}};
+  EXPECT_TRUE(crl_due(std::nullopt, at("2026-03-01T00:00:00Z"), policy));
+  EXPECT_FALSE(crl_due(current, at("2026-03-01T00:00:00Z"), policy));
+  EXPECT_FALSE(crl_due(current, at("2026-03-04T11:59:59Z"), policy));
+  EXPECT_TRUE(crl_due(current, at("2026-03-04T12:00:00Z"), policy));
+  EXPECT_TRUE(crl_due(current, at("2026-03-09T00:00:00Z"), policy));  // a server that was down
 }
 
 TEST_F(CrlPublisherTest, RefusesAStoredReasonThatIsNotACrlReason) {
