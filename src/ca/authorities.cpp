@@ -108,7 +108,7 @@ Result<AuthorityRecord> Authorities::create_root(const NewRoot& request) {
   CaCertificateFields fields{request.subject, serial, now - kClockSkewAllowance, now + request.validity};
 
   NIMBUS_ASSIGN_OR_RETURN(crypto::GeneratedKey key, keys_.generate(request.key, id));
-  return install({id, AuthorityKind::kRoot, std::nullopt, request.key}, key, sign_root_certificate(fields, key.key),
+  return install({id, AuthorityKind::kRoot, std::nullopt, request.key}, key, sign_root_certificate(fields, id, key.key, urls_),
                  now);
 }
 

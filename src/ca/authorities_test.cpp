@@ -155,9 +155,9 @@ TEST_F(AuthoritiesTest, CreateRootFollowsTheRootRules) {
   EXPECT_EQ(cert.subject_key_id(), x509::key_identifier(cert.public_key()));
   EXPECT_TRUE(cert.ca_issuers_urls().empty());
   EXPECT_TRUE(cert.ocsp_urls().empty());
-  EXPECT_TRUE(cert.crl_distribution_urls().empty());
+  // Its own CRL, for relying parties that check the anchor too.
+  EXPECT_EQ(cert.crl_distribution_urls(), std::vector<std::string>{authorities_->urls().cdp("nimbus-test-root")});
   EXPECT_LT(X509_get_ext_by_NID(cert.get(), NID_info_access, -1), 0);
-  EXPECT_LT(X509_get_ext_by_NID(cert.get(), NID_crl_distribution_points, -1), 0);
 
   // Its certificate is recorded as issued by itself.
   NIMBUS_ASSERT_OK_AND_ASSIGN(auto record, sqlite_->find_certificate(cert.serial_hex()));

@@ -9,8 +9,8 @@ namespace nimbus::ca {
 
 using x509::KeyUsage;
 
-Result<x509::Certificate> sign_root_certificate(const CaCertificateFields& fields,
-                                                const crypto::PrivateKey& key) {
+Result<x509::Certificate> sign_root_certificate(const CaCertificateFields& fields, const std::string& root_id,
+                                                const crypto::PrivateKey& key, const PublicationUrls& urls) {
   crypto::PublicKey public_key = key.public_key();
   x509::CertificateBuilder builder;
   builder.set_subject(fields.subject)
@@ -20,7 +20,8 @@ Result<x509::Certificate> sign_root_certificate(const CaCertificateFields& field
       .set_public_key(public_key)
       .add_extension(x509::basic_constraints_extension(true, std::nullopt))
       .add_extension(x509::key_usage_extension({KeyUsage::kKeyCertSign, KeyUsage::kCrlSign}))
-      .add_extension(x509::subject_key_id_extension(x509::key_identifier(public_key)));
+      .add_extension(x509::subject_key_id_extension(x509::key_identifier(public_key)))
+      .add_extension(x509::crl_distribution_points_extension({urls.cdp(root_id)}));
   return builder.sign(key, key.preferred_digest());
 }
 

@@ -31,8 +31,11 @@ struct CaCertificateFields {
   Timestamp not_after;
 };
 
-Result<x509::Certificate> sign_root_certificate(const CaCertificateFields& fields,
-                                                const crypto::PrivateKey& key);
+// A self-signed root. It carries a CDP to its own CRL: relying parties that check revocation of
+// the whole chain, anchor included (NPS unless NoRootRevocationCheck is set, OpenSSL with
+// -crl_check_all), then find an answer instead of failing.
+Result<x509::Certificate> sign_root_certificate(const CaCertificateFields& fields, const std::string& root_id,
+                                                const crypto::PrivateKey& key, const PublicationUrls& urls);
 
 struct IssuingParent {
   std::string id;

@@ -24,7 +24,7 @@ CaCertificateFields fields(std::string_view subject, Bytes serial = {0x11, 0x22}
 
 TEST(SignRootCertificate, FollowsTheRootRules) {
   crypto::PrivateKey key = make_key("ec:p384");
-  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate root, sign_root_certificate(fields("CN=Root, O=T"), key));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate root, sign_root_certificate(fields("CN=Root, O=T"), "the-root", key, urls()));
   EXPECT_TRUE(root.is_self_issued());
   EXPECT_TRUE(root.is_signed_by(key.public_key()));
   EXPECT_EQ(root.serial_hex(), "1122");
@@ -41,15 +41,15 @@ TEST(SignRootCertificate, FollowsTheRootRules) {
   EXPECT_TRUE(root.has_key_usage(x509::KeyUsage::kCrlSign));
   EXPECT_FALSE(root.has_key_usage(x509::KeyUsage::kDigitalSignature));
   EXPECT_EQ(root.subject_key_id(), x509::key_identifier(key.public_key()));
-  EXPECT_TRUE(root.crl_distribution_urls().empty());
+  EXPECT_EQ(root.crl_distribution_urls(), std::vector<std::string>{"http://pki.test/cdp/the-root.crl"});
   EXPECT_TRUE(root.ca_issuers_urls().empty());
   EXPECT_TRUE(root.ocsp_urls().empty());
-  EXPECT_EQ(X509_get_ext_count(root.get()), 3);
+  EXPECT_EQ(X509_get_ext_count(root.get()), 4);
 }
 
 TEST(SignIssuingCertificate, FollowsTheIssuingRules) {
   crypto::PrivateKey root_key = make_key("ec:p384");
-  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate root, sign_root_certificate(fields("CN=Root, O=T"), root_key));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate root, sign_root_certificate(fields("CN=Root, O=T"), "the-root", root_key, urls()));
   crypto::PrivateKey issuing_key = make_key("ec:p256");
   NIMBUS_ASSERT_OK_AND_ASSIGN(
       x509::Certificate issuing,

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -16,9 +17,39 @@ namespace nimbus::cli {
 
 namespace {
 
-void setup_logging(const std::string& level) {
+// %j: the message as the contents of a JSON string, so that one log line is one JSON object.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
+    for (char c : std::string_view(message.payload.data(), message.payload.size())) {
+      switch (c) {
+        case '"': out.append(std::string_view("\\\"")); break;
+        case '\\': out.append(std::string_view("\\\\")); break;
+        case '\n': out.append(std::string_view("\\n")); break;
+        case '\r': out.append(std::string_view("\\r")); break;
+        case '\t': out.append(std::string_view("\\t")); break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+          } else {
+            out.push_back(c);
+          }
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
+void setup_logging(const std::string& level, const std::string& format) {
   auto logger = spdlog::stderr_color_mt("nimbus");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  if (format == "json") {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<JsonMessageFlag>('j').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","message":"%j"})");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  }
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);
 }
@@ -32,10 +63,13 @@ void CommandRunner::add_common_options(CLI::App& command) {
   command.add_option("--log-level", options_.log_level, "Log detail on stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
+  command.add_option("--log-format", options_.log_format, "text, or json for one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 }
 
 void CommandRunner::run(const std::function<Status()>& body) {
-  setup_logging(options_.log_level);
+  setup_logging(options_.log_level, options_.log_format);
   try {
     outcome_ = body();
   } catch (const std::exception& e) {

@@ -17,6 +17,7 @@ namespace nimbus::cli {
 struct CommonOptions {
   std::string data_dir = "var";  // --data, else NIMBUS_DATA, else ./var
   std::string log_level = "warn";
+  std::string log_format = "text";  // --log-format text|json
 };
 
 // Exit statuses, documented in README.md.
@@ -60,5 +61,6 @@ void add_profile_commands(CLI::App& app, CommandRunner& runner);
 void add_issue_commands(CLI::App& app, CommandRunner& runner);
 // Adds `cert revoke` and `cert unrevoke` to the `cert` group add_issue_commands made, and `crl`.
 void add_revocation_commands(CLI::App& app, CommandRunner& runner);
+void add_serve_command(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

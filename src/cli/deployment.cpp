@@ -10,17 +10,23 @@ namespace nimbus::cli {
 Deployment::Deployment(std::filesystem::path data_dir, config::Config config, ca::PublicationUrls urls,
                        std::unique_ptr<store::Store> store)
     : data_dir_(std::move(data_dir)), config_(std::move(config)), urls_(std::move(urls)), store_(std::move(store)) {
+  keys_ = open_key_store();
+}
+
+std::unique_ptr<crypto::KeyStore> Deployment::open_key_store() const {
   std::optional<std::filesystem::path> passphrase_file;
   if (!config_.key_passphrase_file.empty()) {
     passphrase_file = config::resolve_path(data_dir_, config_.key_passphrase_file);
   }
-  keys_ = std::make_unique<crypto::FileKeyStore>(
+  return std::make_unique<crypto::FileKeyStore>(
       config::resolve_path(data_dir_, config_.keys_directory),
       [passphrase_file] { return config::resolve_passphrase(passphrase_file); });
 }
 
-Result<std::unique_ptr<Deployment>> Deployment::open(const std::filesystem::path& data_dir) {
-  NIMBUS_ASSIGN_OR_RETURN(config::Config config, config::load_config(data_dir));
+Result<std::unique_ptr<Deployment>> Deployment::open(const std::filesystem::path& data_dir,
+                                                     const std::filesystem::path& config_file) {
+  NIMBUS_ASSIGN_OR_RETURN(config::Config config, config_file.empty() ? config::load_config(data_dir)
+                                                                     : config::load_config_file(config_file));
   NIMBUS_ASSIGN_OR_RETURN(ca::PublicationUrls urls, ca::PublicationUrls::from_base(config.base_url));
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
                           store::sqlite::SqliteStore::open(config::resolve_path(data_dir, config.database)));

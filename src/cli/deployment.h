@@ -17,7 +17,10 @@ namespace nimbus::cli {
 class Deployment {
  public:
   // Opens the deployment in `data_dir`; the key passphrase is read only when a key is first used.
-  static Result<std::unique_ptr<Deployment>> open(const std::filesystem::path& data_dir);
+  // `config_file`, when given, replaces `{data_dir}/nimbus.yaml`; relative paths in it are still
+  // relative to the data directory.
+  static Result<std::unique_ptr<Deployment>> open(const std::filesystem::path& data_dir,
+                                                  const std::filesystem::path& config_file = {});
 
   // Opens a deployment whose store is created now (by `nimbus init`).
   static Result<std::unique_ptr<Deployment>> create(const std::filesystem::path& data_dir,
@@ -28,6 +31,8 @@ class Deployment {
   const ca::PublicationUrls& urls() const { return urls_; }
   store::Store& store() { return *store_; }
   crypto::KeyStore& keys() { return *keys_; }
+  // Another key store over the same keys, for a thread of its own (a KeyStore is not thread-safe).
+  std::unique_ptr<crypto::KeyStore> open_key_store() const;
 
   // The authorities of this deployment, acting as `actor` (recorded in the audit trail).
   ca::Authorities authorities(const std::string& actor);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_profile_commands(app, runner);
   nimbus::cli::add_issue_commands(app, runner);
   nimbus::cli::add_revocation_commands(app, runner);
+  nimbus::cli::add_serve_command(app, runner);
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,10 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
                              "or point --data / NIMBUS_DATA at an existing one",
                              data_dir.string(), kConfigFileName, data_dir.string()));
   }
+  return load_config_file(path);
+}
+
+Result<Config> load_config_file(const std::filesystem::path& path) {
   NIMBUS_ASSIGN_OR_RETURN(Bytes text, read_file(path, 1u << 20));
   YAML::Node root;
   try {
@@ -40,7 +44,13 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
                                                "certificate_backdate_minutes",
                                                "crl_validity_hours",
                                                "crl_republish_hours_before_expiry",
-                                               "crl_keep_expired_entries"};
+                                               "crl_keep_expired_entries",
+                                               "listen_address",
+                                               "listen_port",
+                                               "http_workers",
+                                               "http_max_body_bytes",
+                                               "http_request_timeout_seconds",
+                                               "http_keep_alive_seconds"};
   auto whole_number = [&](const std::string& key, const std::string& value, int min, int max) -> Result<int> {
     int number = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
@@ -78,6 +88,18 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
                      fmt::format("{}: crl_keep_expired_entries must be true or false", path.string()));
       }
       config.crl_keep_expired_entries = value == "true";
+    } else if (key == "listen_address") {
+      config.listen_address = value;
+    } else if (key == "listen_port") {
+      NIMBUS_ASSIGN_OR_RETURN(config.listen_port, whole_number(key, value, 1, 65535));
+    } else if (key == "http_workers") {
+      NIMBUS_ASSIGN_OR_RETURN(config.http_workers, whole_number(key, value, 0, 256));
+    } else if (key == "http_max_body_bytes") {
+      NIMBUS_ASSIGN_OR_RETURN(config.http_max_body_bytes, whole_number(key, value, 1024, 16 << 20));
+    } else if (key == "http_request_timeout_seconds") {
+      NIMBUS_ASSIGN_OR_RETURN(config.http_request_timeout_seconds, whole_number(key, value, 1, 3600));
+    } else if (key == "http_keep_alive_seconds") {
+      NIMBUS_ASSIGN_OR_RETURN(config.http_keep_alive_seconds, whole_number(key, value, 1, 3600));
     }
   }
   if (config.crl_republish_hours_before_expiry >= config.crl_validity_hours) {
@@ -108,6 +130,12 @@ std::string render_config(const Config& config) {
   out << YAML::Key << "crl_validity_hours" << YAML::Value << config.crl_validity_hours;
   out << YAML::Key << "crl_republish_hours_before_expiry" << YAML::Value << config.crl_republish_hours_before_expiry;
   out << YAML::Key << "crl_keep_expired_entries" << YAML::Value << (config.crl_keep_expired_entries ? "true" : "false");
+  out << YAML::Key << "listen_address" << YAML::Value << config.listen_address;
+  out << YAML::Key << "listen_port" << YAML::Value << config.listen_port;
+  out << YAML::Key << "http_workers" << YAML::Value << config.http_workers;
+  out << YAML::Key << "http_max_body_bytes" << YAML::Value << config.http_max_body_bytes;
+  out << YAML::Key << "http_request_timeout_seconds" << YAML::Value << config.http_request_timeout_seconds;
+  out << YAML::Key << "http_keep_alive_seconds" << YAML::Value << config.http_keep_alive_seconds;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -50,7 +50,30 @@ struct Config {
   // `crl_keep_expired_entries`: true keeps revoked certificates on the CRL after they expire;
   // false (the default) drops them, as RFC 5280 allows, to keep CRLs small.
   bool crl_keep_expired_entries = false;
+
+  // `listen_address`: the address `nimbus serve` listens on for HTTP (AIA, CDP, OCSP, metrics).
+  // Default: 127.0.0.1 (put a reverse proxy or load balancer in front, or set 0.0.0.0).
+  std::string listen_address = "127.0.0.1";
+
+  // `listen_port`: its TCP port, 1 to 65535. Default: 8080.
+  int listen_port = 8080;
+
+  // `http_workers`: threads serving HTTP requests, 0 for one per CPU core. Default: 0.
+  int http_workers = 0;
+
+  // `http_max_body_bytes`: larger request bodies are refused with 413. Default: 65536.
+  int http_max_body_bytes = 65536;
+
+  // `http_request_timeout_seconds`: a client has this long to send a whole request before the
+  // connection is closed (slow or half-open clients). Default: 10.
+  int http_request_timeout_seconds = 10;
+
+  // `http_keep_alive_seconds`: an idle keep-alive connection is closed after this long. Default: 60.
+  int http_keep_alive_seconds = 60;
 };
+
+// Reads a configuration file at `path` (what `nimbus serve --config FILE` names).
+Result<Config> load_config_file(const std::filesystem::path& path);
 
 // Reads `{data_dir}/nimbus.yaml`. Paths in the result are as written (resolve with resolve_path).
 Result<Config> load_config(const std::filesystem::path& data_dir);

@@ -96,6 +96,36 @@ TEST(Config, CrlSettingsRoundTripAndAreChecked) {
   }
 }
 
+TEST(Config, ServerSettingsRoundTripAndAreChecked) {
+  TempDir dir;
+  Config config;
+  config.organization = "Contoso";
+  config.base_url = "http://pki.example.net";
+  config.listen_address = "0.0.0.0";
+  config.listen_port = 18080;
+  config.http_workers = 4;
+  config.http_max_body_bytes = 4096;
+  config.http_request_timeout_seconds = 3;
+  config.http_keep_alive_seconds = 30;
+  write_text(dir / "server.yaml", render_config(config), 0644);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config loaded, load_config_file(dir / "server.yaml"));
+  EXPECT_EQ(loaded.listen_address, "0.0.0.0");
+  EXPECT_EQ(loaded.listen_port, 18080);
+  EXPECT_EQ(loaded.http_workers, 4);
+  EXPECT_EQ(loaded.http_max_body_bytes, 4096);
+  EXPECT_EQ(loaded.http_request_timeout_seconds, 3);
+  EXPECT_EQ(loaded.http_keep_alive_seconds, 30);
+
+  const std::string base = "organization: Contoso\nbase_url: http://pki.example.net\n";
+  for (const char* bad : {"listen_port: 0", "listen_port: 70000", "http_workers: -1", "http_max_body_bytes: 10",
+                          "http_request_timeout_seconds: 0", "http_keep_alive_seconds: forever"}) {
+    write_text(dir / "nimbus.yaml", base + bad + "\n", 0644);
+    auto refused = load_config(dir.path());
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST(Config, RefusesUnknownKeys) {
   TempDir dir;
   write_text(dir / "nimbus.yaml", "organization: Contoso\nbase_url: http://pki.example.net\nbase_ulr: typo\n", 0644);

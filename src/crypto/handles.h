@@ -52,6 +52,11 @@ using Asn1Ia5StringPtr = OpenSslPtr<ASN1_IA5STRING, ASN1_IA5STRING_free>;
 using GeneralNamePtr = OpenSslPtr<GENERAL_NAME, GENERAL_NAME_free>;
 using AccessDescriptionPtr = OpenSslPtr<ACCESS_DESCRIPTION, ACCESS_DESCRIPTION_free>;
 using DistPointPtr = OpenSslPtr<DIST_POINT, DIST_POINT_free>;
+using X509NameEntryPtr = OpenSslPtr<X509_NAME_ENTRY, X509_NAME_ENTRY_free>;
+using OcspRequestPtr = OpenSslPtr<OCSP_REQUEST, OCSP_REQUEST_free>;
+using OcspResponsePtr = OpenSslPtr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspBasicResponsePtr = OpenSslPtr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspCertIdPtr = OpenSslPtr<OCSP_CERTID, OCSP_CERTID_free>;
 
 
 inline void free_general_names(GENERAL_NAMES* names) { GENERAL_NAMES_free(names); }

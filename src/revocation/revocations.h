@@ -48,6 +48,7 @@ class Revocations {
   Result<std::vector<store::CrlRecord>> publish_due();
 
   const CrlPolicy& policy() const { return policy_; }
+  void set_policy(const CrlPolicy& policy) { policy_ = policy; }
 
  private:
   Result<store::CertificateRecord> end_entity(const std::string& serial_or_thumbprint);

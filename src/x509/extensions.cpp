@@ -212,6 +212,20 @@ Result<crypto::X509ExtensionPtr> sid_security_extension(std::string_view sid) {
   return extension;
 }
 
+Result<crypto::X509ExtensionPtr> ocsp_no_check_extension() {
+  // Written by hand rather than through X509V3_EXT_i2d: OpenSSL's method for this extension has
+  // encoded an empty extnValue in some versions, and RFC 6960 asks for the NULL.
+  static constexpr unsigned char kNull[] = {0x05, 0x00};
+  crypto::Asn1OctetStringPtr value(ASN1_OCTET_STRING_new());
+  if (!value || ASN1_OCTET_STRING_set(value.get(), kNull, sizeof kNull) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "encoding id-pkix-ocsp-nocheck failed");
+  }
+  crypto::X509ExtensionPtr extension(
+      X509_EXTENSION_create_by_NID(nullptr, NID_id_pkix_OCSP_noCheck, 0, value.get()));
+  if (!extension) return crypto::openssl_error(ErrorCode::kCryptoError, "encoding id-pkix-ocsp-nocheck failed");
+  return extension;
+}
+
 Result<crypto::X509ExtensionPtr> crl_number_extension(std::uint64_t number) {
   crypto::Asn1IntegerPtr value(ASN1_INTEGER_new());
   ASN1_INTEGER_set_uint64(value.get(), number);

@@ -62,6 +62,10 @@ Result<crypto::X509ExtensionPtr> extended_key_usage_extension(const std::vector<
 // its text ("S-1-5-21-...").
 Result<crypto::X509ExtensionPtr> sid_security_extension(std::string_view sid);
 
+// id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1, OID 1.3.6.1.5.5.7.48.1.5): tells relying parties not to
+// check the revocation of a delegated OCSP signing certificate. Its value is NULL; not critical.
+Result<crypto::X509ExtensionPtr> ocsp_no_check_extension();
+
 // Builds keyUsage from any list (the CA variant above takes a fixed set).
 Result<crypto::X509ExtensionPtr> key_usage_extension(const std::vector<KeyUsage>& usages);
 

@@ -82,6 +82,16 @@ TEST(Extensions, CrlNumber) {
   EXPECT_EQ(extension_value(big), (Bytes{0x02, 0x02, 0x00, 0x80}));
 }
 
+TEST(Extensions, OcspNoCheckIsANonCriticalNull) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto no_check, ocsp_no_check_extension());
+  EXPECT_EQ(nid_of(no_check), NID_id_pkix_OCSP_noCheck);
+  char oid[64] = {};
+  OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(no_check.get()), 1);
+  EXPECT_STREQ(oid, "1.3.6.1.5.5.7.48.1.5");
+  EXPECT_FALSE(critical(no_check));
+  EXPECT_EQ(extension_value(no_check), (Bytes{0x05, 0x00}));
+}
+
 TEST(Extensions, AuthorityInfoAccessAndCdpCarryTheUrls) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(auto aia, authority_info_access_extension({"http://a/aia/x.crt"}, {"http://a/ocsp/x"}));
   EXPECT_EQ(nid_of(aia), NID_info_access);

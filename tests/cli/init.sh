@@ -84,7 +84,7 @@ run_case "a second init on the same directory is refused" case_second_init_refus
 # check_hierarchy DIR ROOT_ID ISSUING_ID ROOT_SIGALG ISSUING_CRL_SIGALG: every rule for the
 # certificates and first CRLs init makes.
 check_root_certificate() {
-  local root=$1 root_sigalg=$2
+  local root=$1 root_sigalg=$2 root_id=$3
   assert_eq "$(cert_subject "$root")" "$(cert_issuer "$root")" "root issuer == subject"
   openssl verify -check_ss_sig -CAfile "$root" "$root" >/dev/null || fail "the root's self-signature does not verify"
   assert_eq "$(cert_ext_header "$root" basicConstraints)" "X509v3 Basic Constraints: critical" "root basicConstraints header"
@@ -93,7 +93,8 @@ check_root_certificate() {
   assert_eq "$(cert_ext "$root" keyUsage)" "Certificate Sign, CRL Sign" "root keyUsage"
   [[ -n "$(cert_ext "$root" subjectKeyIdentifier)" ]] || fail "the root has no subjectKeyIdentifier"
   assert_eq "$(cert_ext "$root" authorityInfoAccess)" "" "root AIA (must be absent)"
-  assert_eq "$(cert_ext "$root" crlDistributionPoints)" "" "root CDP (must be absent)"
+  assert_eq "$(cert_ext "$root" crlDistributionPoints | grep -v '^Full Name:$')" "URI:$BASE_URL/cdp/$root_id.crl" \
+    "root CDP (its own CRL, for clients that check the anchor too)"
   assert_eq "$(cert_sigalg "$root")" "$root_sigalg" "root signature algorithm"
   assert_strong_sigalg "$(cert_sigalg "$root")" "root"
 }
@@ -159,7 +160,7 @@ check_hierarchy() {
   expect_ok nimbus ca export "$root_id" --data "$dir" >"$root"
   expect_ok nimbus ca export "$issuing_id" --data "$dir" >"$issuing"
   assert_eq "$(count_pem_certs "$root")" 1 "certificates in 'ca export $root_id'"
-  check_root_certificate "$root" "$root_sigalg"
+  check_root_certificate "$root" "$root_sigalg" "$root_id"
   check_issuing_certificate "$root" "$issuing" "$root_id" "$issuing_sigalg"
   check_serials_and_validity "$root" "$issuing"
   check_first_crl "$dir" "$root_id" "$root"

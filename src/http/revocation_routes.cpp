@@ -1,0 +1,111 @@
+#include "http/revocation_routes.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "crypto/base64.h"
+
+namespace nimbus::http {
+
+namespace {
+
+constexpr std::string_view kCertificateType = "application/pkix-cert";
+constexpr std::string_view kCrlType = "application/pkix-crl";
+constexpr std::string_view kOcspRequestType = "application/ocsp-request";
+constexpr std::string_view kOcspResponseType = "application/ocsp-response";
+
+Response published(const Request& request, Result<revocation::PublishedObject> object, std::string_view type,
+                   const RevocationRoutes& routes) {
+  if (!object.ok()) return error_response(object.error());
+  return conditional_response(request, {std::string(type), *object->der, object->last_modified, object->expires, {}},
+                              routes.clock(), routes.cache_policy);
+}
+
+// Answers an OCSP request and counts it. GET answers that succeeded are cacheable (RFC 5019 6.2);
+// POST answers are not, and neither are errors.
+Response ocsp(const Request& request, ByteView der, const RevocationRoutes& routes, CounterFamily* answers,
+              bool cacheable) {
+  revocation::OcspAnswer answer = routes.responder.respond(std::string(request.param("ca")), der);
+  std::string status(revocation::ocsp_response_status_name(answer.status));
+  if (answer.good > 0) answers->with({status, "good"}).increment(answer.good);
+  if (answer.revoked > 0) answers->with({status, "revoked"}).increment(answer.revoked);
+  if (answer.unknown > 0) answers->with({status, "unknown"}).increment(answer.unknown);
+  if (answer.status != revocation::OcspResponseStatus::kSuccessful) {
+    spdlog::info("OCSP request for '{}' from {} refused ({}): {}", request.param("ca"), request.remote_address, status,
+                 answer.refusal);
+    answers->with({status, "none"}).increment();
+  }
+  if (cacheable && answer.status == revocation::OcspResponseStatus::kSuccessful && answer.this_update) {
+    return conditional_response(request,
+                                {std::string(kOcspResponseType), std::move(answer.der), *answer.this_update,
+                                 answer.next_update, {}},
+                                routes.clock(), routes.cache_policy);
+  }
+  Response response = Response::bytes(200, std::string(kOcspResponseType), std::move(answer.der));
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+}  // namespace
+
+Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
+  NIMBUS_ASSIGN_OR_RETURN(CounterFamily * answers,
+                          routes.metrics.counter("nimbus_ocsp_responses_total",
+                                                 "OCSP responses by response status, and CertIDs answered by "
+                                                 "certificate status (none for error responses)",
+                                                 {"response_status", "certificate_status"}));
+  NIMBUS_TRY(routes.metrics.gauge(
+      "nimbus_crl_next_update_timestamp_seconds", "nextUpdate of the CRL each authority serves, as a Unix time",
+      [&publication = routes.publication] {
+        std::vector<GaugeSample> samples;
+        for (const std::string& id : publication.authority_ids()) {
+          auto crl = publication.crl(id);
+          if (!crl.ok() || !crl->expires) continue;
+          samples.push_back({{{"ca", id}}, static_cast<double>(crl->expires->time_since_epoch().count())});
+        }
+        return samples;
+      }));
+  NIMBUS_TRY(routes.metrics.gauge(
+      "nimbus_crl_age_seconds", "Seconds since thisUpdate of the CRL each authority serves",
+      [&publication = routes.publication, clock = routes.clock] {
+        std::vector<GaugeSample> samples;
+        Timestamp now = clock();
+        for (const std::string& id : publication.authority_ids()) {
+          auto crl = publication.crl(id);
+          if (!crl.ok()) continue;
+          samples.push_back({{{"ca", id}}, static_cast<double>((now - crl->last_modified).count())});
+        }
+        return samples;
+      }));
+
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/aia/{ca}.crt", [routes](const Request& request) -> Result<Response> {
+    return published(request, routes.publication.ca_certificate(std::string(request.param("ca"))), kCertificateType,
+                     routes);
+  }));
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/cdp/{ca}.crl", [routes](const Request& request) -> Result<Response> {
+    return published(request, routes.publication.crl(std::string(request.param("ca"))), kCrlType, routes);
+  }));
+  NIMBUS_TRY(router.add_route({"POST"}, "/ocsp/{ca}", [routes, answers](const Request& request) -> Result<Response> {
+    auto type = request.header("Content-Type");
+    if (!type || !type->starts_with(kOcspRequestType)) {
+      return Response::text(415, fmt::format("an OCSP request is POSTed as {}", kOcspRequestType));
+    }
+    return ocsp(request, request.body, routes, answers, false);
+  }));
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/ocsp/{ca}/{request...}",
+                              [routes, answers](const Request& request) -> Result<Response> {
+                                std::optional<Bytes> der = crypto::base64_decode(request.param("request"));
+                                // Not base64: still an OCSP answer (malformedRequest), as clients expect.
+                                return ocsp(request, der ? ByteView(*der) : ByteView(), routes, answers, der.has_value());
+                              }));
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz", [](const Request&) -> Result<Response> {
+    return Response::text(200, "ok");
+  }));
+  NIMBUS_TRY(router.add_route({"GET"}, "/metrics", [&metrics = routes.metrics](const Request&) -> Result<Response> {
+    std::string text = metrics.render();
+    return Response::bytes(200, std::string(MetricsRegistry::kContentType), Bytes(text.begin(), text.end()));
+  }));
+  return ok_status();
+}
+
+}  // namespace nimbus::http

@@ -1,0 +1,653 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/vector_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/time.h"
+#include "http/caching.h"
+#include "http/metrics.h"
+
+namespace nimbus::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+using BeastBody = bhttp::vector_body<std::uint8_t>;
+using BeastRequest = bhttp::request<BeastBody>;
+using BeastResponse = bhttp::response<BeastBody>;
+
+constexpr std::string_view kServerName = "nimbus";
+// After an error response, how long and how much unread input we drain before closing, so that
+// the client reads our response instead of a TCP reset (RFC 9112 9.6, "lingering close").
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+std::shared_ptr<spdlog::logger> access_logger() {
+  if (auto logger = spdlog::get("access")) return logger;
+  auto logger = spdlog::default_logger()->clone("access");
+  try {
+    spdlog::register_logger(logger);
+  } catch (const spdlog::spdlog_ex&) {
+    // Another server registered it first; use theirs so that there is one "access" logger.
+    if (auto existing = spdlog::get("access")) return existing;
+  }
+  return logger;
+}
+
+// The method label: client-chosen tokens must not create series.
+std::string_view method_label(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Splits a request-target into path and query. Accepts origin-form ("/a?b") and absolute-form
+// ("http://host/a?b", RFC 9112 3.2.2); anything else (authority-form, "*") has no path we serve.
+std::optional<std::pair<std::string, std::string>> split_target(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), target.begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+      std::size_t slash = target.find_first_of("/?", scheme.size());
+      if (slash == std::string_view::npos) return std::pair<std::string, std::string>("/", "");
+      target = target.substr(slash);
+      if (target.front() == '?') return std::pair<std::string, std::string>("/", std::string(target.substr(1)));
+      break;
+    }
+  }
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return std::pair<std::string, std::string>(std::string(target), "");
+  return std::pair<std::string, std::string>(std::string(target.substr(0, question)),
+                                             std::string(target.substr(question + 1)));
+}
+
+}  // namespace
+
+class Session;
+
+// Everything a connection shares with the server. HttpServer::Impl is this; the separate name
+// lets Session, which is no member of HttpServer, refer to it.
+class ServerCore {
+ public:
+  ServerCore(ServerOptions options, Router router, MetricsRegistry* metrics)
+      : options(std::move(options)),
+        router(std::move(router)),
+        metrics(metrics),
+        access_log(access_logger()),
+        thread_count(this->options.worker_threads != 0 ? this->options.worker_threads
+                                                      : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(static_cast<int>(thread_count)) {}
+
+  Status start();
+  void stop();
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void reject_busy(tcp::socket& socket);
+
+  void register_session(Session* session, const std::shared_ptr<Session>& shared);
+  void unregister_session(Session* session);
+
+  // Calls the handler and turns errors and exceptions into responses.
+  Response dispatch(const RouteMatch& match, const Request& request);
+  void record(std::string_view route, std::string_view method, int status, double seconds);
+
+  const ServerOptions options;
+  const Router router;
+  MetricsRegistry* const metrics;
+  CounterFamily* requests_total = nullptr;
+  HistogramFamily* request_duration = nullptr;
+  std::shared_ptr<spdlog::logger> access_log;
+
+  std::atomic<bool> draining{false};
+  mutable std::mutex mutex;
+  std::condition_variable sessions_changed;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
+  std::atomic<std::uint16_t> bound_port{0};
+  bool started = false;  // guarded by lifecycle_mutex
+  bool stopped = false;
+  std::mutex lifecycle_mutex;
+  const unsigned thread_count;
+
+  // Declared after everything a Session touches in its destructor: destroying the io_context
+  // destroys the sessions its queued handlers still own.
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;  // used on acceptor_strand only once started
+  std::optional<net::strand<net::io_context::executor_type>> acceptor_strand;
+  std::optional<net::steady_timer> accept_backoff;
+  std::vector<std::thread> threads;
+};
+
+// One connection: reads requests one after the other, runs their handlers and writes responses.
+// Every member is used on the session's strand only.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerCore& server, tcp::socket socket, std::string remote)
+      : server_(server), stream_(std::move(socket)), remote_(std::move(remote)) {}
+  ~Session() { server_.unregister_session(this); }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  }
+
+  // Called (through the strand) when the server stops: a connection waiting for or reading a
+  // request is closed; one running a handler or writing a response finishes first.
+  void on_server_stop() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kWaiting || self->state_ == State::kReading) self->stream_.cancel();
+    });
+  }
+
+ private:
+  enum class State { kWaiting, kReading, kHandling, kWriting, kClosing };
+
+  void wait_for_request() {
+    if (server_.draining.load()) return close();
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+    state_ = State::kWaiting;
+    // A new connection gets the read timeout to send its first byte, a kept-alive one the idle
+    // timeout; either way the header then has read_timeout from its first byte on.
+    stream_.expires_after(first_request_ ? server_.options.read_timeout : server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    state_ = State::kReading;
+    first_request_ = false;
+    started_ = Clock::now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+    parser_->body_limit(server_.options.max_body_bytes);
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& header = parser_->get();
+    if (header.version() >= 11 && header.count(bhttp::field::host) == 0) {
+      return fail(400, "an HTTP/1.1 request needs a Host header");
+    }
+    if (parser_->is_done()) return handle_request();
+    auto expect = header[bhttp::field::expect];
+    if (!expect.empty()) {
+      if (!beast::iequals(expect, "100-continue")) return fail(417, "only 100-continue can be expected");
+      // The limits were checked on the header; tell the client to send the body.
+      continue_.emplace(bhttp::status::continue_, header.version());
+      stream_.expires_after(server_.options.write_timeout);
+      bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_read_error(ec);
+      self->handle_request();
+    });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return fail(413, fmt::format("the request body exceeds {} bytes", server_.options.max_body_bytes));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return fail(431, fmt::format("the request header exceeds {} bytes", server_.options.max_header_bytes));
+    }
+    // A client that went away or timed out gets no answer: nobody would read it.
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || !is_http_parse_error(ec)) {
+      if (ec != bhttp::error::end_of_stream && ec != net::error::operation_aborted) {
+        spdlog::debug("http: closing connection from {}: {}", remote_, ec.message());
+      }
+      return close();
+    }
+    fail(400, fmt::format("malformed request: {}", ec.message()));
+  }
+
+  // Answers a request that could not be read whole, and closes the connection.
+  void fail(int status, std::string_view why) {
+    method_ = "-";
+    target_ = "-";
+    version_ = 11;
+    // The start line is stored as soon as it parsed, so a request refused for its header or body
+    // size is still logged by method and target.
+    if (parser_ && !parser_->get().method_string().empty()) {
+      const auto& header = parser_->get();
+      method_ = std::string(header.method_string());
+      target_ = std::string(header.target());
+      version_ = header.version() == 10 ? 10 : 11;
+    }
+    route_ = "unmatched";
+    head_ = false;
+    send(Response::text(status, why), /*keep_alive=*/false);
+  }
+
+  void handle_request() {
+    state_ = State::kHandling;
+    BeastRequest beast_request = parser_->release();
+    parser_.reset();
+
+    Request request;
+    request.method = std::string(beast_request.method_string());
+    request.target = std::string(beast_request.target());
+    request.remote_address = remote_;
+    for (const auto& field : beast_request) {
+      request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(beast_request.body());
+    method_ = request.method;
+    target_ = request.target;
+    version_ = beast_request.version() == 10 ? 10 : 11;
+    head_ = request.method == "HEAD";
+    route_ = "unmatched";
+    bool keep_alive = beast_request.keep_alive();
+
+    auto split = split_target(request.target);
+    if (!split) return send(Response::text(400, "the request target must be a path"), false);
+    request.path = std::move(split->first);
+    request.query = std::move(split->second);
+
+    RouteMatch match = server_.router.match(request.method, request.path);
+    Response response;
+    switch (match.outcome) {
+      case RouteMatch::Outcome::kNotFound:
+        response = Response::text(404, "not found");
+        break;
+      case RouteMatch::Outcome::kMethodNotAllowed:
+        route_ = std::string(match.pattern);
+        response = Response::text(405, fmt::format("method {} not allowed; allowed: {}", request.method, match.allow));
+        response.set_header("Allow", match.allow);
+        break;
+      case RouteMatch::Outcome::kMatched:
+        route_ = std::string(match.pattern);
+        request.params = std::move(match.params);
+        response = server_.dispatch(match, request);
+        break;
+    }
+    send(std::move(response), keep_alive);
+  }
+
+  void send(Response response, bool keep_alive) {
+    state_ = State::kWriting;
+    keep_alive = keep_alive && !server_.draining.load();
+    keep_alive_ = keep_alive;
+    status_ = response.status;
+
+    response_ = BeastResponse(static_cast<bhttp::status>(response.status), version_);
+    response_.reason(reason_phrase(response.status));
+    response_.set(bhttp::field::date, format_http_date(now_utc()));
+    response_.set(bhttp::field::server, kServerName);
+    if (!response.content_type.empty() && !has_line_break(response.content_type)) {
+      response_.set(bhttp::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) {
+      if (name.empty() || has_line_break(name) || has_line_break(value) || name.find(':') != std::string::npos) {
+        spdlog::error("http: route {} produced an invalid header '{}'; dropped", route_, name);
+        continue;
+      }
+      response_.insert(name, value);
+    }
+
+    bool bodiless = response.status == 204 || response.status == 304 || response.status < 200;
+    body_bytes_ = bodiless || head_ ? 0 : response.body.size();
+    if (bodiless) {
+      response_.body().clear();
+    } else if (head_) {
+      // HEAD announces the length GET would send (RFC 9110 9.3.2) and sends nothing.
+      response_.content_length(response.body.size());
+    } else {
+      response_.body() = std::move(response.body);
+      response_.content_length(response_.body().size());
+    }
+    response_.keep_alive(keep_alive);
+
+    stream_.expires_after(server_.options.write_timeout);
+    bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_written(ec);
+    });
+  }
+
+  void on_written(beast::error_code ec) {
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    server_.record(route_, method_, status_, seconds);
+    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, method_, target_, status_, body_bytes_,
+                             seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
+    response_ = {};
+    if (ec) return close();
+    if (!keep_alive_) return linger_and_close();
+    wait_for_request();
+  }
+
+  // Half-closes, then discards what the client still sends until it closes too (or the bounds
+  // run out), so that unread request bytes do not turn our close into a reset that destroys the
+  // response in flight.
+  void linger_and_close() {
+    state_ = State::kClosing;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    stream_.expires_after(kLingerTime);
+    linger_read();
+  }
+
+  void linger_read() {
+    stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kLingerBytes) return self->close();
+      self->linger_read();
+    });
+  }
+
+  void close() {
+    state_ = State::kClosing;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  ServerCore& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const std::string remote_;
+  State state_ = State::kWaiting;
+  bool first_request_ = true;
+  std::optional<bhttp::request_parser<BeastBody>> parser_;
+  std::optional<bhttp::response<bhttp::empty_body>> continue_;
+  BeastResponse response_;
+
+  // What the access log and metrics say about the current request.
+  Clock::time_point started_ = Clock::now();
+  std::string method_ = "-";
+  std::string target_ = "-";
+  std::string route_ = "unmatched";
+  unsigned version_ = 11;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  int status_ = 0;
+  std::size_t body_bytes_ = 0;
+  std::size_t lingered_ = 0;
+};
+
+// ---- Impl --------------------------------------------------------------------------------------
+
+Status ServerCore::start() {
+  std::lock_guard lifecycle(lifecycle_mutex);
+  if (started) return Error(ErrorCode::kFailedPrecondition, "the HTTP server was already started");
+  if (options.max_connections == 0 || options.max_body_bytes == 0 || options.max_header_bytes < 64 ||
+      options.max_header_bytes > UINT32_MAX || options.read_timeout.count() <= 0 ||
+      options.write_timeout.count() <= 0 || options.idle_timeout.count() <= 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "HTTP server options: limits and timeouts must be positive, max_header_bytes at least 64");
+  }
+
+  beast::error_code ec;
+  net::ip::address address = net::ip::make_address(options.listen_address, ec);
+  if (ec) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("listen address '{}' is not an IPv4 or IPv6 address", options.listen_address));
+  }
+  tcp::endpoint endpoint(address, options.port);
+  std::string where = address.is_v6() ? fmt::format("[{}]:{}", options.listen_address, options.port)
+                                      : fmt::format("{}:{}", options.listen_address, options.port);
+
+  if (metrics != nullptr) {
+    auto counter = metrics->counter("nimbus_http_requests_total", "HTTP requests answered, by route pattern, "
+                                    "method and status code.", {"route", "method", "code"});
+    if (!counter.ok()) return std::move(counter).error().with_context("registering HTTP metrics");
+    requests_total = *counter;
+    auto histogram = metrics->histogram("nimbus_http_request_duration_seconds",
+                                        "Time from the first byte of a request to the last byte of its response.",
+                                        {"route"}, latency_buckets());
+    if (!histogram.ok()) return std::move(histogram).error().with_context("registering HTTP metrics");
+    request_duration = *histogram;
+  }
+
+  acceptor_strand.emplace(net::make_strand(ioc));
+  acceptor.emplace(*acceptor_strand);
+  auto bind_error = [&](std::string_view step) {
+    std::string why = ec == net::error::address_in_use
+                          ? "the address is already in use (by another process, or another Nimbus)"
+                          : ec.message();
+    beast::error_code ignored;
+    acceptor->close(ignored);
+    return Error(ErrorCode::kIoError, fmt::format("cannot listen on {}: {} failed: {}", where, step, why));
+  };
+  if (acceptor->open(endpoint.protocol(), ec)) return bind_error("open");
+  // Lets a restarted server bind while old connections sit in TIME_WAIT. On Linux it does not let
+  // two listeners share a port, so "address in use" is still reported.
+  if (acceptor->set_option(net::socket_base::reuse_address(true), ec)) return bind_error("setsockopt");
+  if (acceptor->bind(endpoint, ec)) return bind_error("bind");
+  if (acceptor->listen(net::socket_base::max_listen_connections, ec)) return bind_error("listen");
+  bound_port = acceptor->local_endpoint(ec).port();
+  accept_backoff.emplace(*acceptor_strand);
+
+  work.emplace(ioc.get_executor());
+  net::post(*acceptor_strand, [this] { do_accept(); });
+  threads.reserve(thread_count);
+  for (unsigned i = 0; i < thread_count; ++i) {
+    threads.emplace_back([this] {
+      // Handlers catch their own exceptions; this guards against a bug in the server itself
+      // taking the whole process down with std::terminate.
+      while (true) {
+        try {
+          ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("http: unexpected exception in a worker thread: {}", e.what());
+        }
+      }
+    });
+  }
+  started = true;
+  spdlog::info("http: listening on {}", address.is_v6() ? fmt::format("[{}]:{}", options.listen_address, bound_port.load())
+                                                        : fmt::format("{}:{}", options.listen_address, bound_port.load()));
+  return ok_status();
+}
+
+void ServerCore::do_accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Typically EMFILE: retrying at once would spin; a short pause lets connections close.
+    spdlog::warn("http: accept failed: {}", ec.message());
+    accept_backoff->expires_after(std::chrono::milliseconds(100));
+    accept_backoff->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor->is_open()) do_accept();
+    });
+    return;
+  }
+  if (draining.load()) {
+    socket.close(ec);
+    return;
+  }
+  std::size_t open = 0;
+  {
+    std::lock_guard lock(mutex);
+    open = sessions.size();
+  }
+  if (open >= options.max_connections) {
+    reject_busy(socket);
+  } else {
+    beast::error_code remote_ec;
+    tcp::endpoint remote = socket.remote_endpoint(remote_ec);
+    std::string remote_address = remote_ec ? std::string("-") : remote.address().to_string();
+    auto session = std::make_shared<Session>(*this, std::move(socket), std::move(remote_address));
+    register_session(session.get(), session);
+    session->run();
+  }
+  do_accept();
+}
+
+void ServerCore::reject_busy(tcp::socket& socket) {
+  // Best effort and never blocking: a fresh socket's send buffer takes these bytes at once.
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: nimbus\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 18\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many requests\n";
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  spdlog::warn("http: {} connections open, refused one more", options.max_connections);
+  record("unmatched", "other", 503, 0.0);
+}
+
+void ServerCore::register_session(Session* session, const std::shared_ptr<Session>& shared) {
+  std::lock_guard lock(mutex);
+  sessions.emplace(session, shared);
+}
+
+void ServerCore::unregister_session(Session* session) {
+  {
+    std::lock_guard lock(mutex);
+    sessions.erase(session);
+  }
+  sessions_changed.notify_all();
+}
+
+Response ServerCore::dispatch(const RouteMatch& match, const Request& request) {
+  try {
+    Result<Response> result = (*match.handler)(request);
+    if (result.ok()) return std::move(result).value();
+    const Error& error = result.error();
+    if (error.is_failure()) {
+      spdlog::error("http: {} {} failed: {}", request.method, match.pattern, error.to_string());
+    }
+    return error_response(error);
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {} threw: {}", request.method, match.pattern, e.what());
+  } catch (...) {
+    spdlog::error("http: {} {} threw an unknown exception", request.method, match.pattern);
+  }
+  return Response::text(500, "internal server error");
+}
+
+void ServerCore::record(std::string_view route, std::string_view method, int status, double seconds) {
+  if (requests_total == nullptr) return;
+  std::string code = std::to_string(status);
+  requests_total->with({route, method_label(method), code}).increment();
+  request_duration->with({route}).observe(seconds);
+}
+
+void ServerCore::stop() {
+  std::lock_guard lifecycle(lifecycle_mutex);
+  if (!started || stopped) return;
+  stopped = true;
+  draining = true;
+
+  std::promise<void> acceptor_closed;
+  net::post(*acceptor_strand, [this, &acceptor_closed] {
+    beast::error_code ignored;
+    acceptor->close(ignored);
+    accept_backoff->cancel();
+    acceptor_closed.set_value();
+  });
+  acceptor_closed.get_future().wait();
+
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(mutex);
+    for (auto& [raw, weak] : sessions) {
+      if (auto session = weak.lock()) open.push_back(std::move(session));
+    }
+  }
+  for (auto& session : open) session->on_server_stop();
+  open.clear();  // a session must be able to end while we wait
+
+  {
+    std::unique_lock lock(mutex);
+    bool drained = sessions_changed.wait_for(lock, options.shutdown_grace, [this] { return sessions.empty(); });
+    if (!drained) {
+      spdlog::warn("http: {} connection(s) still busy after {} ms; closing them", sessions.size(),
+                   options.shutdown_grace.count());
+    }
+  }
+  work.reset();
+  ioc.stop();
+  for (std::thread& thread : threads) thread.join();
+  threads.clear();
+  bound_port = 0;
+  spdlog::info("http: stopped");
+}
+
+class HttpServer::Impl : public ServerCore {
+ public:
+  using ServerCore::ServerCore;
+};
+
+// ---- HttpServer --------------------------------------------------------------------------------
+
+HttpServer::HttpServer(ServerOptions options, Router router, MetricsRegistry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router), metrics)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::start() { return impl_->start(); }
+
+void HttpServer::stop() { impl_->stop(); }
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port.load(); }
+
+std::size_t HttpServer::connection_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->sessions.size();
+}
+
+}  // namespace nimbus::http
