@@ -190,6 +190,46 @@ init_ec() {
     --root-key ec:p384 --issuing-key ec:p256 "$@" >/dev/null
 }
 
+# init_vpn DIR: an EC deployment (init_ec) with its root and issuing CA exported to
+# $WORK/root.pem and $WORK/issuing.pem, a profile "vpn" (P-256 client-auth certificates, CN from
+# UserName) under the issuing CA, and a P-256 request in $WORK/leaf.csr. Sets ROOT and ISSUING.
+init_vpn() {
+  local dir=$1
+  ROOT=acme-test-root-ca
+  ISSUING=acme-test-issuing-ca
+  init_ec "$dir"
+  expect_ok nimbus ca export "$ROOT" --data "$dir" >"$WORK/root.pem"
+  expect_ok nimbus ca export "$ISSUING" --data "$dir" >"$WORK/issuing.pem"
+  cat >"$WORK/vpn.yaml" <<EOF
+id: vpn
+issuing_ca: $ISSUING
+type: user
+subject: "CN={{UserName}}"
+validity: 30d
+key_usage: [digital_signature]
+extended_key_usage: [client_auth]
+key:
+  algorithms: [ec]
+  ec_curves: [p256]
+hash: [sha256]
+strong_mapping: none
+EOF
+  expect_ok nimbus profile apply --data "$dir" -f "$WORK/vpn.yaml" >/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/leaf.key" \
+    -out "$WORK/leaf.csr" -subj /CN=ignored 2>/dev/null
+}
+
+# issue_leaf DIR NAME: issues a "vpn" certificate for user NAME into $WORK/NAME.pem (see init_vpn)
+# and prints its serial.
+issue_leaf() {
+  local dir=$1 name=$2 out
+  out=$(expect_ok nimbus enrollment new --data "$dir" --profile vpn --var "UserName=$name")
+  [[ "$out" =~ ^Enrollment\ +([0-9a-f]+) ]] || fail "enrollment new printed no id:"$'\n'"$out"
+  expect_ok nimbus issue --data "$dir" --enrollment "${BASH_REMATCH[1]}" --csr "$WORK/leaf.csr" \
+    --out "$WORK/$name.pem" >/dev/null
+  norm_hex "$(cert_serial "$WORK/$name.pem")"
+}
+
 # store_snapshot DIR: a digest of everything a refused command must leave alone: the names, types
 # and modes of everything in the data directory, the content of every file but the database (keys,
 # configuration), and the logical content of the database (sqlite3 .dump). SQLite's -wal/-shm

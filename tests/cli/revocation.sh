@@ -6,39 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 python3() { "$PYTHON" -S "$@"; }
 
 D=$WORK/data
-ROOT=acme-test-root-ca
-ISSUING=acme-test-issuing-ca
-init_ec "$D"
-expect_ok nimbus ca export "$ROOT" --data "$D" >"$WORK/root.pem"
-expect_ok nimbus ca export "$ISSUING" --data "$D" >"$WORK/issuing.pem"
+init_vpn "$D"
 cat "$WORK/issuing.pem" "$WORK/root.pem" >"$WORK/chain.pem"
-
-cat >"$WORK/vpn.yaml" <<EOF
-id: vpn
-issuing_ca: $ISSUING
-type: user
-subject: "CN={{UserName}}"
-validity: 30d
-key_usage: [digital_signature]
-extended_key_usage: [client_auth]
-key:
-  algorithms: [ec]
-  ec_curves: [p256]
-hash: [sha256]
-strong_mapping: none
-EOF
-expect_ok nimbus profile apply --data "$D" -f "$WORK/vpn.yaml" >/dev/null
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/leaf.key" \
-  -out "$WORK/leaf.csr" -subj /CN=ignored 2>/dev/null
-
-# issue_leaf NAME: issues a certificate for user NAME into $WORK/NAME.pem and prints its serial.
-issue_leaf() {
-  local out
-  out=$(expect_ok nimbus enrollment new --data "$D" --profile vpn --var "UserName=$1")
-  [[ "$out" =~ ^Enrollment\ +([0-9a-f]+) ]] || fail "enrollment new printed no id:"$'\n'"$out"
-  expect_ok nimbus issue --data "$D" --enrollment "${BASH_REMATCH[1]}" --csr "$WORK/leaf.csr" --out "$WORK/$1.pem" >/dev/null
-  norm_hex "$(cert_serial "$WORK/$1.pem")"
-}
 
 # current_crl FILE: the issuing CA's CRL as served (crl show --der), as PEM in FILE.
 current_crl() {
@@ -56,10 +25,10 @@ verify_with_crls() {
 
 crl_number() { json_field "$(expect_ok nimbus crl show "$1" --data "$D" --json)" 'd["number"]'; }
 
-ALICE=$(issue_leaf alice)
-BOB=$(issue_leaf bob)
-CAROL=$(issue_leaf carol)
-DAVE=$(issue_leaf dave)
+ALICE=$(issue_leaf "$D" alice)
+BOB=$(issue_leaf "$D" bob)
+CAROL=$(issue_leaf "$D" carol)
+DAVE=$(issue_leaf "$D" dave)
 
 case_good_before() {
   assert_contains "$(verify_with_crls "$WORK/alice.pem")" "$WORK/alice.pem: OK" "openssl verify before revocation"

@@ -11,38 +11,9 @@ command -v curl >/dev/null || { echo "FAIL: the tests need 'curl' on PATH" >&2; 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE_URL="http://127.0.0.1:$PORT"
 D=$WORK/data
-ROOT=acme-test-root-ca
-ISSUING=acme-test-issuing-ca
-init_ec "$D"
-expect_ok nimbus ca export "$ROOT" --data "$D" >"$WORK/root.pem"
-expect_ok nimbus ca export "$ISSUING" --data "$D" >"$WORK/issuing.pem"
-
-cat >"$WORK/vpn.yaml" <<EOF
-id: vpn
-issuing_ca: $ISSUING
-type: user
-subject: "CN={{UserName}}"
-validity: 30d
-key_usage: [digital_signature]
-extended_key_usage: [client_auth]
-key:
-  algorithms: [ec]
-  ec_curves: [p256]
-hash: [sha256]
-strong_mapping: none
-EOF
-expect_ok nimbus profile apply --data "$D" -f "$WORK/vpn.yaml" >/dev/null
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/leaf.key" \
-  -out "$WORK/leaf.csr" -subj /CN=ignored 2>/dev/null
-issue_leaf() {
-  local out
-  out=$(expect_ok nimbus enrollment new --data "$D" --profile vpn --var "UserName=$1")
-  [[ "$out" =~ ^Enrollment\ +([0-9a-f]+) ]] || fail "enrollment new printed no id:"$'\n'"$out"
-  expect_ok nimbus issue --data "$D" --enrollment "${BASH_REMATCH[1]}" --csr "$WORK/leaf.csr" --out "$WORK/$1.pem" >/dev/null
-  norm_hex "$(cert_serial "$WORK/$1.pem")"
-}
-ALICE=$(issue_leaf alice)
-BOB=$(issue_leaf bob)
+init_vpn "$D"
+ALICE=$(issue_leaf "$D" alice)
+BOB=$(issue_leaf "$D" bob)
 
 # ---- the server -------------------------------------------------------------------------------
 SERVER_PID=""
