@@ -24,7 +24,7 @@ stop_server() {
   fi
 }
 trap 'stop_server; cleanup' EXIT
-"$NIMBUS" serve --data "$D" --port "$PORT" --log-level info >"$WORK/serve.out" 2>"$WORK/serve.log" &
+"$NIMBUS" serve --data "$D" --port "$PORT" --log-level info --log-format json >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "$BASE_URL/healthz" && break
@@ -172,6 +172,18 @@ SERVER_PID=""
 case_stop() {
   assert_eq "$STOP_RC" "0" "exit status after SIGTERM"
   assert_contains "$(cat "$WORK/serve.log")" "GET /cdp/$ISSUING.crl" "access log"
+  python3 -c '
+import json, sys
+loggers = set()
+for number, line in enumerate(open(sys.argv[1]), 1):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        sys.exit("--log-format json: line %d is not JSON: %r" % (number, line))
+    loggers.add(entry["logger"])
+    assert entry["level"] and entry["time"].endswith("Z"), line
+if "access" not in loggers:
+    sys.exit("no access log lines")' "$WORK/serve.log" || fail "the JSON log is not one object per line"
   assert_not_contains "$(cat "$WORK/serve.log")" "$PASSPHRASE" "no passphrase in the log"
   assert_contains "$(cat "$WORK/serve.out")" "$BASE_URL/ocsp/$ISSUING" "the URLs printed at start"
 }
