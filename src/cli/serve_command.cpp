@@ -139,7 +139,14 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   revocation::Revocations revocations(store, *crl_keys, "system:crl", deployment->crl_policy());
   revocation::Publication publication(store);
   revocation::OcspSigners signers(store, deployment->keys());
-  revocation::OcspResponder responder(store, signers);
+  revocation::OcspResponderOptions ocsp_options;
+  ocsp_options.authorities =
+      [&publication](const std::string& id) -> Result<std::optional<revocation::OcspAuthority>> {
+    auto state = publication.authority(id);
+    if (!state) return std::optional<revocation::OcspAuthority>();
+    return std::optional<revocation::OcspAuthority>(revocation::OcspAuthority{state->certificate_der, state->crl_number});
+  };
+  revocation::OcspResponder responder(store, signers, now_utc, ocsp_options);
   Maintenance maintenance(publication, responder, revocations);
 
   // A server that was down past a CRL's republication time republishes before it serves anything.

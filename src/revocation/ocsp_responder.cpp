@@ -50,6 +50,14 @@ std::string_view ocsp_response_status_name(OcspResponseStatus status) {
 OcspResponder::OcspResponder(store::Store& store, OcspSigners& signers, Clock clock, OcspResponderOptions options)
     : store_(store), signers_(signers), clock_(std::move(clock)), options_(options) {}
 
+Result<std::optional<OcspAuthority>> OcspResponder::lookup_authority(const std::string& authority_id) {
+  if (options_.authorities) return options_.authorities(authority_id);
+  NIMBUS_ASSIGN_OR_RETURN(auto record, store_.find_authority(authority_id));
+  if (!record || !record->certificate_der) return std::optional<OcspAuthority>();
+  return std::optional<OcspAuthority>(
+      OcspAuthority{std::make_shared<const Bytes>(std::move(*record->certificate_der)), record->last_crl_number});
+}
+
 OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView request_der) {
   // Only a checked id reaches the logs: it comes from a URL.
   bool valid_id = ca::check_authority_id(authority_id).ok();
@@ -87,9 +95,8 @@ Result<OcspAnswer> OcspResponder::answer(const std::string& authority_id, const 
   Timestamp now = clock_();
   // Read before the store, so that an invalidate() racing with this answer keeps it out of the cache.
   std::uint64_t invalidated = invalidations(authority_id);
-  NIMBUS_ASSIGN_OR_RETURN(auto authority, store_.find_authority(authority_id));
-  if (!authority) return unauthorized("no such authority");
-  if (!authority->certificate_der) return unauthorized("the authority has no certificate yet");
+  NIMBUS_ASSIGN_OR_RETURN(std::optional<OcspAuthority> authority, lookup_authority(authority_id));
+  if (!authority) return unauthorized("no such authority, or it has no certificate yet");
   NIMBUS_ASSIGN_OR_RETURN(std::shared_ptr<const IssuerHashes> issuer,
                           issuer_hashes(authority_id, *authority->certificate_der));
 
@@ -104,7 +111,7 @@ Result<OcspAnswer> OcspResponder::answer(const std::string& authority_id, const 
   }
   if (matching == 0) return unauthorized("the request names no certificate issued by this authority");
 
-  Generation generation{invalidated, authority->last_crl_number};
+  Generation generation{invalidated, authority->crl_number};
   bool cacheable = !request.nonce() && ids.size() == 1;
   std::string cache_key;
   if (cacheable) {

@@ -37,6 +37,16 @@
 
 namespace nimbus::revocation {
 
+// What the responder needs to know of an authority to answer for it.
+struct OcspAuthority {
+  std::shared_ptr<const Bytes> certificate_der;
+  std::uint64_t crl_number = 0;  // moves on with every revocation (each one republishes the CRL)
+};
+// Where that comes from. Unset, the store is read on every request; `nimbus serve` passes its
+// in-memory publication instead, so that answering from the cache touches no database. nullopt
+// means no such authority (or none with a certificate yet).
+using OcspAuthorityLookup = std::function<Result<std::optional<OcspAuthority>>(const std::string& authority_id)>;
+
 struct OcspResponderOptions {
   // nextUpdate - thisUpdate of every answer. Clients keep an answer until its nextUpdate, so this is
   // how long a client that asked just before a revocation may go on believing "good". One hour
@@ -49,6 +59,7 @@ struct OcspResponderOptions {
   std::size_t max_cached_responses = 100'000;
   // RFC 9654's bound; 32 reproduces RFC 8954.
   std::size_t max_nonce_length = kMaxOcspNonceLength;
+  OcspAuthorityLookup authorities;
 };
 
 // OCSPResponseStatus (RFC 6960 4.2.1), with its codes.
@@ -128,6 +139,7 @@ class OcspResponder {
   };
 
   Result<OcspAnswer> answer(const std::string& authority_id, const OcspRequest& request);
+  Result<std::optional<OcspAuthority>> lookup_authority(const std::string& authority_id);
   Result<std::shared_ptr<const IssuerHashes>> issuer_hashes(const std::string& authority_id, const Bytes& certificate_der);
   std::uint64_t invalidations(const std::string& authority_id);
   std::optional<OcspAnswer> cached(const std::string& key, const Generation& generation, Timestamp now);

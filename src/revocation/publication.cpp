@@ -28,6 +28,13 @@ Result<PublishedObject> Publication::crl(const std::string& authority_id) const 
   return *entry->second.crl;
 }
 
+std::optional<Publication::AuthorityState> Publication::authority(const std::string& authority_id) const {
+  std::shared_lock lock(mutex_);
+  auto entry = entries_.find(authority_id);
+  if (entry == entries_.end()) return std::nullopt;
+  return AuthorityState{entry->second.certificate.der, entry->second.crl_number};
+}
+
 std::vector<std::string> Publication::authority_ids() const {
   std::shared_lock lock(mutex_);
   std::vector<std::string> ids;

@@ -42,6 +42,13 @@ class Publication {
   // The authorities with a certificate, as of the last refresh.
   std::vector<std::string> authority_ids() const;
 
+  // An authority's certificate and the number of the CRL it serves; nullopt if unknown.
+  struct AuthorityState {
+    std::shared_ptr<const Bytes> certificate_der;
+    std::uint64_t crl_number = 0;
+  };
+  std::optional<AuthorityState> authority(const std::string& authority_id) const;
+
   // Re-reads the authorities and, for those whose CRL number moved, their latest CRL. Returns the
   // ids whose CRL changed since the previous refresh (a revocation, a hold released, a scheduled
   // republication) so that callers can drop what they derived from the old state (OCSP answers).
