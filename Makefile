@@ -3,7 +3,7 @@
 #   make test       install dependencies, build, run every test
 #   make test-asan  the same tests on an AddressSanitizer + UndefinedBehaviorSanitizer build
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
-#   make bench      build nimbus_bench and run it next to `openssl speed` (bench/run, ~4 minutes)
+#   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~6 minutes)
 #   make deps       install the Debian packages the build and tests need
 
 SHELL := /bin/bash
@@ -44,10 +44,10 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
 
-# The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only nimbus_bench and
-# the library it links are built; the benchmarks are not part of `make test`.
+# The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only the benchmarks and
+# the library they link are built; the benchmarks are not part of `make test`.
 bench: deps build/build.ninja
-	cmake --build build -j $(JOBS) --target nimbus_bench
+	cmake --build build -j $(JOBS) --target nimbus_bench nimbus_crl_bench
 	bench/run build
 
 clean:

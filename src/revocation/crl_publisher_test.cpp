@@ -2,7 +2,10 @@
 
 #include <openssl/x509v3.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -175,6 +178,62 @@ TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHex) {
     return tx.revoke_certificate("not-hex", at("2026-02-01T00:00:00Z"), 1);
   }));
   NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
+}
+
+std::string shell_output(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  ::pclose(pipe);
+  return output;
+}
+
+// The scale path, kept small enough for every test run: many entries, serials of every length from
+// 2 to 16 octets so that the store's order (hex text) is not the CRL's (integer value), read by the
+// openssl command line as a relying party would.
+TEST_F(CrlPublisherTest, PublishesTwentyThousandEntriesThatOpensslReads) {
+  constexpr std::size_t kCount = 20'000;
+  NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
+    store::CertificateRecord record =
+        ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
+    record.authority_id.reset();
+    record.status = store::CertificateStatus::kRevoked;
+    record.revoked_at = at("2026-02-01T00:00:00Z");
+    for (std::size_t i = 0; i < kCount; ++i) {
+      Bytes serial(2 + i % 15, static_cast<std::uint8_t>(i * 37));
+      serial[0] = static_cast<std::uint8_t>(0x01 + (i >> 8));  // with serial[1], unique per entry
+      serial[1] = static_cast<std::uint8_t>(i);
+      record.serial = to_hex(serial);
+      record.sha1 = record.serial;
+      record.sha256 = record.serial;
+      record.revocation_reason = static_cast<int>(i % 2 == 0 ? x509::RevocationReason::kKeyCompromise
+                                                             : x509::RevocationReason::kUnspecified);
+      NIMBUS_TRY(tx.insert_certificate(record));
+    }
+    return ok_status();
+  }));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store::CrlRecord record, publish(at("2026-03-01T00:00:00Z")));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::CertificateRevocationList crl, x509::CertificateRevocationList::parse(record.der));
+  ASSERT_EQ(crl.revoked_count(), kCount);
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  for (int i = 1; i < static_cast<int>(kCount); ++i) {
+    ASSERT_LT(ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i - 1)),
+                               X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))),
+              0)
+        << "entry " << i;
+  }
+
+  std::filesystem::path der = dir_ / "crl.der";
+  std::filesystem::path ca = dir_ / "ca.pem";
+  nimbus::testing::write_text(der, std::string(record.der.begin(), record.der.end()));
+  nimbus::testing::write_text(ca, ca_->certificate.pem());
+  EXPECT_EQ(shell_output("openssl crl -inform DER -in " + der.string() + " -noout -text | grep -c 'Serial Number'"),
+            std::to_string(kCount) + "\n");
+  EXPECT_EQ(shell_output("openssl crl -inform DER -in " + der.string() + " -noout -CAfile " + ca.string()),
+            "verify OK\n");
 }
 
 }  // namespace

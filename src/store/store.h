@@ -30,6 +30,15 @@ class StoreReader {
   virtual Result<bool> serial_exists(const std::string& serial) = 0;
   // Every revoked certificate of one issuer, for its CRL, ordered by serial.
   virtual Result<std::vector<RevocationEntry>> revocations(const std::string& issuer_id) = 0;
+  // revocations() one entry at a time, so that a CRL of a million entries is built without first
+  // holding them all as records. `visit` sees each entry only during its call; its error stops the
+  // scan and is returned.
+  virtual Status for_each_revocation(const std::string& issuer_id,
+                                     const std::function<Status(const RevocationEntry&)>& visit) {
+    NIMBUS_ASSIGN_OR_RETURN(std::vector<RevocationEntry> entries, revocations(issuer_id));
+    for (const RevocationEntry& entry : entries) NIMBUS_TRY(visit(entry));
+    return ok_status();
+  }
   // The status of the certificate `issuer_id` issued with `serial`; nullopt if it never did.
   virtual Result<std::optional<CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
                                                                             const std::string& serial) = 0;

@@ -3,8 +3,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <stdexcept>
+#include <string>
+
 #include <gtest/gtest.h>
 
+#include "x509/certificate_builder.h"
 #include "x509/extensions.h"
 #include "testing/test_support.h"
 
@@ -209,6 +213,116 @@ TEST(Crl, CrlWithoutNumberHasNone) {
   EXPECT_TRUE(crl.authority_key_id().empty());
   EXPECT_EQ(crl.revoked_count(), 0u);
   EXPECT_TRUE(crl.is_signed_by(issuer.key.public_key()));
+}
+
+// The CRL as OpenSSL's object model builds it: X509_REVOKED entries, X509_CRL_sort, X509_CRL_sign.
+// sign_crl built CRLs this way before it wrote the DER itself, and must still produce the same bytes.
+crypto::X509CrlPtr reference_crl(const TestCa& issuer, const CrlContents& contents) {
+  auto check = [](bool ok, const char* what) {
+    if (!ok) throw std::runtime_error(std::string("reference CRL: ") + what);
+  };
+  crypto::X509CrlPtr crl(X509_CRL_new());
+  check(crl && X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) == 1 &&
+            X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.certificate.get())) == 1,
+        "header");
+  crypto::Asn1TimePtr this_update(ASN1_TIME_new());
+  crypto::Asn1TimePtr next_update(ASN1_TIME_new());
+  check(set_asn1_time(this_update.get(), contents.this_update).ok() &&
+            set_asn1_time(next_update.get(), contents.next_update).ok() &&
+            X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) == 1 &&
+            X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) == 1,
+        "times");
+  for (const RevokedCertificate& entry : contents.revoked) {
+    crypto::X509RevokedPtr revoked(X509_REVOKED_new());
+    crypto::BignumPtr value(BN_bin2bn(entry.serial.data(), static_cast<int>(entry.serial.size()), nullptr));
+    crypto::Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(value.get(), nullptr));
+    crypto::Asn1TimePtr date(ASN1_TIME_new());
+    check(set_asn1_time(date.get(), entry.revoked_at).ok() &&
+              X509_REVOKED_set_serialNumber(revoked.get(), serial.get()) == 1 &&
+              X509_REVOKED_set_revocationDate(revoked.get(), date.get()) == 1,
+          "entry");
+    if (entry.reason != RevocationReason::kUnspecified) {
+      crypto::OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free> code(ASN1_ENUMERATED_new());
+      ASN1_ENUMERATED_set(code.get(), static_cast<long>(entry.reason));
+      check(X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, code.get(), 0, 0) == 1, "reason");
+    }
+    check(X509_CRL_add0_revoked(crl.get(), revoked.get()) == 1, "add");
+    revoked.release();
+  }
+  Bytes key_id = issuer.certificate.subject_key_id();
+  if (key_id.empty()) key_id = key_identifier(issuer.certificate.public_key());
+  crypto::X509ExtensionPtr aki = nimbus::testing::must(authority_key_id_extension(key_id), "aki");
+  crypto::X509ExtensionPtr number = nimbus::testing::must(crl_number_extension(contents.number), "number");
+  check(X509_CRL_add_ext(crl.get(), aki.get(), -1) == 1 && X509_CRL_add_ext(crl.get(), number.get(), -1) == 1,
+        "extensions");
+  X509_CRL_sort(crl.get());
+  check(X509_CRL_sign(crl.get(), issuer.key.get(), crypto::evp_digest(issuer.key.preferred_digest())) > 0, "sign");
+  return crl;
+}
+
+// The TBSCertList of a DER CertificateList: the first element inside the outer SEQUENCE.
+std::string tbs_hex(const Bytes& der) {
+  auto element_size = [&](std::size_t at) {
+    std::size_t first = der.at(at + 1);
+    if (first < 0x80) return 2 + first;
+    std::size_t length = 0;
+    for (std::size_t i = 0; i < (first & 0x7f); ++i) length = (length << 8) | der.at(at + 2 + i);
+    return 2 + (first & 0x7f) + length;
+  };
+  std::size_t outer_header = der.at(1) < 0x80 ? 2 : 2 + (der.at(1) & 0x7f);
+  std::size_t size = element_size(outer_header);
+  return to_hex(ByteView(der.data() + outer_header, size));
+}
+
+// Serials as stores hold them (leading zero octets, high bits, zero, 20 octets), out of order,
+// and times either side of the UTCTime / GeneralizedTime boundaries.
+CrlContents awkward_contents() {
+  CrlContents contents;
+  contents.number = 0x1234567890;
+  contents.this_update = at("2049-12-31T23:59:59Z");
+  contents.next_update = at("2050-01-07T00:00:00Z");
+  contents.revoked = {
+      {{0x00, 0x80, 0x01}, at("2026-02-10T08:00:00Z"), RevocationReason::kKeyCompromise},
+      {{0xff, 0x01}, at("1949-12-31T23:59:59Z"), RevocationReason::kUnspecified},
+      {{0x00}, at("1950-01-01T00:00:00Z"), RevocationReason::kAaCompromise},
+      {{0x00, 0x00, 0x05}, at("2050-01-01T00:00:00Z"), RevocationReason::kCertificateHold},
+      {Bytes(20, 0x7e), at("2100-02-28T12:34:56Z"), RevocationReason::kPrivilegeWithdrawn},
+      {{0x7f}, at("2026-02-11T09:30:00Z"), RevocationReason::kSuperseded},
+      {{0x01, 0x00}, at("2026-02-12T10:45:00Z"), RevocationReason::kCessationOfOperation},
+  };
+  return contents;
+}
+
+TEST(Crl, EncodesExactlyWhatOpenSslsObjectModelWould) {
+  for (std::string_view key_spec : {"rsa:2048", "ec:p256"}) {
+    SCOPED_TRACE(key_spec);
+    TestCa issuer = make_issuer(key_spec);
+    for (const CrlContents& contents : {awkward_contents(), sample_contents(), CrlContents{}}) {
+      crypto::X509CrlPtr reference = reference_crl(issuer, contents);
+      NIMBUS_ASSERT_OK_AND_ASSIGN(Bytes der, sign_crl_der(issuer.certificate, issuer.key, contents));
+      NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, CertificateRevocationList::parse(der));
+      Bytes reference_der = CertificateRevocationList::adopt(std::move(reference)).der();
+      EXPECT_EQ(tbs_hex(der), tbs_hex(reference_der));
+      EXPECT_TRUE(crl.is_signed_by(issuer.key.public_key()));
+      // PKCS#1 v1.5 signatures are deterministic, so with RSA the whole CRL is the same.
+      if (key_spec == "rsa:2048") {
+        EXPECT_EQ(to_hex(der), to_hex(reference_der));
+      }
+    }
+  }
+}
+
+TEST(Crl, SortsEntriesByTheirValueNotTheirStoredBytes) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl,
+                              sign_crl(issuer.certificate, issuer.key, awkward_contents()));
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  ASSERT_EQ(sk_X509_REVOKED_num(revoked), 7);
+  for (int i = 1; i < 7; ++i) {
+    EXPECT_LT(ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i - 1)),
+                               X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))),
+              0);
+  }
 }
 
 }  // namespace

@@ -79,6 +79,8 @@ class Statement {
   Status run();
 
   std::string text(int column) const;
+  // The same without a copy; valid until the statement steps or resets.
+  std::string_view text_view(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::int64_t integer(int column) const;
   std::optional<std::int64_t> optional_integer(int column) const;

@@ -150,14 +150,32 @@ class SqliteSession final : public StoreWriter {
   }
 
   Result<std::vector<RevocationEntry>> revocations(const std::string& issuer_id) override {
+    std::vector<RevocationEntry> entries;
+    NIMBUS_TRY(for_each_revocation(issuer_id, [&](const RevocationEntry& entry) -> Status {
+      entries.push_back(entry);
+      return ok_status();
+    }));
+    return entries;
+  }
+
+  Status for_each_revocation(const std::string& issuer_id,
+                             const std::function<Status(const RevocationEntry&)>& visit) override {
+    // Served by the covering index certificates_revoked_by_issuer, already in serial order.
     NIMBUS_ASSIGN_OR_RETURN(Statement query,
                             db_.prepare("SELECT serial, revoked_at, revocation_reason, not_after FROM certificates "
                                         "WHERE issuer_id = ?1 AND status = 'revoked' ORDER BY serial"));
     query.bind(1, issuer_id);
-    return read_all<RevocationEntry>(query, [](const Statement& row) {
-      return RevocationEntry{row.text(0), timestamp(row.integer(1)), static_cast<int>(row.integer(2)),
-                             timestamp(row.integer(3))};
-    });
+    // One entry, refilled: its serial's buffer is reused rather than allocated per row.
+    RevocationEntry entry;
+    for (;;) {
+      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) return ok_status();
+      entry.serial.assign(query.text_view(0));
+      entry.revoked_at = timestamp(query.integer(1));
+      entry.reason = static_cast<int>(query.integer(2));
+      entry.not_after = timestamp(query.integer(3));
+      NIMBUS_TRY(visit(entry));
+    }
   }
 
   Result<std::optional<CertificateStatusRecord>> certificate_status(const std::string& issuer_id,
