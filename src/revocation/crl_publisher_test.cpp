@@ -180,16 +180,6 @@ TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHex) {
   NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
 }
 
-std::string shell_output(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  ::pclose(pipe);
-  return output;
-}
-
 // The scale path, kept small enough for every test run: many entries, serials of every length from
 // 2 to 16 octets so that the store's order (hex text) is not the CRL's (integer value), read by the
 // openssl command line as a relying party would.
@@ -230,9 +220,9 @@ TEST_F(CrlPublisherTest, PublishesTwentyThousandEntriesThatOpensslReads) {
   std::filesystem::path ca = dir_ / "ca.pem";
   nimbus::testing::write_text(der, std::string(record.der.begin(), record.der.end()));
   nimbus::testing::write_text(ca, ca_->certificate.pem());
-  EXPECT_EQ(shell_output("openssl crl -inform DER -in " + der.string() + " -noout -text | grep -c 'Serial Number'"),
+  EXPECT_EQ(nimbus::testing::command_output("openssl crl -inform DER -in " + der.string() + " -noout -text | grep -c 'Serial Number'"),
             std::to_string(kCount) + "\n");
-  EXPECT_EQ(shell_output("openssl crl -inform DER -in " + der.string() + " -noout -CAfile " + ca.string()),
+  EXPECT_EQ(nimbus::testing::command_output("openssl crl -inform DER -in " + der.string() + " -noout -CAfile " + ca.string()),
             "verify OK\n");
 }
 

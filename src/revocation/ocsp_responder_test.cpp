@@ -384,7 +384,7 @@ TEST_F(OcspResponderTest, TheOpensslOcspCommandAcceptsTheAnswers) {
     must(write_file_atomic(response, answer.der, 0600, true));
     std::string certificate = (dir_ / (name + ".pem")).string();
     nimbus::testing::write_text(certificate, leaf.pem());
-    return testing::run_command("openssl ocsp -respin " + response + " -issuer " + (dir_ / "issuing.pem").string() +
+    return nimbus::testing::command_output("openssl ocsp -respin " + response + " -issuer " + (dir_ / "issuing.pem").string() +
                                 " -CAfile " + (dir_ / "chain.pem").string() + " -cert " + certificate +
                                 " -no_nonce -resp_text");
   };

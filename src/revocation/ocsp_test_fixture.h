@@ -238,15 +238,4 @@ inline std::optional<x509::Certificate> response_signer(OCSP_BASICRESP* basic) {
   return must(x509::Certificate::from_der(ByteView(der, static_cast<std::size_t>(size))));
 }
 
-// Runs a shell command and returns what it printed (stdout and stderr).
-inline std::string run_command(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  ::pclose(pipe);
-  return output;
-}
-
 }  // namespace nimbus::revocation::testing

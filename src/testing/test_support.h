@@ -3,6 +3,8 @@
 // product, so nothing here may live in a .cpp file.
 #pragma once
 
+#include <cstdio>
+
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -262,6 +264,18 @@ inline TestChain make_chain() {
 }
 
 inline ByteView bytes_of(const std::string& text) { return as_bytes(text); }
+
+// What a shell command printed, stdout and stderr together (for checking results with the real
+// openssl command).
+inline std::string command_output(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  ::pclose(pipe);
+  return output;
+}
 
 // ---- Requests ---------------------------------------------------------------------------------
 
