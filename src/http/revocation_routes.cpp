@@ -17,7 +17,10 @@ constexpr std::string_view kOcspResponseType = "application/ocsp-response";
 Response published(const Request& request, Result<revocation::PublishedObject> object, std::string_view type,
                    const RevocationRoutes& routes) {
   if (!object.ok()) return error_response(object.error());
-  return conditional_response(request, {std::string(type), *object->der, object->last_modified, object->expires, {}},
+  // The fingerprint is strong_etag's value, computed once when the object was published.
+  return conditional_response(request,
+                              {std::string(type), *object->der, object->last_modified, object->expires,
+                               "\"" + object->fingerprint + "\""},
                               routes.clock(), routes.cache_policy);
 }
 

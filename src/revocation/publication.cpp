@@ -5,9 +5,20 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/digest.h"
 #include "x509/certificate.h"
 
 namespace nimbus::revocation {
+
+namespace {
+
+PublishedObject publish(Bytes der, Timestamp last_modified, std::optional<Timestamp> expires) {
+  Bytes digest = crypto::sha256(der);
+  digest.resize(16);
+  return {std::make_shared<const Bytes>(std::move(der)), last_modified, expires, to_hex(digest)};
+}
+
+}  // namespace
 
 Publication::Publication(store::StoreReader& store) : store_(store) {}
 
@@ -57,16 +68,14 @@ Result<std::vector<std::string>> Publication::refresh() {
     Entry& entry = next[authority.id];
     if (!known || *entry.certificate.der != *authority.certificate_der) {
       NIMBUS_ASSIGN_OR_RETURN(x509::Certificate certificate, x509::Certificate::from_der(*authority.certificate_der));
-      entry.certificate = {std::make_shared<const Bytes>(*authority.certificate_der), certificate.not_before(),
-                           std::nullopt};
+      entry.certificate = publish(*authority.certificate_der, certificate.not_before(), std::nullopt);
     }
     // The store numbers CRLs in the same transaction that stores them, so an unchanged number means
     // an unchanged CRL, and the (possibly large) DER is not read again.
     if (entry.crl && entry.crl_number == authority.last_crl_number) continue;
     NIMBUS_ASSIGN_OR_RETURN(auto latest, store_.latest_crl(authority.id));
     if (!latest) continue;
-    entry.crl = PublishedObject{std::make_shared<const Bytes>(std::move(latest->der)), latest->this_update,
-                                latest->next_update};
+    entry.crl = publish(std::move(latest->der), latest->this_update, latest->next_update);
     entry.crl_number = authority.last_crl_number;
     if (known) changed.push_back(authority.id);
     spdlog::debug("serving CRL {} of '{}'", latest->number, authority.id);

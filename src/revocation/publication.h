@@ -27,6 +27,9 @@ struct PublishedObject {
   std::shared_ptr<const Bytes> der;
   Timestamp last_modified;
   std::optional<Timestamp> expires;  // a CRL's nextUpdate; none for a certificate
+  // Hex of the first 16 bytes of the DER's SHA-256, computed once per object: an HTTP entity tag
+  // for it without hashing a CRL (tens of megabytes for a large CA) on every request.
+  std::string fingerprint;
 };
 
 class Publication {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/digest.h"
 #include "revocation/crl_publisher.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_support.h"
@@ -70,6 +71,10 @@ TEST_F(PublicationTest, ServesTheCertificateAndTheLatestCrl) {
   EXPECT_EQ(*crl.der, first.der);
   EXPECT_EQ(crl.last_modified, first.this_update);
   EXPECT_EQ(crl.expires, std::optional<Timestamp>(first.next_update));
+  Bytes digest = crypto::sha256(first.der);
+  digest.resize(16);
+  EXPECT_EQ(crl.fingerprint, to_hex(digest));
+  EXPECT_NE(certificate.fingerprint, crl.fingerprint);
   NIMBUS_EXPECT_ERROR(publication.crl("other"), ErrorCode::kNotFound);
   EXPECT_EQ(publication.authority_ids(), std::vector<std::string>{"ca"});
 }

@@ -85,6 +85,8 @@ case_aia_cdp() {
   local etag
   etag=$(curl -s -D - -o /dev/null "$BASE_URL/cdp/$ISSUING.crl" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
   [[ -n "$etag" ]] || fail "no ETag on the CRL"
+  http_get "$BASE_URL/cdp/$ISSUING.crl" >/dev/null
+  assert_eq "$etag" "\"$(sha256sum "$WORK/body" | cut -c1-32)\"" "the CRL's ETag (its SHA-256, first 16 bytes)"
   assert_eq "$(http_get "$BASE_URL/cdp/$ISSUING.crl" -H "If-None-Match: $etag")" "304 " "If-None-Match"
   assert_eq "$(curl -s -D - -o /dev/null "$BASE_URL/cdp/$ISSUING.crl" | tr -d '\r' | grep -ci '^cache-control: public, max-age=')" \
     "1" "Cache-Control on the CRL"
