@@ -130,6 +130,8 @@ http::ServerOptions server_options(const config::Config& config, int port_overri
 }
 
 Status serve(CommandRunner& runner, const ServeOptions& options) {
+  // Installed first, so that a SIGTERM while starting up is a clean stop rather than a kill.
+  http::ShutdownSignals signals;
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, Deployment::open(runner.options().data_dir, options.config_file));
   const config::Config& config = deployment->config();
   store::Store& store = deployment->store();
@@ -171,7 +173,6 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   }
   std::cout << fmt::format("  health and metrics: {}/healthz  {}/metrics\n", base, base) << std::flush;
 
-  http::ShutdownSignals signals;
   int received = signals.wait([&] {
     auto reloaded = Deployment::open(runner.options().data_dir, options.config_file);
     if (!reloaded.ok()) {
