@@ -18,7 +18,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -44,6 +43,14 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Every I/O object names its io_context's executor type: the type-erased default costs a virtual
+// call and an allocation on every operation.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 using BeastBody = bhttp::vector_body<std::uint8_t>;
 using BeastRequest = bhttp::request<BeastBody>;
@@ -116,14 +123,17 @@ class ServerCore {
         metrics(metrics),
         access_log(access_logger()),
         thread_count(this->options.worker_threads != 0 ? this->options.worker_threads
-                                                      : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(static_cast<int>(thread_count)) {}
+                                                      : std::max(1u, std::thread::hardware_concurrency())) {
+    for (unsigned i = 0; i < thread_count; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+  }
 
   Status start();
   void stop();
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
-  void reject_busy(tcp::socket& socket);
+  void on_accept(beast::error_code ec, Socket socket);
+  void reject_busy(Socket& socket);
+  // The context the next connection lives on, round robin.
+  Executor next_executor();
 
   void register_session(Session* session, const std::shared_ptr<Session>& shared);
   void unregister_session(Session* session);
@@ -151,19 +161,23 @@ class ServerCore {
 
   // Declared after everything a Session touches in its destructor: destroying the io_context
   // destroys the sessions its queued handlers still own.
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  std::optional<tcp::acceptor> acceptor;  // used on acceptor_strand only once started
-  std::optional<net::strand<net::io_context::executor_type>> acceptor_strand;
-  std::optional<net::steady_timer> accept_backoff;
+  //
+  // One io_context per worker thread: a connection lives on one thread for its whole life, so its
+  // handlers need no strand and the threads contend for no shared scheduler. The acceptor lives on
+  // the first context.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<Executor>> work;
+  std::atomic<std::size_t> next_context{0};
+  std::optional<Acceptor> acceptor;  // used on contexts[0]'s thread only once started
+  std::optional<Timer> accept_backoff;
   std::vector<std::thread> threads;
 };
 
 // One connection: reads requests one after the other, runs their handlers and writes responses.
-// Every member is used on the session's strand only.
+// Every member is used on the thread of the session's io_context only.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerCore& server, tcp::socket socket, std::string remote)
+  Session(ServerCore& server, Socket socket, std::string remote)
       : server_(server), stream_(std::move(socket)), remote_(std::move(remote)) {}
   ~Session() { server_.unregister_session(this); }
 
@@ -171,7 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  // Called (through the strand) when the server stops: a connection waiting for or reading a
+  // Called (on the session's thread) when the server stops: a connection waiting for or reading a
   // request is closed; one running a handler or writing a response finishes first.
   void on_server_stop() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -398,7 +412,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ServerCore& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   const std::string remote_;
   State state_ = State::kWaiting;
@@ -454,8 +468,8 @@ Status ServerCore::start() {
     request_duration = *histogram;
   }
 
-  acceptor_strand.emplace(net::make_strand(ioc));
-  acceptor.emplace(*acceptor_strand);
+  Executor acceptor_executor = contexts.front()->get_executor();
+  acceptor.emplace(acceptor_executor);
   auto bind_error = [&](std::string_view step) {
     std::string why = ec == net::error::address_in_use
                           ? "the address is already in use (by another process, or another Nimbus)"
@@ -471,13 +485,13 @@ Status ServerCore::start() {
   if (acceptor->bind(endpoint, ec)) return bind_error("bind");
   if (acceptor->listen(net::socket_base::max_listen_connections, ec)) return bind_error("listen");
   bound_port = acceptor->local_endpoint(ec).port();
-  accept_backoff.emplace(*acceptor_strand);
+  accept_backoff.emplace(acceptor_executor);
 
-  work.emplace(ioc.get_executor());
-  net::post(*acceptor_strand, [this] { do_accept(); });
+  for (auto& context : contexts) work.push_back(net::make_work_guard(*context));
+  net::post(acceptor_executor, [this] { do_accept(); });
   threads.reserve(thread_count);
   for (unsigned i = 0; i < thread_count; ++i) {
-    threads.emplace_back([this] {
+    threads.emplace_back([this, &ioc = *contexts[i]] {
       // Handlers catch their own exceptions; this guards against a bug in the server itself
       // taking the whole process down with std::terminate.
       while (true) {
@@ -497,12 +511,16 @@ Status ServerCore::start() {
 }
 
 void ServerCore::do_accept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(next_executor(), [this](beast::error_code ec, Socket socket) {
     on_accept(ec, std::move(socket));
   });
 }
 
-void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
+Executor ServerCore::next_executor() {
+  return contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()]->get_executor();
+}
+
+void ServerCore::on_accept(beast::error_code ec, Socket socket) {
   if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically EMFILE: retrying at once would spin; a short pause lets connections close.
@@ -528,6 +546,8 @@ void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
     beast::error_code remote_ec;
     tcp::endpoint remote = socket.remote_endpoint(remote_ec);
     std::string remote_address = remote_ec ? std::string("-") : remote.address().to_string();
+    // Responses go out in one write; waiting to coalesce them with more data only adds latency.
+    socket.set_option(tcp::no_delay(true), remote_ec);
     auto session = std::make_shared<Session>(*this, std::move(socket), std::move(remote_address));
     register_session(session.get(), session);
     session->run();
@@ -535,7 +555,7 @@ void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
   do_accept();
 }
 
-void ServerCore::reject_busy(tcp::socket& socket) {
+void ServerCore::reject_busy(Socket& socket) {
   // Best effort and never blocking: a fresh socket's send buffer takes these bytes at once.
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nServer: nimbus\r\nContent-Type: text/plain\r\n"
@@ -593,7 +613,7 @@ void ServerCore::stop() {
   draining = true;
 
   std::promise<void> acceptor_closed;
-  net::post(*acceptor_strand, [this, &acceptor_closed] {
+  net::post(contexts.front()->get_executor(), [this, &acceptor_closed] {
     beast::error_code ignored;
     acceptor->close(ignored);
     accept_backoff->cancel();
@@ -619,8 +639,8 @@ void ServerCore::stop() {
                    options.shutdown_grace.count());
     }
   }
-  work.reset();
-  ioc.stop();
+  work.clear();
+  for (auto& context : contexts) context->stop();
   for (std::thread& thread : threads) thread.join();
   threads.clear();
   bound_port = 0;
