@@ -33,21 +33,27 @@ std::optional<std::string> canonical_hex(std::string_view text) {
   return hex;
 }
 
-std::optional<Bytes> from_hex(std::string_view hex) {
+bool decode_hex(std::string_view hex, std::span<std::uint8_t> out) {
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  if (hex.size() % 2 != 0) return std::nullopt;
-  Bytes out(hex.size() / 2);
+  if (hex.size() % 2 != 0 || out.size() != hex.size() / 2) return false;
   for (std::size_t i = 0; i < out.size(); ++i) {
     int high = nibble(hex[2 * i]);
     int low = nibble(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
+    if (high < 0 || low < 0) return false;
     out[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
+  return true;
+}
+
+std::optional<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  Bytes out(hex.size() / 2);
+  if (!decode_hex(hex, out)) return std::nullopt;
   return out;
 }
 

@@ -22,6 +22,10 @@ std::string to_colon_hex(ByteView bytes);
 // Parses hexadecimal (either case, no separators, even length).
 std::optional<Bytes> from_hex(std::string_view hex);
 
+// The same into `out`, which must have exactly hex.size() / 2 octets: for hot loops that must not
+// allocate. False, with `out` unspecified, for an odd length, a size mismatch or a non-hex digit.
+bool decode_hex(std::string_view hex, std::span<std::uint8_t> out);
+
 // A serial number or thumbprint as people paste it ("3F:0A:..", "3f 0a ..", "3F0A..") in the
 // lower-case, separator-free form the store keys on; nullopt if it is not hex.
 std::optional<std::string> canonical_hex(std::string_view text);

@@ -200,57 +200,44 @@ constexpr std::array<std::uint8_t, 13> kReasonCodePrefix = {0x30, 0x0c, 0x30, 0x
                                                             0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01};
 constexpr std::size_t kReasonCodeSize = kReasonCodePrefix.size() + 1;
 
-// One entry, prepared for encoding. The serial is the magnitude of the stored unsigned value,
-// without leading zero octets, as BN_to_ASN1_INTEGER would hold it: OpenSSL (X509_CRL_sort) and
-// relying parties (binary search) expect entries in the order of that value.
-struct PreparedEntry {
-  const std::uint8_t* magnitude;
-  std::uint32_t magnitude_size;
-  std::uint32_t content_size;  // of the entry's SEQUENCE
-  CivilTime revoked_at;
-  std::uint8_t reason;  // 0: no reasonCode
-};
+// Entries hold the magnitude of the stored unsigned value, without leading zero octets, as
+// BN_to_ASN1_INTEGER would: OpenSSL (X509_CRL_sort) and relying parties (binary search) expect
+// entries in the order of that value.
+using Entry = CrlEntries::Entry;
 
 // ASN1_STRING_cmp on the INTEGERs X509_CRL_sort compares: shorter magnitude first, then bytewise.
-bool serial_less(const PreparedEntry& a, const PreparedEntry& b) {
+bool serial_less(const Entry& a, const Entry& b) {
   if (a.magnitude_size != b.magnitude_size) return a.magnitude_size < b.magnitude_size;
-  return std::memcmp(a.magnitude, b.magnitude, a.magnitude_size) < 0;
+  return std::memcmp(a.magnitude.data(), b.magnitude.data(), a.magnitude_size) < 0;
 }
 
-std::size_t serial_content_size(const PreparedEntry& entry) {
+std::size_t serial_content_size(const Entry& entry) {
   if (entry.magnitude_size == 0) return 1;  // zero is one 00 octet
   return entry.magnitude_size + ((entry.magnitude[0] & 0x80) != 0 ? 1 : 0);
 }
 
-std::uint8_t* put_serial(std::uint8_t* out, const PreparedEntry& entry) {
+std::uint8_t* put_serial(std::uint8_t* out, const Entry& entry) {
   out = put_header(out, kInteger, serial_content_size(entry));
   // A high first bit would make the INTEGER negative; DER then needs a leading zero octet.
   if (entry.magnitude_size == 0 || (entry.magnitude[0] & 0x80) != 0) *out++ = 0x00;
-  return put_bytes(out, ByteView(entry.magnitude, entry.magnitude_size));
+  return put_bytes(out, ByteView(entry.magnitude.data(), entry.magnitude_size));
 }
 
-Result<PreparedEntry> prepare(const RevokedCertificate& entry) {
-  const std::uint8_t* magnitude = entry.serial.data();
-  std::size_t size = entry.serial.size();
-  while (size > 0 && *magnitude == 0) {
-    ++magnitude;
-    --size;
-  }
-  auto reason = static_cast<unsigned>(entry.reason);
-  if (size > 0xffff || reason > 0x7f) return Error(ErrorCode::kInvalidArgument, "CRL entry out of range");
-  NIMBUS_ASSIGN_OR_RETURN(CivilTime revoked_at, civil_time(entry.revoked_at));
-  PreparedEntry prepared{magnitude, static_cast<std::uint32_t>(size), 0, revoked_at, static_cast<std::uint8_t>(reason)};
-  // RFC 5280 5.3.1: the reason code SHOULD be absent rather than "unspecified".
-  std::size_t content = tlv_size(serial_content_size(prepared)) + time_size(revoked_at) +
-                        (entry.reason != RevocationReason::kUnspecified ? kReasonCodeSize : 0);
-  prepared.content_size = static_cast<std::uint32_t>(content);
-  return prepared;
+CivilTime revocation_time(const Entry& entry) {
+  return {entry.year, entry.month, entry.day, entry.hours, entry.minutes, entry.seconds};
 }
 
-std::uint8_t* put_entry(std::uint8_t* out, const PreparedEntry& entry) {
-  out = put_header(out, kSequence, entry.content_size);
+// The content of the entry's SEQUENCE. RFC 5280 5.3.1: the reason code SHOULD be absent rather
+// than "unspecified", which add() records as reason 0.
+std::size_t entry_content_size(const Entry& entry) {
+  return tlv_size(serial_content_size(entry)) + time_size(revocation_time(entry)) +
+         (entry.reason != 0 ? kReasonCodeSize : 0);
+}
+
+std::uint8_t* put_entry(std::uint8_t* out, const Entry& entry) {
+  out = put_header(out, kSequence, entry_content_size(entry));
   out = put_serial(out, entry);
-  out = put_time(out, entry.revoked_at);
+  out = put_time(out, revocation_time(entry));
   if (entry.reason != 0) {
     out = put_bytes(out, ByteView(kReasonCodePrefix.data(), kReasonCodePrefix.size()));
     *out++ = entry.reason;
@@ -269,7 +256,45 @@ Result<Bytes> der_of(const T* object, int (*encode)(const T*, unsigned char**), 
 
 }  // namespace
 
+Status CrlEntries::add(ByteView serial, Timestamp revoked_at, RevocationReason reason) {
+  std::size_t leading_zeros = 0;
+  while (leading_zeros < serial.size() && serial[leading_zeros] == 0) ++leading_zeros;
+  ByteView magnitude = serial.subspan(leading_zeros);
+  if (magnitude.size() > kMaxSerialOctets) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("a CRL entry's serial number has {} octets; RFC 5280 allows at most {}", magnitude.size(),
+                             kMaxSerialOctets));
+  }
+  auto code = static_cast<unsigned>(reason);
+  if (code > 10) return Error(ErrorCode::kInvalidArgument, fmt::format("CRL reason code {} is out of range", code));
+  NIMBUS_ASSIGN_OR_RETURN(CivilTime when, civil_time(revoked_at));
+  Entry entry{};
+  std::copy(magnitude.begin(), magnitude.end(), entry.magnitude.begin());
+  entry.magnitude_size = static_cast<std::uint8_t>(magnitude.size());
+  entry.reason = reason == RevocationReason::kUnspecified ? 0 : static_cast<std::uint8_t>(code);
+  entry.year = static_cast<std::uint16_t>(when.year);
+  entry.month = static_cast<std::uint8_t>(when.month);
+  entry.day = static_cast<std::uint8_t>(when.day);
+  entry.hours = static_cast<std::uint8_t>(when.hours);
+  entry.minutes = static_cast<std::uint8_t>(when.minutes);
+  entry.seconds = static_cast<std::uint8_t>(when.seconds);
+  if (!entries_.empty() && serial_less(entry, entries_.back())) sorted_ = false;
+  encoded_size_ += tlv_size(entry_content_size(entry));
+  entries_.push_back(entry);
+  return ok_status();
+}
+
 Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& key, const CrlContents& contents) {
+  CrlEntries entries;
+  entries.reserve(contents.revoked.size());
+  for (const RevokedCertificate& revoked : contents.revoked) {
+    NIMBUS_TRY(entries.add(revoked.serial, revoked.revoked_at, revoked.reason));
+  }
+  return sign_crl_der(issuer, key, contents, std::move(entries));
+}
+
+Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& key, const CrlHeader& header,
+                           CrlEntries entries) {
   // The signature's AlgorithmIdentifier as the provider states it, exactly what X509_CRL_sign
   // would put in both the TBSCertList and the outer CertificateList.
   crypto::EvpMdCtxPtr signer(EVP_MD_CTX_new());
@@ -288,45 +313,46 @@ Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& 
     return crypto::openssl_error(ErrorCode::kCryptoError, "the key has no signature algorithm identifier");
   }
   ByteView algorithm(algorithm_buffer.data(), algorithm_param[0].return_size);
+  int max_signature = EVP_PKEY_get_size(key.get());
+  if (max_signature <= 0) return crypto::openssl_error(ErrorCode::kCryptoError, "the key has no signature size");
 
   NIMBUS_ASSIGN_OR_RETURN(Bytes issuer_name, der_of<X509_NAME>(X509_get_subject_name(issuer.get()), i2d_X509_NAME,
                                                                "the issuer name"));
-  NIMBUS_ASSIGN_OR_RETURN(CivilTime this_update, civil_time(contents.this_update));
-  NIMBUS_ASSIGN_OR_RETURN(CivilTime next_update, civil_time(contents.next_update));
+  NIMBUS_ASSIGN_OR_RETURN(CivilTime this_update, civil_time(header.this_update));
+  NIMBUS_ASSIGN_OR_RETURN(CivilTime next_update, civil_time(header.next_update));
 
   Bytes key_id = issuer.subject_key_id();
   if (key_id.empty()) key_id = key_identifier(issuer.public_key());
   NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr aki, authority_key_id_extension(key_id));
-  NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr number, crl_number_extension(contents.number));
+  NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr number, crl_number_extension(header.number));
   NIMBUS_ASSIGN_OR_RETURN(Bytes aki_der, der_of<X509_EXTENSION>(aki.get(), i2d_X509_EXTENSION, "the AKI"));
   NIMBUS_ASSIGN_OR_RETURN(Bytes number_der, der_of<X509_EXTENSION>(number.get(), i2d_X509_EXTENSION, "the CRL number"));
 
-  std::vector<PreparedEntry> entries;
-  entries.reserve(contents.revoked.size());
-  std::size_t revoked_content = 0;
-  bool sorted = true;
-  for (const RevokedCertificate& entry : contents.revoked) {
-    NIMBUS_ASSIGN_OR_RETURN(PreparedEntry prepared, prepare(entry));
-    if (!entries.empty() && serial_less(prepared, entries.back())) sorted = false;
-    revoked_content += tlv_size(prepared.content_size);
-    entries.push_back(prepared);
-  }
-  // Callers usually pass entries in order already (the store reads them by serial), so the check
-  // above usually saves the sort; stable, so that equal serials keep the caller's order.
-  if (!sorted) std::stable_sort(entries.begin(), entries.end(), serial_less);
+  std::vector<Entry>& list = entries.entries_;
+  // Publishers usually add entries in order already (the store reads them by serial), which saves
+  // the sort; stable, so that equal serials keep the caller's order.
+  if (!entries.sorted_) std::stable_sort(list.begin(), list.end(), serial_less);
+  std::size_t revoked_content = entries.encoded_size_;
 
   std::size_t extensions_content = tlv_size(aki_der.size() + number_der.size());
   std::size_t tbs_content = 3 + algorithm.size() + issuer_name.size() + time_size(this_update) +
-                            time_size(next_update) + (entries.empty() ? 0 : tlv_size(revoked_content)) +
+                            time_size(next_update) + (list.empty() ? 0 : tlv_size(revoked_content)) +
                             tlv_size(extensions_content);
   std::size_t tbs_size = tlv_size(tbs_content);
 
-  // The TBSCertList is written after room for the outer SEQUENCE header, whose length is known only
-  // once signed (ECDSA signatures vary in size); the unused part of that room is dropped at the end.
-  constexpr std::size_t kOuterHeaderRoom = 1 + 1 + sizeof(std::size_t);
-  Bytes der(kOuterHeaderRoom + tbs_size);
-  std::uint8_t* out = der.data() + kOuterHeaderRoom;
-  out = put_header(out, kSequence, tbs_content);
+  // The whole CRL is written in one buffer, allocated once: a million entries make ~50 MB, and
+  // every extra copy or reallocation of that shows in the publication time. The outer SEQUENCE's
+  // header is sized for the longest signature the key can make; an ECDSA signature a few octets
+  // shorter changes the length of that header only at a length boundary, when the buffer's front
+  // is trimmed.
+  auto signature_value_size = [](std::size_t signature) { return tlv_size(1 + signature); };
+  std::size_t max_outer_content = tbs_size + algorithm.size() + signature_value_size(static_cast<std::size_t>(max_signature));
+  std::size_t header_room = tlv_size(max_outer_content) - max_outer_content;
+  Bytes der;
+  der.reserve(header_room + max_outer_content);
+  der.resize(header_room + tbs_size);
+  std::uint8_t* tbs = der.data() + header_room;
+  std::uint8_t* out = put_header(tbs, kSequence, tbs_content);
   const std::array<std::uint8_t, 3> version_2 = {kInteger, 0x01, 0x01};
   out = put_bytes(out, ByteView(version_2.data(), version_2.size()));
   out = put_bytes(out, algorithm);
@@ -334,9 +360,9 @@ Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& 
   out = put_time(out, this_update);
   out = put_time(out, next_update);
   // An empty list is left out, as OpenSSL does: revokedCertificates is OPTIONAL.
-  if (!entries.empty()) {
+  if (!list.empty()) {
     out = put_header(out, kSequence, revoked_content);
-    for (const PreparedEntry& entry : entries) out = put_entry(out, entry);
+    for (const Entry& entry : list) out = put_entry(out, entry);
   }
   out = put_header(out, kContext0, extensions_content);
   out = put_header(out, kSequence, aki_der.size() + number_der.size());
@@ -344,29 +370,26 @@ Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& 
   out = put_bytes(out, number_der);
   if (out != der.data() + der.size()) return Error(ErrorCode::kInternal, "CRL size miscalculated");
 
-  std::size_t signature_size = 0;
-  const std::uint8_t* tbs = der.data() + kOuterHeaderRoom;
-  if (EVP_DigestSign(signer.get(), nullptr, &signature_size, tbs, tbs_size) != 1) {
-    return crypto::openssl_error(ErrorCode::kCryptoError, "signing the CRL failed");
-  }
+  std::size_t signature_size = static_cast<std::size_t>(max_signature);
   Bytes signature(signature_size);
   if (EVP_DigestSign(signer.get(), signature.data(), &signature_size, tbs, tbs_size) != 1) {
     return crypto::openssl_error(ErrorCode::kCryptoError, "signing the CRL failed");
   }
   signature.resize(signature_size);
 
-  std::size_t signature_value = tlv_size(1 + signature.size());
-  std::size_t outer_content = tbs_size + algorithm.size() + signature_value;
-  der.resize(der.size() + algorithm.size() + signature_value);
-  out = der.data() + kOuterHeaderRoom + tbs_size;
+  std::size_t outer_content = tbs_size + algorithm.size() + signature_value_size(signature.size());
+  der.resize(header_room + outer_content);  // within the reserved capacity: no reallocation
+  out = der.data() + header_room + tbs_size;
   out = put_bytes(out, algorithm);
   out = put_header(out, kBitString, 1 + signature.size());
   *out++ = 0x00;  // no unused bits
   put_bytes(out, signature);
 
   std::size_t outer_header = tlv_size(outer_content) - outer_content;
-  put_header(der.data() + kOuterHeaderRoom - outer_header, kSequence, outer_content);
-  der.erase(der.begin(), der.begin() + static_cast<std::ptrdiff_t>(kOuterHeaderRoom - outer_header));
+  put_header(der.data() + header_room - outer_header, kSequence, outer_content);
+  if (outer_header < header_room) {
+    der.erase(der.begin(), der.begin() + static_cast<std::ptrdiff_t>(header_room - outer_header));
+  }
   return der;
 }
 

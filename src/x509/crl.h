@@ -1,6 +1,7 @@
 // CertificateRevocationList: X.509 v2 CRLs, parsed and built.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,12 +53,47 @@ class CertificateRevocationList {
   std::shared_ptr<const Shared> shared_;
 };
 
-// Everything a CRL says; the issuer comes from the issuing CA's certificate.
-struct CrlContents {
+// What a CRL says besides its entries; the issuer comes from the issuing CA's certificate.
+struct CrlHeader {
   std::uint64_t number = 0;
   Timestamp this_update;
   Timestamp next_update;
+};
+
+// Everything a CRL says.
+struct CrlContents : CrlHeader {
   std::vector<RevokedCertificate> revoked;
+};
+
+// A CRL's entries held compactly for encoding: a few dozen bytes each and no allocation per
+// entry, so that a publisher can collect millions straight from a store query. Entries may be
+// added in any order.
+class CrlEntries {
+ public:
+  // RFC 5280 4.1.2.2: serial numbers are at most 20 octets.
+  static constexpr std::size_t kMaxSerialOctets = 20;
+
+  void reserve(std::size_t count) { entries_.reserve(count); }
+  // `serial` is the unsigned big-endian value; leading zero octets do not count towards the limit.
+  // Refuses a longer serial, a reason outside RFC 5280's range, and a time no CRL can express.
+  Status add(ByteView serial, Timestamp revoked_at, RevocationReason reason);
+  std::size_t size() const { return entries_.size(); }
+
+  // One entry as the encoder writes it.
+  struct Entry {
+    std::array<std::uint8_t, kMaxSerialOctets> magnitude;  // the first magnitude_size octets
+    std::uint8_t magnitude_size;
+    std::uint8_t reason;  // 0: no reasonCode extension
+    std::uint16_t year;
+    std::uint8_t month, day, hours, minutes, seconds;
+  };
+
+ private:
+  friend Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& key,
+                                    const CrlHeader& header, CrlEntries entries);
+  std::vector<Entry> entries_;
+  std::size_t encoded_size_ = 0;  // of every entry's SEQUENCE, headers included
+  bool sorted_ = true;
 };
 
 // Builds and signs a v2 CRL with the CRL Number and Authority Key Identifier extensions
@@ -70,5 +106,8 @@ Result<CertificateRevocationList> sign_crl(const Certificate& issuer, const cryp
 // so that a million entries take a fraction of a second and tens of megabytes rather than an object
 // tree of hundreds of megabytes, and nothing parses back what was just written.
 Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& key, const CrlContents& contents);
+// The same from a header and compact entries, which are sorted in place.
+Result<Bytes> sign_crl_der(const Certificate& issuer, const crypto::PrivateKey& key, const CrlHeader& header,
+                           CrlEntries entries);
 
 }  // namespace nimbus::x509

@@ -69,6 +69,7 @@ class Statement {
 
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
+  // The blob is not copied: it must stay alive and unchanged until the statement is destroyed.
   Statement& bind_blob(int index, ByteView blob);
   Statement& bind_null(int index);
   Statement& bind_optional(int index, const std::optional<std::string>& text);
