@@ -5,6 +5,7 @@
 #include <cwchar>
 #include <cwctype>
 #include <locale.h>
+#include <mutex>
 #include <string>
 
 #include <fmt/format.h>
@@ -79,6 +80,10 @@ Result<Database> Database::open(const std::filesystem::path& path, bool create) 
     return Error(ErrorCode::kNotFound,
                  fmt::format("no store at '{}': run 'nimbus init' first, or pass --data", path.string()));
   }
+  // Before SQLite's first use: without memory statistics, which nothing here reads, SQLite's
+  // allocator takes no global mutex around every allocation.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -137,6 +142,27 @@ Status Database::run(std::string_view sql) {
 }
 
 int Database::changes() const { return sqlite3_changes(db_); }
+
+void Database::on_wal_commit(std::function<void(int pages)> hook) {
+  wal_hook_ = std::make_unique<std::function<void(int)>>(std::move(hook));
+  sqlite3_wal_hook(
+      db_,
+      [](void* context, sqlite3*, const char*, int pages) {
+        (*static_cast<std::function<void(int)>*>(context))(pages);
+        return SQLITE_OK;
+      },
+      wal_hook_.get());
+}
+
+Status Database::checkpoint_passive(int& pages_left) {
+  int wal_pages = 0;
+  int copied = 0;
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied) != SQLITE_OK) {
+    return error("checkpointing the write-ahead log");
+  }
+  pages_left = wal_pages - copied;
+  return ok_status();
+}
 
 Statement::~Statement() {
   if (stmt_ == nullptr) return;

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +30,9 @@ class Database {
   static Result<Database> open(const std::filesystem::path& path, bool create);
 
   Database(Database&& other) noexcept
-      : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
+      : db_(std::exchange(other.db_, nullptr)),
+        cache_(std::move(other.cache_)),
+        wal_hook_(std::move(other.wal_hook_)) {}
   Database& operator=(Database&&) = delete;
   Database(const Database&) = delete;
   ~Database();
@@ -43,6 +47,14 @@ class Database {
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int changes() const;
 
+  // Calls `hook` after each commit on this connection with the number of pages in the WAL, in
+  // place of SQLite's automatic checkpoint (which this hook replaces). The hook runs inside the
+  // commit: it must be quick and must not use this connection.
+  void on_wal_commit(std::function<void(int pages)> hook);
+  // Copies as much of the WAL into the database as no reader still needs, waiting for nobody.
+  // Sets `pages_left` to the frames still in the WAL that could not be copied yet.
+  Status checkpoint_passive(int& pages_left);
+
   // An error naming what failed, with SQLite's message.
   Error error(std::string_view what) const;
 
@@ -56,6 +68,8 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, Cached> cache_;
+  // Boxed: SQLite holds its address, which must not change when the Database moves.
+  std::unique_ptr<std::function<void(int)>> wal_hook_;
 };
 
 // A prepared statement. Bind parameters by 1-based index, then step through rows.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/migrations.h"
 
@@ -500,6 +501,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open_database(const std::files
   NIMBUS_TRY(configure(*store->db_));
   NIMBUS_TRY(store->migrate());
   NIMBUS_TRY(store->open_reader(path));
+  store->checkpointer_ = std::make_unique<Checkpointer>(path);
+  store->db_->on_wal_commit([checkpointer = store->checkpointer_.get()](int pages) { checkpointer->wal_grew(pages); });
   return store;
 }
 

@@ -11,6 +11,7 @@
 
 namespace nimbus::store::sqlite {
 
+class Checkpointer;
 class Database;
 class SqliteSession;
 
@@ -22,7 +23,8 @@ class SqliteSession;
 // Writes use group commit: while one transaction is committing (and waiting for its fsync), the
 // writes that arrive queue up; the next commit runs them all, each inside its own savepoint, and
 // makes them durable with a single fsync. Each write() still returns only once its changes are on
-// disk, and a write that fails is rolled back alone.
+// disk, and a write that fails is rolled back alone. Checkpoints run on a thread of their own
+// (Checkpointer), not inside a commit.
 class SqliteStore final : public Store {
  public:
   // Creates a new database at `path` (refusing an existing one) and applies every migration.
@@ -75,6 +77,9 @@ class SqliteStore final : public Store {
   bool committing_ = false;
   std::unique_ptr<Database> db_;
   std::unique_ptr<SqliteSession> session_;
+
+  // Last, so that it stops before the connections close.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace nimbus::store::sqlite
