@@ -1,5 +1,9 @@
 #include "core/bytes.h"
 
+#include <array>
+#include <cctype>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace nimbus {
@@ -38,6 +42,22 @@ TEST(Hex, RoundTripsEveryByteValue) {
 TEST(Hex, RefusesOddLengthsAndNonHexCharacters) {
   for (const char* text : {"a", "abc", "zz", "0g", "3f:0a", " 3f", "3f ", "0x3f", "-1"}) {
     EXPECT_FALSE(from_hex(text).has_value()) << "'" << text << "' was accepted";
+  }
+}
+
+TEST(Hex, DecodesIntoACallersBufferOnlyOfTheExactSize) {
+  std::array<std::uint8_t, 3> out{};
+  ASSERT_TRUE(decode_hex("00ff7A", out));
+  EXPECT_EQ(out, (std::array<std::uint8_t, 3>{0x00, 0xff, 0x7a}));
+  EXPECT_FALSE(decode_hex("00ff", out));
+  EXPECT_FALSE(decode_hex("00ff7a11", out));
+  // Every byte that is not a hex digit, in either position of a pair.
+  for (int c = 0; c < 256; ++c) {
+    if (std::isxdigit(c)) continue;
+    std::string high = std::string(1, static_cast<char>(c)) + "0aabb";
+    std::string low = "0" + std::string(1, static_cast<char>(c)) + "aabb";
+    EXPECT_FALSE(decode_hex(high, out)) << "byte " << c;
+    EXPECT_FALSE(decode_hex(low, out)) << "byte " << c;
   }
 }
 
