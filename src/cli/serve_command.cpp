@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "cli/deployment.h"
+#include "http/certificate_metrics.h"
 #include "http/metrics.h"
 #include "http/revocation_routes.h"
 #include "http/server.h"
@@ -161,6 +162,7 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   http::MetricsRegistry metrics;
   http::Router router;
   NIMBUS_TRY(http::add_revocation_routes(router, {publication, responder, metrics}));
+  NIMBUS_TRY(http::add_certificate_metrics(metrics, store));
   http::HttpServer server(server_options(config, options.port), std::move(router), &metrics);
   NIMBUS_TRY(server.start());
   maintenance.start();

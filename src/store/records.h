@@ -79,6 +79,13 @@ struct CertificateStatusRecord {
   Timestamp not_after;
 };
 
+// How many certificates one issuer has signed, as the store records them.
+struct CertificateTally {
+  std::string issuer_id;
+  std::uint64_t issued = 0;   // every certificate, whatever its status
+  std::uint64_t revoked = 0;  // of those, revoked (certificateHold included)
+};
+
 // A delegated OCSP signing certificate an authority issued to its responder (RFC 6960 4.2.2.2).
 // The certificate itself is also in the certificates table, like everything the authority signs.
 struct OcspSignerRecord {

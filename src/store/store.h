@@ -61,6 +61,8 @@ class StoreReader {
   // Newest first; all profiles when `profile_id` is empty.
   virtual Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) = 0;
   virtual Result<std::size_t> count_pending_enrollments(const std::string& profile_id) = 0;
+  // Certificates per issuer, for metrics; issuers with none are left out.
+  virtual Result<std::vector<CertificateTally>> certificate_tallies() = 0;
 
   // Most recent first.
   virtual Result<std::vector<AuditEvent>> audit_events(std::size_t limit) = 0;

@@ -357,6 +357,7 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::EnrollmentRecord>> list_enrollments(const std::string& profile_id) override {
     return inner_.list_enrollments(profile_id);
   }
+  Result<std::vector<store::CertificateTally>> certificate_tallies() override { return inner_.certificate_tallies(); }
   Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
     return inner_.count_pending_enrollments(profile_id);
   }

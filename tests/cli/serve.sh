@@ -163,8 +163,11 @@ case_metrics() {
   assert_contains "$text" 'nimbus_ocsp_responses_total{' "OCSP counter"
   assert_contains "$text" "nimbus_crl_next_update_timestamp_seconds{ca=\"$ISSUING\"}" "CRL next update per CA"
   assert_contains "$text" "nimbus_crl_age_seconds{ca=\"$ROOT\"}" "CRL age per CA"
+  # alice, bob and the responder's signing certificate; alice revoked
+  assert_contains "$text" "nimbus_certificates_issued{ca=\"$ISSUING\"} 3" "certificates issued per CA"
+  assert_contains "$text" "nimbus_certificates_revoked{ca=\"$ISSUING\"} 1" "certificates revoked per CA"
 }
-run_case "metrics: requests by route, OCSP answers, CRL freshness per CA" case_metrics
+run_case "metrics: requests by route, OCSP answers, CRL freshness, certificates per CA" case_metrics
 
 # The server is this shell's child, so it is stopped here rather than inside a case's subshell.
 STOP_RC=0

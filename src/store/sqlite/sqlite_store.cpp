@@ -305,6 +305,22 @@ class SqliteSession final : public StoreWriter {
     return row ? static_cast<std::size_t>(query.integer(0)) : 0;
   }
 
+  Result<std::vector<CertificateTally>> certificate_tallies() override {
+    // Served by certificates_by_issuer_status alone: no table row is read.
+    NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT issuer_id, status, COUNT(*) FROM certificates "
+                                                         "GROUP BY issuer_id, status ORDER BY issuer_id"));
+    std::vector<CertificateTally> tallies;
+    for (;;) {
+      NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) return tallies;
+      std::string_view issuer = query.text_view(0);
+      if (tallies.empty() || tallies.back().issuer_id != issuer) tallies.push_back({std::string(issuer)});
+      auto count = static_cast<std::uint64_t>(query.integer(2));
+      tallies.back().issued += count;
+      if (query.text_view(1) == "revoked") tallies.back().revoked += count;
+    }
+  }
+
   Status put_profile(const ProfileRecord& p) override {
     NIMBUS_ASSIGN_OR_RETURN(
         Statement upsert,
@@ -669,6 +685,8 @@ Result<std::vector<EnrollmentRecord>> SqliteStore::list_enrollments(const std::s
 Result<std::size_t> SqliteStore::count_pending_enrollments(const std::string& profile_id) {
   NIMBUS_LOCKED_READ(count_pending_enrollments(profile_id));
 }
+
+Result<std::vector<CertificateTally>> SqliteStore::certificate_tallies() { NIMBUS_LOCKED_READ(certificate_tallies()); }
 
 #undef NIMBUS_LOCKED_READ
 

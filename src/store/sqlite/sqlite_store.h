@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   Result<std::optional<EnrollmentRecord>> find_enrollment(const std::string& id) override;
   Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) override;
   Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override;
+  Result<std::vector<CertificateTally>> certificate_tallies() override;
   Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
 
  private:
