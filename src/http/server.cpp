@@ -491,7 +491,7 @@ Status ServerCore::start() {
   net::post(acceptor_executor, [this] { do_accept(); });
   threads.reserve(thread_count);
   for (unsigned i = 0; i < thread_count; ++i) {
-    threads.emplace_back([this, &ioc = *contexts[i]] {
+    threads.emplace_back([&ioc = *contexts[i]] {
       // Handlers catch their own exceptions; this guards against a bug in the server itself
       // taking the whole process down with std::terminate.
       while (true) {
