@@ -16,6 +16,7 @@
 
 #include "ca/authority_id.h"
 #include "crypto/handles.h"
+#include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
 #include "profile/names.h"
 #include "profile/text.h"
@@ -386,32 +387,17 @@ Result<x509::KeyUsage> read_key_usage(const YAML::Node& node, const std::string&
 
 // Two or more arcs of digits, without leading zeros, the first 0, 1 or 2. OpenSSL alone is more
 // forgiving ("1.3.6..1", "1.3.6.1."), and a profile should say exactly one thing.
-bool is_dotted_oid(std::string_view text) {
-  std::size_t arcs = 0;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = text.find('.', start);
-    std::string_view arc = text.substr(start, dot - start);
-    bool digits = !arc.empty() && std::all_of(arc.begin(), arc.end(), is_digit);
-    if (!digits || (arc.size() > 1 && arc.front() == '0')) return false;
-    if (arcs++ == 0 && (arc.size() > 1 || arc.front() > '2')) return false;
-    if (dot == std::string_view::npos) return arcs >= 2;
-    start = dot + 1;
-  }
-}
-
 // The dotted form OpenSSL reads back, or nullopt when `text` is not a dotted OID.
 std::optional<std::string> canonical_oid(const std::string& text) {
-  if (!is_dotted_oid(text)) return std::nullopt;
+  if (!crypto::is_dotted_oid(text)) return std::nullopt;
   crypto::Asn1ObjectPtr object(OBJ_txt2obj(text.c_str(), 1));
   if (!object) {
     crypto::clear_openssl_errors();
     return std::nullopt;
   }
-  char buffer[256];
-  int size = OBJ_obj2txt(buffer, sizeof buffer, object.get(), 1);
-  if (size <= 0 || static_cast<std::size_t>(size) >= sizeof buffer) return std::nullopt;
-  return std::string(buffer, static_cast<std::size_t>(size));
+  std::string dotted = crypto::dotted_oid(object.get());
+  if (dotted.empty()) return std::nullopt;
+  return dotted;
 }
 
 Result<std::string> read_extended_key_usage(const YAML::Node& node, const std::string& path) {

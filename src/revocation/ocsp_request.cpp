@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
 
 namespace nimbus::revocation {
@@ -32,9 +33,7 @@ Bytes nonce_value(X509_EXTENSION* extension) {
 }
 
 std::string extension_oid(X509_EXTENSION* extension) {
-  char text[80] = {};
-  OBJ_obj2txt(text, sizeof text, X509_EXTENSION_get_object(extension), 1);
-  return text;
+  return crypto::dotted_oid(X509_EXTENSION_get_object(extension));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "crypto/bio.h"
 #include "crypto/digest.h"
+#include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
 
 namespace nimbus::x509 {
@@ -268,9 +269,7 @@ std::vector<std::string> extended_key_usages(const Certificate& certificate) {
       X509_get_ext_d2i(certificate.get(), NID_ext_key_usage, nullptr, nullptr)));
   if (!usages) return oids;
   for (int i = 0; i < sk_ASN1_OBJECT_num(usages.get()); ++i) {
-    char text[128];
-    OBJ_obj2txt(text, sizeof text, sk_ASN1_OBJECT_value(usages.get(), i), 1);
-    oids.emplace_back(text);
+    oids.push_back(crypto::dotted_oid(sk_ASN1_OBJECT_value(usages.get(), i)));
   }
   return oids;
 }
@@ -291,8 +290,7 @@ std::vector<std::string> subject_alt_names(const Certificate& certificate) {
       case GEN_EMAIL: out.push_back("email:" + text(name->d.rfc822Name)); break;
       case GEN_URI: out.push_back("URI:" + text(name->d.uniformResourceIdentifier)); break;
       case GEN_OTHERNAME: {
-        char oid[128];
-        OBJ_obj2txt(oid, sizeof oid, name->d.otherName->type_id, 1);
+        std::string oid = crypto::dotted_oid(name->d.otherName->type_id);
         const ASN1_TYPE* value = name->d.otherName->value;
         if (std::string_view(oid) == "1.3.6.1.4.1.311.20.2.3" && value->type == V_ASN1_UTF8STRING) {
           out.push_back("UPN:" + text(value->value.utf8string));

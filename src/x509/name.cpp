@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/bytes.h"
+#include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
 
 namespace nimbus::x509 {
@@ -135,8 +136,10 @@ Result<DistinguishedName> DistinguishedName::parse(std::string_view text) {
         type.reset(OBJ_txt2obj(known, 0));
       } else {
         // A dotted OID, or a name OpenSSL prints (organizationIdentifier, ...), so that whatever
-        // to_string() writes parses back.
-        type.reset(OBJ_txt2obj(attribute->type.c_str(), 0));
+        // to_string() writes parses back. Text that starts like a number must be a well-formed OID:
+        // OpenSSL would read "2..5" as 2.0.5.
+        bool numeric = !attribute->type.empty() && attribute->type.front() >= '0' && attribute->type.front() <= '9';
+        if (!numeric || crypto::is_dotted_oid(attribute->type)) type.reset(OBJ_txt2obj(attribute->type.c_str(), 0));
       }
       if (!type) {
         crypto::clear_openssl_errors();
@@ -227,9 +230,7 @@ std::string attribute_type_text(const ASN1_OBJECT* type) {
   if (nid != NID_undef) {
     if (const char* short_name = OBJ_nid2sn(nid)) return short_name;
   }
-  char oid[128];
-  OBJ_obj2txt(oid, sizeof oid, type, 1);
-  return oid;
+  return crypto::dotted_oid(type);
 }
 
 // The complete DER (tag, length, content) of an attribute value, for RFC 4514 section 2.4's "#hex".

@@ -208,6 +208,14 @@ TEST(DistinguishedName, UnknownOidsKeepTheirDottedForm) {
   EXPECT_EQ(reparsed.der(), name.der());
 }
 
+TEST(DistinguishedName, LongOidsKeepEveryArc) {
+  std::string type = "2.5.4." + std::string(150, '9') + ".97";
+  NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName name, DistinguishedName::parse(type + "=x"));
+  EXPECT_EQ(name.to_string(), type + "=x");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(DistinguishedName reparsed, DistinguishedName::parse(name.to_string()));
+  EXPECT_EQ(reparsed.der(), name.der());
+}
+
 // RFC 4514 2.4: a value that is not a string is written as '#' and the hex of its BER/DER encoding
 // (tag, length and contents), as name.cpp's comment also says ("the DER in hex").
 TEST(DistinguishedName, NonStringValuesAreWrittenAsHexOfTheirDer) {
@@ -224,7 +232,8 @@ TEST(DistinguishedName, NonStringValuesAreWrittenAsHexOfTheirDer) {
 TEST(DistinguishedName, RefusesMalformedStrings) {
   for (const char* text : {"", "CN", "=x", " =x", "CN=", "CN=   ", "FOO=bar", "CN=a\"b", "CN=#0403", "CN= #0403",
                            "CN=a;b", "CN=a<b", "CN=a>b", "CN=a\\", "CN=a\\q", "CN=a,", ",CN=a", "CN=a,,O=b",
-                           "CN=a+", "CN=a, O", "C=USA", "1.2.x=y", "CN=a,O=b,FOO=c"}) {
+                           "CN=a+", "CN=a, O", "C=USA", "1.2.x=y", "CN=a,O=b,FOO=c", "2..5=y", "2.5.=y",
+                           "2.05.4=y", "3.1=y", "1=y"}) {
     auto name = DistinguishedName::parse(text);
     ASSERT_FALSE(name.ok()) << "'" << text << "' was accepted as " << name->to_string();
     EXPECT_EQ(name.error().code(), ErrorCode::kInvalidArgument) << text << ": " << name.error().to_string();
