@@ -33,6 +33,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/bytes.h"
@@ -221,6 +222,8 @@ std::vector<std::int64_t> sizes() {
 int run(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // Warnings go to stderr: stdout carries the JSON results.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bench"));
   spdlog::set_level(spdlog::level::warn);
   for (std::int64_t size : sizes()) {
     // Enough publications for a stable figure; each one stores a CRL of ~38 bytes per entry.

@@ -43,6 +43,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "ca/authorities.h"
@@ -364,6 +365,8 @@ int run(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   // Issuer logs every issuance at info; at this rate that is console output, not issuance.
+  // Warnings go to stderr: stdout carries the JSON results.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bench"));
   spdlog::set_level(spdlog::level::warn);
 
   std::filesystem::path base = default_base_dir();

@@ -53,16 +53,18 @@ void Checkpointer::run() {
     if (stopping_) return;
     requested_ = false;
     lock.unlock();
-    int pages_left = 0;
-    Status checkpointed = connection->checkpoint_passive(pages_left);
+    auto checkpointed = connection->checkpoint_passive();
     if (!checkpointed.ok()) {
       spdlog::warn("store: checkpoint of '{}' failed: {}", database_.string(), checkpointed.error().message());
-    } else if (pages_left > 0) {
+    } else if (checkpointed->busy) {
+      // Another process (or a closing connection) is checkpointing the same log right now.
+      spdlog::debug("store: checkpoint of '{}' skipped: another connection is checkpointing", database_.string());
+    } else if (checkpointed->pages_left > 0) {
       // A reader still needs the rest; the next commit past the threshold asks again.
-      spdlog::debug("store: checkpoint left {} page(s) that a reader still uses", pages_left);
+      spdlog::debug("store: checkpoint left {} page(s) that a reader still uses", checkpointed->pages_left);
     }
     lock.lock();
-    if (checkpointed.ok()) ++completed_;
+    if (checkpointed.ok() && !checkpointed->busy) ++completed_;
   }
 }
 

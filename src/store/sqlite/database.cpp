@@ -154,14 +154,13 @@ void Database::on_wal_commit(std::function<void(int pages)> hook) {
       wal_hook_.get());
 }
 
-Status Database::checkpoint_passive(int& pages_left) {
+Result<Database::CheckpointOutcome> Database::checkpoint_passive() {
   int wal_pages = 0;
   int copied = 0;
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied) != SQLITE_OK) {
-    return error("checkpointing the write-ahead log");
-  }
-  pages_left = wal_pages - copied;
-  return ok_status();
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  if (rc == SQLITE_BUSY) return CheckpointOutcome{true, 0};
+  if (rc != SQLITE_OK) return error("checkpointing the write-ahead log");
+  return CheckpointOutcome{false, wal_pages - copied};
 }
 
 Statement::~Statement() {

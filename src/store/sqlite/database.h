@@ -51,9 +51,12 @@ class Database {
   // place of SQLite's automatic checkpoint (which this hook replaces). The hook runs inside the
   // commit: it must be quick and must not use this connection.
   void on_wal_commit(std::function<void(int pages)> hook);
+  struct CheckpointOutcome {
+    bool busy = false;   // another connection was checkpointing; nothing was done
+    int pages_left = 0;  // frames still in the WAL because a reader needs them
+  };
   // Copies as much of the WAL into the database as no reader still needs, waiting for nobody.
-  // Sets `pages_left` to the frames still in the WAL that could not be copied yet.
-  Status checkpoint_passive(int& pages_left);
+  Result<CheckpointOutcome> checkpoint_passive();
 
   // An error naming what failed, with SQLite's message.
   Error error(std::string_view what) const;
