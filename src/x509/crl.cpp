@@ -266,7 +266,9 @@ Status CrlEntries::add(ByteView serial, Timestamp revoked_at, RevocationReason r
                              kMaxSerialOctets));
   }
   auto code = static_cast<unsigned>(reason);
-  if (code > 10) return Error(ErrorCode::kInvalidArgument, fmt::format("CRL reason code {} is out of range", code));
+  if (code > static_cast<unsigned>(RevocationReason::kAaCompromise)) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("CRL reason code {} is out of range", code));
+  }
   NIMBUS_ASSIGN_OR_RETURN(CivilTime when, civil_time(revoked_at));
   Entry entry{};
   std::copy(magnitude.begin(), magnitude.end(), entry.magnitude.begin());
