@@ -266,8 +266,9 @@ Status CrlEntries::add(ByteView serial, Timestamp revoked_at, RevocationReason r
                              kMaxSerialOctets));
   }
   auto code = static_cast<unsigned>(reason);
-  if (code > static_cast<unsigned>(RevocationReason::kAaCompromise)) {
-    return Error(ErrorCode::kInvalidArgument, fmt::format("CRL reason code {} is out of range", code));
+  // 7 is unassigned and 8 (removeFromCRL) belongs to delta CRLs only (RFC 5280 5.3.1).
+  if (code == 7 || code == 8 || code > static_cast<unsigned>(RevocationReason::kAaCompromise)) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("CRL reason code {} is not allowed in a CRL entry", code));
   }
   NIMBUS_ASSIGN_OR_RETURN(CivilTime when, civil_time(revoked_at));
   Entry entry{};

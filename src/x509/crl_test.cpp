@@ -325,5 +325,19 @@ TEST(Crl, SortsEntriesByTheirValueNotTheirStoredBytes) {
   }
 }
 
+TEST(CrlEntries, RefusesSerialsOverTwentyOctetsAndReasonsNoCrlEntryCarries) {
+  CrlEntries entries;
+  Timestamp when = at("2026-02-10T08:00:00Z");
+  Bytes twenty_one(21, 0x11);
+  NIMBUS_EXPECT_ERROR(entries.add(twenty_one, when, RevocationReason::kKeyCompromise), ErrorCode::kInvalidArgument);
+  twenty_one[0] = 0x00;  // leading zeros do not count
+  NIMBUS_EXPECT_OK(entries.add(twenty_one, when, RevocationReason::kKeyCompromise));
+  for (int code : {7, 8, 11, 255}) {
+    SCOPED_TRACE(code);
+    NIMBUS_EXPECT_ERROR(entries.add(Bytes{0x01}, when, static_cast<RevocationReason>(code)), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(entries.size(), 1u);
+}
+
 }  // namespace
 }  // namespace nimbus::x509
