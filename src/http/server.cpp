@@ -167,7 +167,7 @@ class ServerCore {
   // the first context.
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<net::executor_work_guard<Executor>> work;
-  std::atomic<std::size_t> next_context{0};
+  std::size_t next_context = 0;  // used on contexts[0]'s thread only, like the acceptor
   std::optional<Acceptor> acceptor;  // used on contexts[0]'s thread only once started
   std::optional<Timer> accept_backoff;
   std::vector<std::thread> threads;
@@ -517,7 +517,7 @@ void ServerCore::do_accept() {
 }
 
 Executor ServerCore::next_executor() {
-  return contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()]->get_executor();
+  return contexts[next_context++ % contexts.size()]->get_executor();
 }
 
 void ServerCore::on_accept(beast::error_code ec, Socket socket) {

@@ -23,9 +23,13 @@ Result<store::CrlRecord> publish_crl(store::StoreWriter& transaction, const CrlA
   NIMBUS_TRY(transaction.for_each_revocation(authority.id, [&](const store::RevocationEntry& entry) -> Status {
     if (!policy.keep_expired_entries && entry.not_after < now) return ok_status();
     // Decoded on the stack: this runs once per revoked certificate, a million times for a large CA.
-    std::array<std::uint8_t, 2 * x509::CrlEntries::kMaxSerialOctets> serial{};
+    // One octet beyond RFC 5280's limit, for a leading zero that CrlEntries does not count.
+    std::array<std::uint8_t, x509::CrlEntries::kMaxSerialOctets + 1> serial{};
     std::size_t octets = entry.serial.size() / 2;
-    if (entry.serial.empty() || octets > serial.size() || !decode_hex(entry.serial, std::span(serial.data(), octets))) {
+    if (octets > serial.size()) {
+      return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is longer than 20 octets", entry.serial));
+    }
+    if (entry.serial.empty() || !decode_hex(entry.serial, std::span(serial.data(), octets))) {
       return Error(ErrorCode::kMalformed, fmt::format("stored serial '{}' is not hex", entry.serial));
     }
     NIMBUS_ASSIGN_OR_RETURN(x509::RevocationReason reason, x509::revocation_reason_from_code(entry.reason));

@@ -170,14 +170,21 @@ TEST_F(CrlPublisherTest, RefusesAStoredReasonThatIsNotACrlReason) {
   EXPECT_EQ(authority->last_crl_number, 0u);
 }
 
-TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHex) {
-  store::CertificateRecord odd = ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
-  odd.serial = "not-hex";
-  NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
-    NIMBUS_TRY(tx.insert_certificate(odd));
-    return tx.revoke_certificate("not-hex", at("2026-02-01T00:00:00Z"), 1);
-  }));
-  NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
+TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHexOrTooLong) {
+  // The last: 22 octets, beyond the 20 of RFC 5280 plus a leading zero.
+  for (std::string serial : {std::string("not-hex"), std::string("abc"), std::string(44, '1')}) {
+    SCOPED_TRACE(serial);
+    store::CertificateRecord odd =
+        ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
+    odd.serial = serial;
+    odd.sha1 = odd.sha256 = serial;
+    NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
+      NIMBUS_TRY(tx.insert_certificate(odd));
+      return tx.revoke_certificate(serial, at("2026-02-01T00:00:00Z"), 6);  // on hold, so it can be released
+    }));
+    NIMBUS_EXPECT_ERROR(publish(at("2026-03-01T00:00:00Z")), ErrorCode::kMalformed);
+    NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) { return tx.release_certificate_hold(serial); }));
+  }
 }
 
 // The scale path, kept small enough for every test run: many entries, serials of every length from
