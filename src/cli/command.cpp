@@ -82,10 +82,19 @@ void CommandRunner::run(const std::function<Status()>& body) {
   }
 }
 
+void CommandRunner::run_answering(const std::function<Result<int>()>& body, int error_status) {
+  error_status_ = error_status;
+  run([&]() -> Status {
+    NIMBUS_ASSIGN_OR_RETURN(answer_, body());
+    return ok_status();
+  });
+}
+
 int CommandRunner::finish() const {
-  if (!outcome_ || outcome_->ok()) return kExitOk;
+  if (!outcome_ || outcome_->ok()) return answer_;
   const Error& error = outcome_->error();
   std::cerr << "nimbus: " << error.message() << std::endl;
+  if (error_status_) return *error_status_;
   return error.is_failure() ? kExitFailure : kExitRefused;
 }
 

@@ -37,6 +37,10 @@ class CommandRunner {
   // Sets up logging, runs `body`, and keeps its status (exceptions become internal errors).
   void run(const std::function<Status()>& body);
 
+  // The same for commands whose exit status is an answer (nimbus verify: 0 accept, 1 deny):
+  // `body` returns the status to exit with; an error it returns exits with `error_status`.
+  void run_answering(const std::function<Result<int>()>& body, int error_status);
+
   // Whether a command's body ran (false when only a command group was named).
   bool ran() const { return outcome_.has_value(); }
 
@@ -46,6 +50,8 @@ class CommandRunner {
  private:
   CommonOptions options_;
   std::optional<Status> outcome_;
+  int answer_ = kExitOk;
+  std::optional<int> error_status_;
 };
 
 // Who is running this command, for the audit trail: "cli:<user>".
@@ -62,5 +68,6 @@ void add_issue_commands(CLI::App& app, CommandRunner& runner);
 // Adds `cert revoke` and `cert unrevoke` to the `cert` group add_issue_commands made, and `crl`.
 void add_revocation_commands(CLI::App& app, CommandRunner& runner);
 void add_serve_command(CLI::App& app, CommandRunner& runner);
+void add_verify_command(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

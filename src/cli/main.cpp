@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.footer(
       "Exit status: 0 success; 1 refused (bad input or a rule; nothing changed); 2 usage error;\n"
-      "3 system failure (I/O, store, crypto; nothing changed).\n"
+      "3 system failure (I/O, store, crypto; nothing changed). nimbus verify: 0 accept, 1 deny, 2 error.\n"
       "Run 'nimbus COMMAND --help' for the options of each command.");
 
   nimbus::cli::CommandRunner runner;
@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_issue_commands(app, runner);
   nimbus::cli::add_revocation_commands(app, runner);
   nimbus::cli::add_serve_command(app, runner);
+  nimbus::cli::add_verify_command(app, runner);
 
   try {
     app.parse(argc, argv);

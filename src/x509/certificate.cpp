@@ -14,6 +14,26 @@ namespace nimbus::x509 {
 
 namespace {
 
+// The URIs of the full names in a CRLDistributionPoints-shaped extension (CDP or Freshest CRL).
+std::vector<std::string> distribution_point_urls(X509* cert, int extension_nid) {
+  std::vector<std::string> urls;
+  crypto::CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, extension_nid, nullptr, nullptr)));
+  if (!points) return urls;
+  for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
+    DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
+    if (point->distpoint == nullptr || point->distpoint->type != 0) continue;
+    GENERAL_NAMES* names = point->distpoint->name.fullname;
+    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+      GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
+      if (name->type != GEN_URI) continue;
+      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+      urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                        static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    }
+  }
+  return urls;
+}
+
 std::vector<std::string> access_urls(X509* cert, int method_nid) {
   std::vector<std::string> urls;
   crypto::AuthorityInfoAccessPtr info(static_cast<AUTHORITY_INFO_ACCESS*>(
@@ -232,23 +252,11 @@ Bytes Certificate::authority_key_id() const {
 }
 
 std::vector<std::string> Certificate::crl_distribution_urls() const {
-  std::vector<std::string> urls;
-  crypto::CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(
-      X509_get_ext_d2i(get(), NID_crl_distribution_points, nullptr, nullptr)));
-  if (!points) return urls;
-  for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
-    DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
-    if (point->distpoint == nullptr || point->distpoint->type != 0) continue;
-    GENERAL_NAMES* names = point->distpoint->name.fullname;
-    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
-      GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
-      if (name->type != GEN_URI) continue;
-      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
-      urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                        static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    }
-  }
-  return urls;
+  return distribution_point_urls(get(), NID_crl_distribution_points);
+}
+
+std::vector<std::string> Certificate::freshest_crl_urls() const {
+  return distribution_point_urls(get(), NID_freshest_crl);
 }
 
 std::vector<std::string> Certificate::ca_issuers_urls() const {
@@ -265,7 +273,7 @@ bool Certificate::is_signed_by(const crypto::PublicKey& issuer_key) const {
 
 std::vector<std::string> extended_key_usages(const Certificate& certificate) {
   std::vector<std::string> oids;
-  crypto::OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> usages(static_cast<EXTENDED_KEY_USAGE*>(
+  crypto::ExtendedKeyUsagePtr usages(static_cast<EXTENDED_KEY_USAGE*>(
       X509_get_ext_d2i(certificate.get(), NID_ext_key_usage, nullptr, nullptr)));
   if (!usages) return oids;
   for (int i = 0; i < sk_ASN1_OBJECT_num(usages.get()); ++i) {

@@ -71,6 +71,7 @@ class Certificate {
   Bytes subject_key_id() const;    // empty when absent
   Bytes authority_key_id() const;  // keyIdentifier; empty when absent
   std::vector<std::string> crl_distribution_urls() const;
+  std::vector<std::string> freshest_crl_urls() const;  // delta CRLs (RFC 5280 4.2.1.15)
   std::vector<std::string> ca_issuers_urls() const;
   std::vector<std::string> ocsp_urls() const;
 

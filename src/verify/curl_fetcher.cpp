@@ -1,0 +1,142 @@
+#include "verify/curl_fetcher.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "verify/fetched_objects.h"
+
+namespace nimbus::verify {
+
+namespace {
+
+constexpr const char* kSchemes = "http,https,ldap,ldaps";
+
+struct CurlEasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+struct Sink {
+  Bytes* body;
+  std::size_t max_bytes;
+  bool overflowed = false;
+};
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  std::size_t length = size * count;
+  if (sink->max_bytes != 0 && sink->body->size() + length > sink->max_bytes) {
+    sink->overflowed = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  sink->body->insert(sink->body->end(), data, data + length);
+  return length;
+}
+
+bool is_ldap(std::string_view url) { return url.starts_with("ldap://") || url.starts_with("ldaps://"); }
+
+FetchOutcome outcome_of(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return FetchOutcome::kTimeout;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT: return FetchOutcome::kNotFetched;
+    default: return FetchOutcome::kUnreachable;
+  }
+}
+
+}  // namespace
+
+CurlFetcher::CurlFetcher() {
+  static std::once_flag initialised;
+  std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
+  FetchResponse response;
+  auto started = std::chrono::steady_clock::now();
+  auto finish = [&]() -> FetchResponse {
+    response.elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::debug("fetch {}: {} {} ({} ms) {}", request.url, fetch_outcome_name(response.outcome),
+                  response.http_status.value_or(0), response.elapsed.count(), response.detail);
+    return std::move(response);
+  };
+
+  std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
+  if (!curl) {
+    response.outcome = FetchOutcome::kUnreachable;
+    response.detail = "libcurl could not make a handle";
+    return finish();
+  }
+  Sink sink{&response.body, request.max_bytes};
+  char error_text[CURL_ERROR_SIZE] = {};
+  CURL* handle = curl.get();
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, kSchemes);
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, kSchemes);
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 3L);
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(handle, CURLOPT_USERAGENT, "nimbus-verify/" NIMBUS_VERSION);
+  if (request.max_bytes != 0) {
+    curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_bytes));
+  }
+  std::unique_ptr<curl_slist, CurlListDeleter> headers;
+  if (request.post_body) {
+    headers.reset(curl_slist_append(nullptr, fmt::format("Content-Type: {}", request.content_type).c_str()));
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.post_body->data());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.post_body->size()));
+  }
+
+  CURLcode code = curl_easy_perform(handle);
+  if (sink.overflowed || code == CURLE_FILESIZE_EXCEEDED) {
+    response.outcome = FetchOutcome::kRejected;
+    response.detail = fmt::format("the answer is larger than {} bytes", request.max_bytes);
+    response.body.clear();
+    return finish();
+  }
+  if (code != CURLE_OK) {
+    response.outcome = outcome_of(code);
+    response.detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    response.body.clear();
+    return finish();
+  }
+  if (is_ldap(request.url)) {
+    auto decoded = decode_ldap_answer(response.body);
+    if (!decoded.ok()) {
+      response.outcome = FetchOutcome::kBadData;
+      response.detail = decoded.error().message();
+      response.body.clear();
+      return finish();
+    }
+    response.body = std::move(decoded).value();
+    response.outcome = FetchOutcome::kOk;
+    return finish();
+  }
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  response.http_status = static_cast<int>(status);
+  if (status != 200) {
+    response.outcome = FetchOutcome::kHttpError;
+    response.detail = fmt::format("HTTP status {}", status);
+    response.body.clear();
+    return finish();
+  }
+  response.outcome = FetchOutcome::kOk;
+  return finish();
+}
+
+}  // namespace nimbus::verify

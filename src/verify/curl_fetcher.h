@@ -1,0 +1,19 @@
+// CurlFetcher: UrlFetcher over libcurl, for http, https, ldap and ldaps URLs.
+//
+// Every fetch has a deadline (the request's timeout covers connecting, sending and receiving),
+// follows at most three redirects within those schemes, and stops reading past max_bytes. LDAP
+// answers arrive in libcurl's text form; the binary attribute a CRL or certificate lives in is
+// decoded from it (see decode_ldap_answer). Thread-safe: each fetch uses its own handle.
+#pragma once
+
+#include "verify/fetcher.h"
+
+namespace nimbus::verify {
+
+class CurlFetcher final : public UrlFetcher {
+ public:
+  CurlFetcher();
+  FetchResponse fetch(const FetchRequest& request) override;
+};
+
+}  // namespace nimbus::verify

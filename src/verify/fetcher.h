@@ -1,0 +1,46 @@
+// UrlFetcher: where the verifier gets AIA certificates, CRLs and OCSP answers from. The verifier
+// only ever sees this interface, so tests hand it a map of URLs and the RADIUS server and
+// `nimbus verify` hand it libcurl (CurlFetcher).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "core/bytes.h"
+#include "verify/evidence.h"
+
+namespace nimbus::verify {
+
+struct FetchRequest {
+  std::string url;
+  // A POST body (OCSP requests) with its content type; a GET when absent.
+  std::optional<Bytes> post_body;
+  std::string content_type;
+  std::chrono::milliseconds timeout{10000};
+  std::size_t max_bytes = 0;  // a larger answer ends as kRejected
+};
+
+struct FetchResponse {
+  // kOk when a complete answer with status 200 arrived; otherwise kHttpError, kTimeout,
+  // kUnreachable, kRejected (too large) or kNotFetched (a scheme this fetcher does not speak).
+  FetchOutcome outcome = FetchOutcome::kNotFetched;
+  std::optional<int> http_status;
+  Bytes body;
+  std::string detail;
+  std::chrono::milliseconds elapsed{0};
+};
+
+// Implementations are safe to call from several threads at once.
+class UrlFetcher {
+ public:
+  virtual ~UrlFetcher() = default;
+  virtual FetchResponse fetch(const FetchRequest& request) = 0;
+
+ protected:
+  UrlFetcher() = default;
+  UrlFetcher(const UrlFetcher&) = delete;
+  UrlFetcher& operator=(const UrlFetcher&) = delete;
+};
+
+}  // namespace nimbus::verify

@@ -1,0 +1,112 @@
+#include "verify/revocation_cache.h"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace nimbus::verify {
+
+std::string RevocationCache::key_of(char kind, std::string_view url, ByteView id) {
+  std::string key;
+  key.reserve(2 + url.size() + id.size());
+  key.push_back(kind);
+  key.append(url);
+  key.push_back('\n');
+  key.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return key;
+}
+
+const RevocationCache::Entry* RevocationCache::find(const std::string& key) const {
+  auto found = entries_.find(key);
+  if (found == entries_.end()) return nullptr;
+  found->second->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  return found->second.get();
+}
+
+std::shared_ptr<const CheckedCrl> RevocationCache::find_crl(std::string_view url, ByteView issuer_id,
+                                                            Timestamp at) const {
+  std::string key = key_of('c', url, issuer_id);
+  std::shared_lock lock(mutex_);
+  const Entry* entry = find(key);
+  if (entry == nullptr || entry->crl->stale_at(at)) return nullptr;
+  return entry->crl;
+}
+
+std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const {
+  std::string key = key_of('o', url, cert_id_der);
+  std::shared_lock lock(mutex_);
+  const Entry* entry = find(key);
+  if (entry == nullptr || entry->ocsp->stale_at(at)) return std::nullopt;
+  return entry->ocsp;
+}
+
+void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl) {
+  auto entry = std::make_unique<Entry>();
+  entry->bytes = crl->memory_bytes() + url.size() + issuer_id.size();
+  entry->crl = std::move(crl);
+  insert(key_of('c', url, issuer_id), std::move(entry), now_utc());
+}
+
+void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer) {
+  if (!answer.next_update) return;  // RFC 5019 2.2.4: nothing says how long it stays true
+  auto entry = std::make_unique<Entry>();
+  entry->bytes = sizeof(Entry) + sizeof(OcspAnswer) + answer.responder.size() + url.size() + cert_id_der.size();
+  entry->ocsp = answer;
+  insert(key_of('o', url, cert_id_der), std::move(entry), now_utc());
+}
+
+void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Timestamp now) {
+  if (entry->bytes > max_bytes_) return;
+  std::unique_lock lock(mutex_);
+  entry->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  auto existing = entries_.find(key);
+  if (existing != entries_.end()) {
+    bytes_ -= existing->second->bytes;
+    entries_.erase(existing);
+  }
+  bytes_ += entry->bytes;
+  entries_.emplace(std::move(key), std::move(entry));
+
+  // Answers past their nextUpdate are of no use to anyone; then, if still over, the least
+  // recently used go first.
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    const Entry& e = *it->second;
+    std::optional<Timestamp> next = e.crl ? e.crl->next_update() : e.ocsp->next_update;
+    if (next && *next < now) {
+      bytes_ -= e.bytes;
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  while (bytes_ > max_bytes_ && !entries_.empty()) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second->last_used.load(std::memory_order_relaxed) < b.second->last_used.load(std::memory_order_relaxed);
+    });
+    bytes_ -= oldest->second->bytes;
+    entries_.erase(oldest);
+  }
+}
+
+std::size_t RevocationCache::memory_bytes() const {
+  std::shared_lock lock(mutex_);
+  return bytes_;
+}
+
+std::size_t RevocationCache::size() const {
+  std::shared_lock lock(mutex_);
+  return entries_.size();
+}
+
+Bytes issuer_identity(const x509::Certificate& issuer) {
+  Bytes digest(EVP_MAX_MD_SIZE);
+  unsigned int length = 0;
+  if (X509_digest(issuer.get(), EVP_sha1(), digest.data(), &length) != 1) return issuer.sha256_thumbprint();
+  digest.resize(length);
+  return digest;
+}
+
+}  // namespace nimbus::verify

@@ -1,0 +1,67 @@
+// RevocationCache: checked CRLs and OCSP answers, shared by every verification in a process.
+//
+// A CRL is cached under its URL and the certificate of the CA it was checked against; an OCSP
+// answer under its URL and CertID. Entries are used while the validation time is inside their
+// thisUpdate..nextUpdate window and dropped once past it; OCSP answers without a nextUpdate are
+// never cached. The total size is bounded: past the bound, the least recently used entries go.
+//
+// Thread-safe: lookups share a lock, insertions take it alone.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/time.h"
+#include "verify/checked_crl.h"
+#include "verify/ocsp_query.h"
+
+namespace nimbus::verify {
+
+class RevocationCache {
+ public:
+  // 256 MiB holds several CRLs of a million entries each.
+  static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} << 20;
+
+  explicit RevocationCache(std::size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+  RevocationCache(const RevocationCache&) = delete;
+  RevocationCache& operator=(const RevocationCache&) = delete;
+
+  // `issuer_id` identifies the CA certificate a CRL was checked against (see issuer_identity).
+  std::shared_ptr<const CheckedCrl> find_crl(std::string_view url, ByteView issuer_id, Timestamp at) const;
+  void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl);
+
+  std::optional<OcspAnswer> find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const;
+  void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer);
+
+  std::size_t memory_bytes() const;
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const CheckedCrl> crl;
+    std::optional<OcspAnswer> ocsp;
+    std::size_t bytes = 0;
+    mutable std::atomic<std::uint64_t> last_used{0};
+  };
+  static std::string key_of(char kind, std::string_view url, ByteView id);
+  void insert(std::string key, std::unique_ptr<Entry> entry, Timestamp now);
+  const Entry* find(const std::string& key) const;
+
+  const std::size_t max_bytes_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  std::size_t bytes_ = 0;
+  mutable std::atomic<std::uint64_t> clock_{0};
+};
+
+// A short, stable identity for a CA certificate (its SHA-1 fingerprint, which OpenSSL computes
+// once when the certificate is parsed): the cache key for "checked against this issuer".
+Bytes issuer_identity(const x509::Certificate& issuer);
+
+}  // namespace nimbus::verify

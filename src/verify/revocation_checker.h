@@ -1,0 +1,49 @@
+// RevocationChecker: the revocation status of one certificate, given its issuer.
+//
+// OCSP is asked first when the certificate names a responder (it is fresher and its answers are
+// small); the CRLs named by its CRL distribution points are the fallback, with the delta CRLs its
+// Freshest CRL extension (or its CRL's) names. CRLs the administrator supplies are consulted
+// before any URL. Each element ends in exactly one status, with every fetch recorded as evidence.
+//
+// Thread-safe when its cache is; each call takes the FetchSession of its own verification.
+#pragma once
+
+#include <vector>
+
+#include "core/time.h"
+#include "verify/evidence.h"
+#include "verify/fetch_session.h"
+#include "verify/revocation_cache.h"
+#include "x509/certificate.h"
+#include "x509/crl.h"
+
+namespace nimbus::verify {
+
+class RevocationChecker {
+ public:
+  // `cache` may be null (nothing is kept between verifications). `local_crls` are tried first.
+  RevocationChecker(RevocationCache* cache, std::vector<x509::CertificateRevocationList> local_crls);
+
+  // The status of `subject` at `at`; the fetches it made are appended to `fetches`.
+  RevocationResult check(const x509::Certificate& subject, const x509::Certificate& issuer, Timestamp at,
+                         FetchSession& session, std::vector<FetchRecord>& fetches) const;
+
+ private:
+  struct Attempt;
+  std::optional<RevocationResult> ask_responder(const std::string& url, const x509::Certificate& subject,
+                                                const x509::Certificate& issuer, Timestamp at, FetchSession& session,
+                                                Attempt& attempt) const;
+  std::optional<RevocationResult> consult_crl(const std::string& url, const x509::Certificate& subject,
+                                              const x509::Certificate& issuer, Timestamp at, FetchSession& session,
+                                              Attempt& attempt) const;
+  std::optional<RevocationResult> consult_local_crls(const x509::Certificate& subject, const x509::Certificate& issuer,
+                                                     Timestamp at, Attempt& attempt) const;
+  std::shared_ptr<const CheckedCrl> obtain_crl(const std::string& url, const x509::Certificate& issuer,
+                                               bool delta, Timestamp at, FetchSession& session,
+                                               Attempt& attempt) const;
+
+  RevocationCache* cache_;
+  std::vector<x509::CertificateRevocationList> local_crls_;
+};
+
+}  // namespace nimbus::verify

@@ -1,0 +1,55 @@
+#include "x509/pkcs7_certificates.h"
+
+#include <openssl/pem.h>
+
+#include <fmt/format.h>
+
+#include "crypto/bio.h"
+#include "crypto/handles.h"
+#include "crypto/openssl_error.h"
+
+namespace nimbus::x509 {
+
+namespace {
+
+Result<crypto::Pkcs7Ptr> decode(ByteView data) {
+  if (crypto::looks_like_pem(data)) {
+    crypto::BioPtr in = crypto::memory_reader(data);
+    crypto::Pkcs7Ptr bundle(PEM_read_bio_PKCS7(in.get(), nullptr, nullptr, nullptr));
+    if (!bundle) return crypto::openssl_error(ErrorCode::kMalformed, "not a PEM PKCS#7 bundle");
+    return bundle;
+  }
+  const unsigned char* cursor = data.data();
+  crypto::Pkcs7Ptr bundle(d2i_PKCS7(nullptr, &cursor, static_cast<long>(data.size())));
+  if (!bundle) return crypto::openssl_error(ErrorCode::kMalformed, "not a DER PKCS#7 bundle");
+  if (cursor != data.data() + data.size()) {
+    return Error(ErrorCode::kMalformed,
+                 fmt::format("{} bytes follow the PKCS#7 bundle", data.data() + data.size() - cursor));
+  }
+  return bundle;
+}
+
+}  // namespace
+
+Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data) {
+  NIMBUS_ASSIGN_OR_RETURN(crypto::Pkcs7Ptr bundle, decode(data));
+  if (OBJ_obj2nid(bundle->type) != NID_pkcs7_signed || bundle->d.sign == nullptr) {
+    return Error(ErrorCode::kMalformed, "the PKCS#7 bundle is not SignedData");
+  }
+  STACK_OF(X509)* certs = bundle->d.sign->cert;
+  std::vector<Certificate> out;
+  for (int i = 0; i < sk_X509_num(certs); ++i) {
+    X509* cert = sk_X509_value(certs, i);
+    unsigned char* der = nullptr;
+    int size = i2d_X509(cert, &der);
+    if (size <= 0) return crypto::openssl_error(ErrorCode::kMalformed, "a certificate in the PKCS#7 bundle");
+    crypto::OpenSslBufferPtr owned(der);
+    auto parsed = Certificate::from_der(ByteView(der, static_cast<std::size_t>(size)));
+    if (!parsed.ok()) return std::move(parsed).error().with_context(fmt::format("PKCS#7 certificate {}", i + 1));
+    out.push_back(std::move(parsed).value());
+  }
+  if (out.empty()) return Error(ErrorCode::kMalformed, "the PKCS#7 bundle holds no certificates");
+  return out;
+}
+
+}  // namespace nimbus::x509
