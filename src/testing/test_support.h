@@ -190,6 +190,7 @@ struct CertificateOptions {
   std::vector<std::string> cdp;
   std::vector<std::string> ca_issuers;
   std::vector<std::string> ocsp;
+  std::vector<std::string> eku;  // dotted OIDs; no extension when empty
   Bytes serial;  // random when empty
 };
 
@@ -222,6 +223,7 @@ inline x509::Certificate make_certificate(const CertificateOptions& options,
     }
   }
   if (!options.cdp.empty()) builder.add_extension(x509::crl_distribution_points_extension(options.cdp));
+  if (!options.eku.empty()) builder.add_extension(x509::extended_key_usage_extension(options.eku));
   if (!options.ca_issuers.empty() || !options.ocsp.empty()) {
     builder.add_extension(x509::authority_info_access_extension(options.ca_issuers, options.ocsp));
   }

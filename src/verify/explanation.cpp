@@ -84,10 +84,12 @@ std::string verdict_sentence(const Report& report) {
     return sentence + ".";
   }
   const ReasonCodeInfo& info = reason_code_info(verdict.reason);
+  std::string_view text = info.text;
+  if (text.ends_with('.')) text.remove_suffix(1);  // the sentence goes on after the quotation
   return fmt::format(
       "a RADIUS server with {} would DENY this client: reason code {} (\"{}\") because {}. Windows clients report "
       "error {}.",
-      settings, info.nps_code, info.text, because(report), info.client_error);
+      settings, info.nps_code, text, because(report), info.client_error);
 }
 
 std::string suggested_fix(const Report& report) {

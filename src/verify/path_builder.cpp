@@ -158,12 +158,13 @@ BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vec
     });
     if (!issuer_missing || top < 0) break;
     X509* top_cert = sk_X509_value(pass.chain.get(), top);
-    const x509::Certificate* owner = &end_entity;
+    // A copy (certificates share their data): the pool grows below, and may move its elements.
+    x509::Certificate owner = end_entity;
     for (const Candidate& candidate : pool) {
-      if (X509_cmp(candidate.certificate.get(), top_cert) == 0) owner = &candidate.certificate;
+      if (X509_cmp(candidate.certificate.get(), top_cert) == 0) owner = candidate.certificate;
     }
     std::size_t before = pool.size();
-    for (const std::string& url : owner->ca_issuers_urls()) {
+    for (const std::string& url : owner.ca_issuers_urls()) {
       if (fetched_urls.size() >= static_cast<std::size_t>(kMaxIssuerFetches)) break;
       if (!fetched_urls.insert(url).second) continue;
       FetchRecord record;
@@ -189,7 +190,7 @@ BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vec
           record.detail = fmt::format("{} certificate(s), {} new", certificates->size(), added);
         }
       }
-      issuer_fetches.emplace_back(*owner, std::move(record));
+      issuer_fetches.emplace_back(owner, std::move(record));
     }
     if (pool.size() == before) break;
     pass = run_openssl(anchors_.store(), end_entity, pool, at);

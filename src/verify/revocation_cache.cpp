@@ -43,22 +43,24 @@ std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteV
   return entry->ocsp;
 }
 
-void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl) {
+void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl,
+                                Timestamp at) {
   auto entry = std::make_unique<Entry>();
   entry->bytes = crl->memory_bytes() + url.size() + issuer_id.size();
   entry->crl = std::move(crl);
-  insert(key_of('c', url, issuer_id), std::move(entry), now_utc());
+  insert(key_of('c', url, issuer_id), std::move(entry), at);
 }
 
-void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer) {
+void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer,
+                                 Timestamp at) {
   if (!answer.next_update) return;  // RFC 5019 2.2.4: nothing says how long it stays true
   auto entry = std::make_unique<Entry>();
   entry->bytes = sizeof(Entry) + sizeof(OcspAnswer) + answer.responder.size() + url.size() + cert_id_der.size();
   entry->ocsp = answer;
-  insert(key_of('o', url, cert_id_der), std::move(entry), now_utc());
+  insert(key_of('o', url, cert_id_der), std::move(entry), at);
 }
 
-void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Timestamp now) {
+void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Timestamp at) {
   if (entry->bytes > max_bytes_) return;
   std::unique_lock lock(mutex_);
   entry->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
@@ -75,7 +77,7 @@ void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Time
   for (auto it = entries_.begin(); it != entries_.end();) {
     const Entry& e = *it->second;
     std::optional<Timestamp> next = e.crl ? e.crl->next_update() : e.ocsp->next_update;
-    if (next && *next < now) {
+    if (next && *next < at) {
       bytes_ -= e.bytes;
       it = entries_.erase(it);
     } else {

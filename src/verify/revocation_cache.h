@@ -34,10 +34,12 @@ class RevocationCache {
 
   // `issuer_id` identifies the CA certificate a CRL was checked against (see issuer_identity).
   std::shared_ptr<const CheckedCrl> find_crl(std::string_view url, ByteView issuer_id, Timestamp at) const;
-  void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl);
+  // `at` is the validation time of the verification that obtained it: entries past their
+  // nextUpdate by then are dropped, this one included.
+  void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl, Timestamp at);
 
   std::optional<OcspAnswer> find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const;
-  void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer);
+  void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer, Timestamp at);
 
   std::size_t memory_bytes() const;
   std::size_t size() const;
@@ -50,7 +52,7 @@ class RevocationCache {
     mutable std::atomic<std::uint64_t> last_used{0};
   };
   static std::string key_of(char kind, std::string_view url, ByteView id);
-  void insert(std::string key, std::unique_ptr<Entry> entry, Timestamp now);
+  void insert(std::string key, std::unique_ptr<Entry> entry, Timestamp at);
   const Entry* find(const std::string& key) const;
 
   const std::size_t max_bytes_;

@@ -136,7 +136,7 @@ std::optional<RevocationResult> RevocationChecker::ask_responder(const std::stri
       } else {
         answer = std::move(judged).value();
         record.detail = fmt::format("signed by \"{}\"", answer->responder);
-        if (cache_) cache_->store_ocsp(url, query->cert_id_der(), *answer);
+        if (cache_) cache_->store_ocsp(url, query->cert_id_der(), *answer, at);
       }
     }
     attempt.fetches.push_back(record);
@@ -198,7 +198,7 @@ std::shared_ptr<const CheckedCrl> RevocationChecker::obtain_crl(const std::strin
     } else {
       crl = std::move(checked).value();
       record.detail = crl->describe();
-      if (cache_) cache_->store_crl(url, issuer_id, crl);
+      if (cache_) cache_->store_crl(url, issuer_id, crl, at);
     }
   }
   attempt.fetches.push_back(record);
