@@ -280,6 +280,22 @@ case_aia_nimbus() {
 }
 run_case "issuing CA missing from the input: fetched by AIA" case_aia_nimbus
 
+# On the deployment's own machine the anchors come from the store: --trust-ca names the issuing
+# CA, whose root becomes the anchor and whose certificate the intermediate.
+case_trust_nimbus_ca() {
+  verify_json --data "$D" --urlfetch --trust-ca "$ISSUING" "$WORK/alice.pem"
+  expect_verdict 0
+  jexpect "anchors from --trust-ca" \
+    'column("source")' 'input,untrusted,trust' \
+    'E(2)["sha256"]' "$(sha256_of "$WORK/root.pem")" \
+    'statuses()' 'good,good,good'
+  expect_fail --status 2 nimbus verify --data "$D" --trust-ca no-such-ca "$WORK/alice.pem"
+  assert_contains "$ERR" "no-such-ca" "the error names the unknown authority"
+  expect_fail --status 2 nimbus verify --data "$D" "$WORK/alice.pem"
+  assert_contains "$ERR" "trust" "the error says what is missing"
+}
+run_case "--trust-ca: the root of a Nimbus authority is the anchor" case_trust_nimbus_ca
+
 # NPS with NoRevocationCheck=1: revocation is not looked at, and nothing is fetched for it.
 case_no_revocation_check() {
   local before
