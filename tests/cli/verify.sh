@@ -492,6 +492,9 @@ fx_leaf issuing server-only "/CN=server-only" "extendedKeyUsage=serverAuth"$'\n'
 fx_leaf issuing ocsp-crl "/CN=ocsp-and-crl-client" \
   "authorityInfoAccess=OCSP;URI:$F/ocsp/issuing"$'\n'"$(cdp issuing.crl)"
 fx_leaf issuing ocsp-only "/CN=ocsp-only-client" "authorityInfoAccess=OCSP;URI:$F/ocsp/issuing"
+# A responder that is down (nothing listens on port 1) in front of a CDP that works.
+OCSP_DOWN=http://127.0.0.1:1/ocsp
+fx_leaf issuing ocsp-down "/CN=ocsp-down-client" "authorityInfoAccess=OCSP;URI:$OCSP_DOWN"$'\n'"$(cdp issuing.crl)"
 LDAP_CDP="ldap://127.0.0.1:1/CN=Fixture%20Issuing%20CA%2CO=Nimbus%20Fixture?certificateRevocationList"
 UNROUTABLE=http://10.255.255.1/x.crl
 fx_leaf issuing unreachable "/CN=unreachable-cdp-client" \
@@ -798,6 +801,18 @@ case_ocsp_unknown_only() {
     '[(f["outcome"], f["http_status"]) for f in fetches(0, "ocsp")]' '[["ok", 200]]'
 }
 run_case "OCSP unknown and no CDP: offline 259" case_ocsp_unknown_only
+
+# The OCSP responder is down but the CRL is served: the CRL answers, as NPS falls back to it.
+case_ocsp_down_crl_fallback() {
+  verify_json --urlfetch "${FX_CHAIN[@]}" "$FX/ocsp-down.pem"
+  expect_verdict 0
+  jexpect "OCSP down, CRL up" \
+    'rev(0)["status"]' good \
+    'rev(0)["method"]' crl \
+    '[f["outcome"] for f in fetches(0, "ocsp")]' '["unreachable"]' \
+    '[f["outcome"] for f in fetches(0, "crl")]' '["ok"]'
+}
+run_case "OCSP down, CRL up: the CRL answers, accept" case_ocsp_down_crl_fallback
 
 # CDPs no RADIUS server can use: the LDAP URL of an Active Directory CA (nothing listens there),
 # an HTTP URL on a private address the RADIUS server has no route to, and a host that drops
