@@ -47,6 +47,9 @@ FetchOutcome outcome_of(CURLcode code) {
     case CURLE_OPERATION_TIMEDOUT: return FetchOutcome::kTimeout;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT: return FetchOutcome::kNotFetched;
+    // The directory answered, with an error (no such object, insufficient access): an answer,
+    // like an HTTP status, not a network failure.
+    case CURLE_LDAP_SEARCH_FAILED: return FetchOutcome::kHttpError;
     default: return FetchOutcome::kUnreachable;
   }
 }

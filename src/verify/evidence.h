@@ -50,7 +50,7 @@ std::string_view fetch_purpose_name(FetchPurpose purpose);  // "ca_issuers", "cr
 enum class FetchOutcome {
   kOk,           // fetched and accepted
   kCached,       // answered from the cache without a fetch
-  kHttpError,    // the server answered with a status other than 200
+  kHttpError,    // the server answered with an error: an HTTP status other than 200, an LDAP search error
   kTimeout,      // no complete answer within the timeout
   kUnreachable,  // no connection (refused, no route, unresolvable name)
   kBadData,      // an answer that does not parse

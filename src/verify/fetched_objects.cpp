@@ -54,16 +54,22 @@ Result<Bytes> decode_ldap_answer(ByteView body) {
     std::string_view line = text.substr(line_start, line_end - line_start);
     line_start = line_end + 1;
     if (!line.starts_with('\t')) continue;  // "DN: ..." and blank separators
-    std::size_t colon = line.find(": ");
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // As in LDIF: "attr:: <base64>" for binary values, "attr: <value>" for printable ones.
+    std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view value = line.substr(colon + 2);
-    if (!value.empty() && value.back() == '\r') value.remove_suffix(1);
-    auto decoded = crypto::base64_decode(value);
-    if (!decoded || decoded->empty()) {
-      return Error(ErrorCode::kMalformed, fmt::format("the LDAP attribute '{}' is not base64",
-                                                       line.substr(1, std::min<std::size_t>(colon - 1, 64))));
+    std::string_view attribute = line.substr(1, std::min<std::size_t>(colon - 1, 64));
+    if (line.substr(colon).starts_with(":: ")) {
+      auto decoded = crypto::base64_decode(line.substr(colon + 3));
+      if (!decoded || decoded->empty()) {
+        return Error(ErrorCode::kMalformed, fmt::format("the LDAP attribute '{}' is not base64", attribute));
+      }
+      return std::move(*decoded);
     }
-    return std::move(*decoded);
+    if (line.substr(colon).starts_with(": ") && line.size() > colon + 2) {
+      std::string_view value = line.substr(colon + 2);
+      return Bytes(value.begin(), value.end());
+    }
   }
   return Error(ErrorCode::kMalformed, "the LDAP answer holds no attribute value (no such entry or attribute?)");
 }

@@ -23,11 +23,12 @@ Result<std::vector<x509::Certificate>> parse_issuer_certificates(ByteView body);
 // The CRL at a CDP URL: DER (RFC 5280 4.2.1.13) or, leniently, PEM.
 Result<x509::CertificateRevocationList> parse_fetched_crl(ByteView body);
 
-// The value of the first attribute in libcurl's text rendering of an LDAP search result:
+// The value of the first attribute in libcurl's text rendering of an LDAP search result, which
+// follows LDIF ("::" before a base64 value, ":" before a printable one):
 //   DN: cn=Contoso Issuing CA,cn=CDP,...
-//   \tcertificateRevocationList;binary: <base64>
-// which is how an ldap:// CDP or caIssuers URL answers. kMalformed when no value is present or it
-// is not base64.
+//   \tcertificateRevocationList;binary:: <base64>
+// which is how an ldap:// CDP or caIssuers URL answers. kMalformed when no value is present or a
+// base64 value does not decode.
 Result<Bytes> decode_ldap_answer(ByteView body);
 
 }  // namespace nimbus::verify

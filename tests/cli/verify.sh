@@ -146,6 +146,7 @@ free_port() {
 # Servers are children of this shell, stopped here by PID (cases run in subshells).
 SERVE_PID=""
 FIXTURE_PID=""
+LDAP_PID=""
 stop_pid() {
   if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
     kill -TERM "$1" 2>/dev/null || true
@@ -156,6 +157,7 @@ on_exit() {
   local status=$?
   stop_pid "$SERVE_PID"
   stop_pid "$FIXTURE_PID"
+  stop_pid "$LDAP_PID"
   # cleanup reads the script's exit status from $? to decide whether to keep $WORK.
   set +e
   (exit "$status")
@@ -501,6 +503,15 @@ fx_leaf issuing unreachable "/CN=unreachable-cdp-client" \
   "crlDistributionPoints=URI:$LDAP_CDP,URI:$UNROUTABLE,URI:$BLACKHOLE"
 fx_revoke issuing crl-revoked keyCompromise
 
+# An Active Directory-style CDP: the issuing CA's CRL in a directory entry, served by OpenLDAP's
+# slapd on 127.0.0.1. (%2C: a comma would end the URI in openssl's configuration syntax.)
+LDAP_PORT=$(free_port)
+LDAP_BASE="ldap://127.0.0.1:$LDAP_PORT/cn=Fixture%20Issuing%20CA%2Co=Nimbus%20Fixture"
+LDAP_GOOD="$LDAP_BASE?certificateRevocationList;binary?base?objectClass=cRLDistributionPoint"
+LDAP_MISSING="ldap://127.0.0.1:$LDAP_PORT/cn=Nobody%2Co=Nimbus%20Fixture?certificateRevocationList;binary?base"
+fx_leaf issuing ldap-cdp "/CN=ldap-cdp-client" "crlDistributionPoints=URI:$LDAP_GOOD"
+fx_leaf issuing ldap-missing "/CN=ldap-missing-client" "crlDistributionPoints=URI:$LDAP_MISSING"
+
 # Two CAs cross-signed, each one's AIA naming the other: X is issued by Y, Y by X. A
 # self-signed Y signs X first; it is published nowhere.
 fx_root loop-y "$O/CN=Loop CA Y"
@@ -831,5 +842,62 @@ case_unreachable_cdps() {
     '[f["outcome"] for f in fetches(0, "crl") if f["url"] == "'"$BLACKHOLE"'"]' '["timeout"]'
 }
 run_case "LDAP, unroutable and blackholed CDPs, --timeout 2: offline 259 within the bound" case_unreachable_cdps
+
+# ---- a CDP in a directory ---------------------------------------------------------------------
+SLAPD=$(command -v slapd || echo /usr/sbin/slapd)
+[[ -x "$SLAPD" ]] || fail "the tests need OpenLDAP's slapd (make deps installs it)"
+mkdir -p "$WORK/ldap/db"
+cat >"$WORK/ldap/slapd.conf" <<EOF
+include /etc/ldap/schema/core.schema
+pidfile $WORK/ldap/slapd.pid
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+suffix "o=Nimbus Fixture"
+rootdn "cn=admin,o=Nimbus Fixture"
+rootpw fixture-only
+directory $WORK/ldap/db
+EOF
+"$SLAPD" -f "$WORK/ldap/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/" -d 0 >"$WORK/ldap/slapd.out" 2>&1 &
+LDAP_PID=$!
+cat >"$WORK/ldap/entries.ldif" <<EOF
+dn: o=Nimbus Fixture
+objectClass: organization
+o: Nimbus Fixture
+
+dn: cn=Fixture Issuing CA,o=Nimbus Fixture
+objectClass: cRLDistributionPoint
+cn: Fixture Issuing CA
+certificateRevocationList;binary:< file://$WWW/issuing.crl
+EOF
+for _ in $(seq 1 50); do
+  ldapadd -x -H "ldap://127.0.0.1:$LDAP_PORT" -D "cn=admin,o=Nimbus Fixture" -w fixture-only \
+    -f "$WORK/ldap/entries.ldif" >"$WORK/ldap/add.out" 2>&1 && break
+  kill -0 "$LDAP_PID" 2>/dev/null || { cat "$WORK/ldap/slapd.out" >&2; fail "slapd exited at start"; }
+  sleep 0.2
+done
+grep -q 'adding new entry "cn=Fixture Issuing CA' "$WORK/ldap/add.out" ||
+  fail "could not fill the directory: $(cat "$WORK/ldap/add.out")"
+
+# The CRL comes from the directory, decoded from libcurl's LDIF-style answer.
+case_ldap_cdp() {
+  verify_json --urlfetch "${FX_CHAIN[@]}" "$FX/ldap-cdp.pem"
+  expect_verdict 0
+  jexpect "a CRL from LDAP" \
+    'rev(0)["status"]' good \
+    'rev(0)["method"]' crl \
+    'rev(0)["url"]' "$LDAP_GOOD" \
+    '[f["outcome"] for f in fetches(0, "crl")]' '["ok"]'
+}
+run_case "CDP in LDAP (slapd): the CRL is fetched and used, accept" case_ldap_cdp
+
+# An LDAP CDP naming an entry the directory does not have: the directory's answer, not a hang.
+case_ldap_missing_entry() {
+  verify_json --urlfetch "${FX_CHAIN[@]}" "$FX/ldap-missing.pem"
+  expect_verdict 259 0
+  jexpect "an LDAP CDP without its entry" \
+    '[f["outcome"] for f in fetches(0, "crl")]' '["http_error"]'
+}
+run_case "LDAP CDP naming a missing entry: offline 259" case_ldap_missing_entry
 
 finish
