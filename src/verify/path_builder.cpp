@@ -14,11 +14,6 @@ namespace {
 
 constexpr std::string_view kAnyExtendedKeyUsage = "2.5.29.37.0";
 
-struct Candidate {
-  x509::Certificate certificate;
-  ElementSource source;
-};
-
 // What OpenSSL reported, with the verify callback told to go on after each problem.
 struct Finding {
   int depth;
@@ -142,6 +137,22 @@ void check_extended_key_usage(std::vector<ChainElement>& elements, const std::st
 
 }  // namespace
 
+ChainElement PathBuilder::identify(X509* link, bool from_store, const std::vector<Candidate>& pool) const {
+  if (from_store) {
+    for (const auto& anchor : anchors_.certificates()) {
+      if (X509_cmp(anchor.get(), link) == 0) return {anchor, ElementSource::kTrust, true, {}, {}, {}};
+    }
+  } else {
+    for (const Candidate& candidate : pool) {
+      if (X509_cmp(candidate.certificate.get(), link) == 0) return {candidate.certificate, candidate.source, false, {}, {}, {}};
+    }
+  }
+  // Not expected: OpenSSL only builds from what it was given. Report the certificate as it is.
+  X509_up_ref(link);
+  return {x509::Certificate::adopt(crypto::X509Ptr(link)), from_store ? ElementSource::kTrust : ElementSource::kUntrusted,
+          from_store, {}, {}, {}};
+}
+
 BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,
                              Timestamp at, const std::string& required_eku, FetchSession& session) const {
   std::vector<Candidate> pool;
@@ -201,15 +212,7 @@ BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vec
   for (int depth = 0; depth < length; ++depth) {
     X509* link = sk_X509_value(pass.chain.get(), depth);
     ChainElement element{end_entity, ElementSource::kInput, false, {}, {}, {}};
-    if (depth >= pass.from_untrusted) {
-      for (const auto& anchor : anchors_.certificates()) {
-        if (X509_cmp(anchor.get(), link) == 0) element = {anchor, ElementSource::kTrust, true, {}, {}, {}};
-      }
-    } else if (depth > 0) {
-      for (const Candidate& candidate : pool) {
-        if (X509_cmp(candidate.certificate.get(), link) == 0) element = {candidate.certificate, candidate.source, false, {}, {}, {}};
-      }
-    }
+    if (depth > 0) element = identify(link, depth >= pass.from_untrusted, pool);
     for (const Finding& finding : pass.findings) {
       if (finding.depth == depth) element.problems.push_back({problem_of(finding.error), problem_text(finding.error, element.certificate)});
     }

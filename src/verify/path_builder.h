@@ -23,8 +23,12 @@ struct BuiltPath {
   std::vector<ChainElement> elements;  // [0] is the end entity
   bool complete = false;  // ends at a self-signed certificate
   bool trusted = false;   // ends at a trust anchor
-  // caIssuers fetches that did not end in a path element, for the element whose URL it was.
-  // (Fetches that did are on the elements already.)
+};
+
+// A certificate that may join a path, and where it came from.
+struct Candidate {
+  x509::Certificate certificate;
+  ElementSource source;
 };
 
 class PathBuilder {
@@ -42,6 +46,9 @@ class PathBuilder {
   const TrustAnchors& anchors() const { return anchors_; }
 
  private:
+  // The chain element for `link` of OpenSSL's chain: the anchor or candidate it is.
+  ChainElement identify(X509* link, bool from_store, const std::vector<Candidate>& pool) const;
+
   TrustAnchors anchors_;
 };
 
