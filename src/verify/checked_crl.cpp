@@ -179,6 +179,11 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
   }
   crypto::clear_openssl_errors();
   checked->build_index();
+  checked->description_ = fmt::format(
+      "{} {} of \"{}\", {} entries, thisUpdate {}, nextUpdate {}", checked->is_delta() ? "delta CRL" : "CRL",
+      checked->number_ ? fmt::format("#{}", *checked->number_) : std::string("without a number"), checked->issuer_,
+      checked->entries_.size(), format_timestamp(checked->this_update_),
+      checked->next_update_ ? format_timestamp(*checked->next_update_) : std::string("none"));
   return std::shared_ptr<const CheckedCrl>(std::move(checked));
 }
 
@@ -229,17 +234,10 @@ std::optional<CrlRevocation> CheckedCrl::find(ByteView serial) const {
 }
 
 std::size_t CheckedCrl::memory_bytes() const {
-  std::size_t strings = issuer_.size();
+  std::size_t strings = issuer_.size() + description_.size();
   for (const auto& url : freshest_urls_) strings += url.size();
   for (const auto& url : distribution_point_urls_) strings += url.size();
   return sizeof(*this) + strings + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(std::uint32_t);
-}
-
-std::string CheckedCrl::describe() const {
-  std::string number = number_ ? fmt::format("#{}", *number_) : std::string("without a number");
-  return fmt::format("{} {} of \"{}\", {} entries, thisUpdate {}, nextUpdate {}", is_delta() ? "delta CRL" : "CRL",
-                     number, issuer_, entries_.size(), format_timestamp(this_update_),
-                     next_update_ ? format_timestamp(*next_update_) : std::string("none"));
 }
 
 }  // namespace nimbus::verify

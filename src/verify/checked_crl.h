@@ -63,8 +63,8 @@ class CheckedCrl {
   // What this object holds in memory, for the cache's bound.
   std::size_t memory_bytes() const;
 
-  // "CRL #12 of CN=..., 3 entries, thisUpdate ..., nextUpdate ..."
-  std::string describe() const;
+  // "CRL #12 of CN=..., 3 entries, thisUpdate ..., nextUpdate ..." (made once, when checked).
+  const std::string& describe() const { return description_; }
 
  private:
   // A serial is held in 20 octets, the most RFC 5280 allows; a longer (non-conforming) one is
@@ -92,6 +92,7 @@ class CheckedCrl {
   bool only_ca_certificates_ = false;
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> slots_;  // open addressing: index + 1 into entries_, 0 when empty
+  std::string description_;
 };
 
 }  // namespace nimbus::verify

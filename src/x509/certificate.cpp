@@ -251,19 +251,17 @@ Bytes Certificate::authority_key_id() const {
   return key_id ? octets(key_id->keyid) : Bytes();
 }
 
-std::vector<std::string> Certificate::crl_distribution_urls() const {
-  return distribution_point_urls(get(), NID_crl_distribution_points);
+const Certificate::Locations& Certificate::locations() const {
+  std::call_once(shared_->locations_decoded, [this] {
+    Locations& found = shared_->locations;
+    found.crl = distribution_point_urls(get(), NID_crl_distribution_points);
+    found.freshest_crl = distribution_point_urls(get(), NID_freshest_crl);
+    found.ca_issuers = access_urls(get(), NID_ad_ca_issuers);
+    found.ocsp = access_urls(get(), NID_ad_OCSP);
+    crypto::clear_openssl_errors();
+  });
+  return shared_->locations;
 }
-
-std::vector<std::string> Certificate::freshest_crl_urls() const {
-  return distribution_point_urls(get(), NID_freshest_crl);
-}
-
-std::vector<std::string> Certificate::ca_issuers_urls() const {
-  return access_urls(get(), NID_ad_ca_issuers);
-}
-
-std::vector<std::string> Certificate::ocsp_urls() const { return access_urls(get(), NID_ad_OCSP); }
 
 bool Certificate::is_signed_by(const crypto::PublicKey& issuer_key) const {
   int verified = X509_verify(get(), issuer_key.get());

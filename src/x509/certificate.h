@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,10 +71,13 @@ class Certificate {
   bool key_usage_critical() const;
   Bytes subject_key_id() const;    // empty when absent
   Bytes authority_key_id() const;  // keyIdentifier; empty when absent
-  std::vector<std::string> crl_distribution_urls() const;
-  std::vector<std::string> freshest_crl_urls() const;  // delta CRLs (RFC 5280 4.2.1.15)
-  std::vector<std::string> ca_issuers_urls() const;
-  std::vector<std::string> ocsp_urls() const;
+  // The URIs of the CRL distribution points, Freshest CRL (delta CRLs, RFC 5280 4.2.1.15), and
+  // the AIA caIssuers and OCSP access descriptions. Decoded once per certificate, on first use:
+  // a verifier asks for them on every verification.
+  const std::vector<std::string>& crl_distribution_urls() const { return locations().crl; }
+  const std::vector<std::string>& freshest_crl_urls() const { return locations().freshest_crl; }
+  const std::vector<std::string>& ca_issuers_urls() const { return locations().ca_issuers; }
+  const std::vector<std::string>& ocsp_urls() const { return locations().ocsp; }
 
   // True if `issuer_key` verifies this certificate's signature.
   bool is_signed_by(const crypto::PublicKey& issuer_key) const;
@@ -86,11 +90,20 @@ class Certificate {
   X509* get() const { return shared_->cert.get(); }
 
  private:
+  struct Locations {
+    std::vector<std::string> crl;
+    std::vector<std::string> freshest_crl;
+    std::vector<std::string> ca_issuers;
+    std::vector<std::string> ocsp;
+  };
   struct Shared {
     crypto::X509Ptr cert;
     Bytes der;
     std::optional<crypto::PublicKey> subject_key;
+    mutable std::once_flag locations_decoded;
+    mutable Locations locations;
   };
+  const Locations& locations() const;
   explicit Certificate(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
   std::shared_ptr<const Shared> shared_;
 };
