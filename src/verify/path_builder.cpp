@@ -1,9 +1,11 @@
 #include "verify/path_builder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "crypto/openssl_error.h"
 #include "verify/fetched_objects.h"
@@ -13,6 +15,7 @@ namespace nimbus::verify {
 namespace {
 
 constexpr std::string_view kAnyExtendedKeyUsage = "2.5.29.37.0";
+constexpr std::string_view kClientAuthOid = "1.3.6.1.5.5.7.3.2";
 
 // What OpenSSL reported, with the verify callback told to go on after each problem.
 struct Finding {
@@ -109,29 +112,42 @@ std::string problem_text(int error, const x509::Certificate& certificate) {
   }
 }
 
+// Whether `certificate`'s EKU lists `required` (or, when `any_allowed`, anyExtendedKeyUsage).
+// Client authentication, asked on every RADIUS authentication, is answered from the flags OpenSSL
+// computed when it parsed the certificate; other purposes decode the extension.
+bool lists_purpose(const x509::Certificate& certificate, const std::string& required, bool any_allowed) {
+  X509* cert = certificate.get();
+  if (required == kClientAuthOid && (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) != 0) {
+    std::uint32_t usages = X509_get_extended_key_usage(cert);
+    return (usages & XKU_SSL_CLIENT) != 0 || (any_allowed && (usages & XKU_ANYEKU) != 0);
+  }
+  std::vector<std::string> usages = x509::extended_key_usages(certificate);
+  return std::find(usages.begin(), usages.end(), required) != usages.end() ||
+         (any_allowed && std::find(usages.begin(), usages.end(), kAnyExtendedKeyUsage) != usages.end());
+}
+
 // Windows checks the required purpose on every certificate of the chain: a CA certificate that
 // lists purposes must list it (or anyExtendedKeyUsage).
 void check_extended_key_usage(std::vector<ChainElement>& elements, const std::string& required) {
   for (std::size_t i = 0; i < elements.size(); ++i) {
     ChainElement& element = elements[i];
     if (element.is_anchor) continue;
-    std::vector<std::string> usages = x509::extended_key_usages(element.certificate);
-    bool allowed = std::find(usages.begin(), usages.end(), required) != usages.end();
-    if (i == 0) {
-      if (!allowed) {
-        element.problems.push_back(
-            {ProblemCode::kWrongEku,
-             usages.empty() ? fmt::format("the certificate has no extended key usage; {} is required", required)
-                            : fmt::format("its extended key usage ({}) does not include {}", fmt::join(usages, ", "),
-                                          required)});
-      }
-    } else if (!usages.empty() && !allowed &&
-               std::find(usages.begin(), usages.end(), kAnyExtendedKeyUsage) == usages.end()) {
-      element.problems.push_back(
-          {ProblemCode::kWrongEku,
-           fmt::format("this CA certificate limits its purposes to {}, which excludes {}", fmt::join(usages, ", "),
-                       required)});
+    bool listed = (X509_get_extension_flags(element.certificate.get()) & EXFLAG_XKUSAGE) != 0;
+    if (i == 0 ? lists_purpose(element.certificate, required, false)
+               : (!listed || lists_purpose(element.certificate, required, true))) {
+      continue;
     }
+    std::vector<std::string> usages = x509::extended_key_usages(element.certificate);
+    std::string text;
+    if (i > 0) {
+      text = fmt::format("this CA certificate limits its purposes to {}, which excludes {}", fmt::join(usages, ", "),
+                         required);
+    } else if (usages.empty()) {
+      text = fmt::format("the certificate has no extended key usage; {} is required", required);
+    } else {
+      text = fmt::format("its extended key usage ({}) does not include {}", fmt::join(usages, ", "), required);
+    }
+    element.problems.push_back({ProblemCode::kWrongEku, std::move(text)});
   }
 }
 

@@ -258,6 +258,22 @@ TEST_F(VerifierTest, CaRestrictedToOtherPurposesIs283) {
   EXPECT_EQ(report.verdict.faulty_element, 1u);
 }
 
+// anyExtendedKeyUsage lets a CA certificate pass on any purpose, but is not client
+// authentication for the client's own certificate: NPS wants that purpose named.
+TEST_F(VerifierTest, AnyExtendedKeyUsageServesACaButNotTheClient) {
+  PkiOptions options = default_pki_options();
+  options.issuing.eku = {"2.5.29.37.0"};
+  pki_ = make_pki(options);
+  publish(fetcher_, pki_);
+  EXPECT_TRUE(run().verdict.accepted) << verdict_sentence(run());
+  options.leaf.eku = {"2.5.29.37.0"};
+  pki_ = make_pki(options);
+  publish(fetcher_, pki_);
+  Report report = run();
+  EXPECT_EQ(code(report), 283);
+  EXPECT_EQ(report.verdict.faulty_element, 0u);
+}
+
 TEST_F(VerifierTest, NoRevocationCheckFetchesNothingForRevocation) {
   fetcher_.put(kIssuingCrl, crl_for(pki_.issuing, {revoked(pki_.leaf.certificate)}));
   RevocationPolicy policy;
