@@ -128,6 +128,11 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
   checked->next_update_ = parsed.next_update();
   checked->number_ = parsed.number();
   checked->base_number_ = integer_extension(crl, NID_delta_crl);
+  // The indicator, not whether its value fits in 64 bits, makes a delta CRL (RFC 5280 allows 20
+  // octets); an unreadable base number must not pass the CRL off as a complete one.
+  if (!checked->base_number_ && X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
+    return rejected("the delta CRL's base CRL number is not a number Nimbus can compare (at most 64 bits)");
+  }
   if (expect_delta && !checked->base_number_) return rejected("a Freshest CRL URL returned a complete CRL, not a delta CRL");
   if (!expect_delta && checked->base_number_) return rejected("a CRL distribution point returned a delta CRL");
 

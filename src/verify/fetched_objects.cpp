@@ -59,8 +59,11 @@ Result<Bytes> decode_ldap_answer(ByteView body) {
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view attribute = line.substr(1, std::min<std::size_t>(colon - 1, 64));
-    if (line.substr(colon).starts_with(":: ")) {
-      auto decoded = crypto::base64_decode(line.substr(colon + 3));
+    // libcurl's other LDAP backend (lib/ldap.c: winldap, builds without OpenLDAP) writes a
+    // ";binary" attribute in base64 after a single colon; the OpenLDAP backend never does.
+    bool legacy_binary = line.substr(1, colon - 1).ends_with(";binary") && line.substr(colon).starts_with(": ");
+    if (line.substr(colon).starts_with(":: ") || (legacy_binary && line.size() > colon + 2)) {
+      auto decoded = crypto::base64_decode(line.substr(colon + (legacy_binary ? 2 : 3)));
       if (!decoded || decoded->empty()) {
         return Error(ErrorCode::kMalformed, fmt::format("the LDAP attribute '{}' is not base64", attribute));
       }

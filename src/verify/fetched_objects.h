@@ -27,8 +27,9 @@ Result<x509::CertificateRevocationList> parse_fetched_crl(ByteView body);
 // follows LDIF ("::" before a base64 value, ":" before a printable one):
 //   DN: cn=Contoso Issuing CA,cn=CDP,...
 //   \tcertificateRevocationList;binary:: <base64>
-// which is how an ldap:// CDP or caIssuers URL answers. kMalformed when no value is present or a
-// base64 value does not decode.
+// which is how an ldap:// CDP or caIssuers URL answers. libcurl's lib/ldap.c backend writes a
+// ";binary" attribute's base64 after a single colon instead; that is decoded too. kMalformed when
+// no value is present or a base64 value does not decode.
 Result<Bytes> decode_ldap_answer(ByteView body);
 
 }  // namespace nimbus::verify

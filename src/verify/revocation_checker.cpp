@@ -174,7 +174,9 @@ std::shared_ptr<const CheckedCrl> RevocationChecker::obtain_crl(const std::strin
   FetchPurpose purpose = delta ? FetchPurpose::kDeltaCrl : FetchPurpose::kCrl;
   Bytes issuer_id = issuer_identity(issuer);
   if (cache_) {
-    if (auto cached = cache_->find_crl(url, issuer_id, at)) {
+    // The cache key does not say whether the CRL was checked as a delta: one URL can be named
+    // both ways, and a delta CRL taken for a complete one would hide every earlier revocation.
+    if (auto cached = cache_->find_crl(url, issuer_id, at); cached && cached->is_delta() == delta) {
       attempt.record(url, purpose, FetchOutcome::kCached, cached->describe());
       return cached;
     }
@@ -232,11 +234,14 @@ std::optional<RevocationResult> RevocationChecker::consult_crl(const std::string
   for (const std::string& delta_url : delta_urls) {
     std::shared_ptr<const CheckedCrl> delta = obtain_crl(delta_url, issuer, true, at, session, attempt);
     if (!delta) continue;
-    if (crl->number() && delta->base_number() && *delta->base_number() > *crl->number()) {
+    // RFC 5280 5.2.4: a delta applies to complete CRLs numbered at least its BaseCRLNumber. A
+    // complete CRL without a number that can be compared cannot be shown to be one of them.
+    if (!crl->number() || *delta->base_number() > *crl->number()) {
       FetchRecord& record = attempt.fetches.back();
       record.outcome = FetchOutcome::kRejected;
-      record.detail = fmt::format("the delta CRL needs base CRL #{} or later; the CRL is #{}", *delta->base_number(),
-                                  *crl->number());
+      record.detail = crl->number() ? fmt::format("the delta CRL needs base CRL #{} or later; the CRL is #{}",
+                                                  *delta->base_number(), *crl->number())
+                                    : "the CRL has no CRL number a delta CRL can be matched against";
       attempt.failed(record);
       continue;
     }
