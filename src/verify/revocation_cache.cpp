@@ -22,14 +22,14 @@ std::string RevocationCache::key_of(char kind, std::string_view url, ByteView id
 const RevocationCache::Entry* RevocationCache::find(const std::string& key) const {
   auto found = entries_.find(key);
   if (found == entries_.end()) return nullptr;
-  found->second->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  found->second->last_used = ++clock_;
   return found->second.get();
 }
 
 std::shared_ptr<const CheckedCrl> RevocationCache::find_crl(std::string_view url, ByteView issuer_id,
                                                             Timestamp at) const {
   std::string key = key_of('c', url, issuer_id);
-  std::shared_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   const Entry* entry = find(key);
   if (entry == nullptr || entry->crl->stale_at(at)) return nullptr;
   return entry->crl;
@@ -37,7 +37,7 @@ std::shared_ptr<const CheckedCrl> RevocationCache::find_crl(std::string_view url
 
 std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const {
   std::string key = key_of('o', url, cert_id_der);
-  std::shared_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   const Entry* entry = find(key);
   if (entry == nullptr || entry->ocsp->stale_at(at)) return std::nullopt;
   return entry->ocsp;
@@ -62,8 +62,8 @@ void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, con
 
 void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Timestamp at) {
   if (entry->bytes > max_bytes_) return;
-  std::unique_lock lock(mutex_);
-  entry->last_used.store(clock_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  entry->last_used = ++clock_;
   auto existing = entries_.find(key);
   if (existing != entries_.end()) {
     bytes_ -= existing->second->bytes;
@@ -86,7 +86,7 @@ void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Time
   }
   while (bytes_ > max_bytes_ && !entries_.empty()) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.second->last_used.load(std::memory_order_relaxed) < b.second->last_used.load(std::memory_order_relaxed);
+      return a.second->last_used < b.second->last_used;
     });
     bytes_ -= oldest->second->bytes;
     entries_.erase(oldest);
@@ -94,12 +94,12 @@ void RevocationCache::insert(std::string key, std::unique_ptr<Entry> entry, Time
 }
 
 std::size_t RevocationCache::memory_bytes() const {
-  std::shared_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   return bytes_;
 }
 
 std::size_t RevocationCache::size() const {
-  std::shared_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   return entries_.size();
 }
 

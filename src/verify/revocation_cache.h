@@ -5,15 +5,16 @@
 // thisUpdate..nextUpdate window and dropped once past it; OCSP answers without a nextUpdate are
 // never cached. The total size is bounded: past the bound, the least recently used entries go.
 //
-// Thread-safe: lookups share a lock, insertions take it alone.
+// Thread-safe: one mutex, held for a map lookup or an insertion. (Not a reader-writer lock: under
+// a steady stream of lookups glibc's would keep a refreshed CRL from ever being stored.)
 #pragma once
 
-#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
+#include <mutex>
 #include <string>
 
 #include "core/bytes.h"
@@ -49,17 +50,17 @@ class RevocationCache {
     std::shared_ptr<const CheckedCrl> crl;
     std::optional<OcspAnswer> ocsp;
     std::size_t bytes = 0;
-    mutable std::atomic<std::uint64_t> last_used{0};
+    mutable std::uint64_t last_used = 0;  // clock_ at the last lookup; under mutex_
   };
   static std::string key_of(char kind, std::string_view url, ByteView id);
   void insert(std::string key, std::unique_ptr<Entry> entry, Timestamp at);
   const Entry* find(const std::string& key) const;
 
   const std::size_t max_bytes_;
-  mutable std::shared_mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
   std::size_t bytes_ = 0;
-  mutable std::atomic<std::uint64_t> clock_{0};
+  mutable std::uint64_t clock_ = 0;  // under mutex_
 };
 
 // A short, stable identity for a CA certificate (its SHA-1 fingerprint, which OpenSSL computes
