@@ -3,7 +3,8 @@
 #   make test       install dependencies, build, run every test
 #   make test-asan  the same tests on an AddressSanitizer + UndefinedBehaviorSanitizer build
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
-#   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~6 minutes)
+#   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~8 minutes)
+#   make bench-verify  only chain verification, next to `openssl verify -crl_check_all` (bench/verify_peer)
 #   make deps       install the Debian packages the build and tests need
 
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ BUILD_TYPE ?= RelWithDebInfo
 FUZZ_SECONDS ?= 60
 DATA ?= var
 
-.PHONY: all deps build build-asan test test-asan run fuzz bench clean
+.PHONY: all deps build build-asan test test-asan run fuzz bench bench-verify clean
 
 all: build
 
@@ -47,8 +48,14 @@ fuzz: deps
 # The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only the benchmarks and
 # the library they link are built; the benchmarks are not part of `make test`.
 bench: deps build/build.ninja
-	cmake --build build -j $(JOBS) --target nimbus_bench nimbus_crl_bench
+	cmake --build build -j $(JOBS) --target nimbus_bench nimbus_crl_bench nimbus_verify_bench nimbus
 	bench/run build
+
+# bench/run ends with this; on its own it takes about 2 minutes. The per-process peer needs the
+# nimbus binary as well as the benchmark.
+bench-verify: deps build/build.ninja
+	cmake --build build -j $(JOBS) --target nimbus_verify_bench nimbus
+	bench/verify_peer build
 
 clean:
 	rm -rf build build-asan build-fuzz
