@@ -194,8 +194,8 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
 
 std::optional<std::string> CheckedCrl::scope_mismatch(const x509::Certificate& subject,
                                                       const std::vector<std::string>& subject_cdp_urls) const {
-  auto constraints = subject.basic_constraints();
-  bool is_ca = constraints && constraints->ca;
+  // OpenSSL decoded basicConstraints when it parsed the certificate; asked on every verification.
+  bool is_ca = (X509_get_extension_flags(subject.get()) & EXFLAG_CA) != 0;
   if (only_user_certificates_ && is_ca) return "the CRL covers only end-entity certificates and this is a CA certificate";
   if (only_ca_certificates_ && !is_ca) return "the CRL covers only CA certificates and this is an end-entity certificate";
   if (!distribution_point_urls_.empty() && !subject_cdp_urls.empty()) {
