@@ -81,27 +81,44 @@ RevocationResult RevocationChecker::check(const x509::Certificate& subject, cons
   return result;
 }
 
+RevocationChecker::LocalCheck RevocationChecker::check_local(std::size_t index, const x509::Certificate& issuer) const {
+  std::pair<std::size_t, Bytes> key{index, issuer_identity(issuer)};
+  std::lock_guard lock(local_mutex_);
+  auto found = local_checks_.find(key);
+  if (found != local_checks_.end()) return found->second;
+  LocalCheck outcome;
+  auto checked = CheckedCrl::check(local_crls_[index], issuer, false);
+  if (checked.ok()) {
+    outcome.crl = std::move(checked).value();
+  } else {
+    outcome.problem = checked.error().message();
+  }
+  local_checks_.emplace(std::move(key), outcome);
+  return outcome;
+}
+
 std::optional<RevocationResult> RevocationChecker::consult_local_crls(const x509::Certificate& subject,
                                                                       const x509::Certificate& issuer, Timestamp at,
                                                                       Attempt& attempt) const {
-  for (const auto& local : local_crls_) {
+  for (std::size_t i = 0; i < local_crls_.size(); ++i) {
+    const auto& local = local_crls_[i];
     if (X509_NAME_cmp(X509_CRL_get_issuer(local.get()), X509_get_subject_name(issuer.get())) != 0) continue;
     std::string source = fmt::format("local CRL #{} of \"{}\"", local.number().value_or(0), local.issuer().to_string());
-    auto checked = CheckedCrl::check(local, issuer, false);
+    LocalCheck checked = check_local(i, issuer);
     std::optional<std::string> problem;
-    if (!checked.ok()) {
-      problem = checked.error().message();
-    } else if (auto stale = (*checked)->stale_at(at)) {
+    if (!checked.crl) {
+      problem = checked.problem;
+    } else if (auto stale = checked.crl->stale_at(at)) {
       problem = *stale;
-    } else if (auto scope = (*checked)->scope_mismatch(subject, subject.crl_distribution_urls())) {
+    } else if (auto scope = checked.crl->scope_mismatch(subject, subject.crl_distribution_urls())) {
       problem = *scope;
     }
     if (problem) {
       attempt.failed(attempt.record(source, FetchPurpose::kCrl, FetchOutcome::kRejected, *problem));
       continue;
     }
-    attempt.record(source, FetchPurpose::kCrl, FetchOutcome::kOk, (*checked)->describe());
-    return from_crl_entry(source, (*checked)->find(subject.serial()), **checked);
+    attempt.record(source, FetchPurpose::kCrl, FetchOutcome::kOk, checked.crl->describe());
+    return from_crl_entry(source, checked.crl->find(subject.serial()), *checked.crl);
   }
   return std::nullopt;
 }

@@ -8,6 +8,10 @@
 // Thread-safe when its cache is; each call takes the FetchSession of its own verification.
 #pragma once
 
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/time.h"
@@ -42,8 +46,18 @@ class RevocationChecker {
                                                bool delta, Timestamp at, FetchSession& session,
                                                Attempt& attempt) const;
 
+  // A local CRL checked against one issuer: checking a large CRL costs far more than a
+  // verification, so each (CRL, issuer) pair is checked once.
+  struct LocalCheck {
+    std::shared_ptr<const CheckedCrl> crl;  // null when refused
+    std::string problem;
+  };
+  LocalCheck check_local(std::size_t index, const x509::Certificate& issuer) const;
+
   RevocationCache* cache_;
   std::vector<x509::CertificateRevocationList> local_crls_;
+  mutable std::mutex local_mutex_;
+  mutable std::map<std::pair<std::size_t, Bytes>, LocalCheck> local_checks_;
 };
 
 }  // namespace nimbus::verify
