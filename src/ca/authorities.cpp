@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "ca/authority_id.h"
 #include "ca/ca_certificates.h"
-#include "ca/certificate_record.h"
 #include "crypto/random.h"
+#include "pki/authority_id.h"
+#include "pki/certificate_record.h"
+#include "pki/issuing_rules.h"
 #include "revocation/crl_publisher.h"
 #include "x509/chain_check.h"
 
@@ -65,11 +66,11 @@ Result<x509::Certificate> Authorities::certificate_of(const AuthorityRecord& aut
 }
 
 Result<std::string> Authorities::choose_id(const std::string& requested, const x509::DistinguishedName& subject) {
-  std::string id = requested.empty() ? authority_id_from_name(subject.common_name()) : requested;
+  std::string id = requested.empty() ? pki::authority_id_from_name(subject.common_name()) : requested;
   if (id.empty()) {
     return Error(ErrorCode::kInvalidArgument, "cannot derive an id from the subject's CN; pass --id");
   }
-  NIMBUS_TRY(check_authority_id(id));
+  NIMBUS_TRY(pki::check_authority_id(id));
   NIMBUS_ASSIGN_OR_RETURN(auto existing, store_.find_authority(id));
   if (existing) {
     return Error(ErrorCode::kAlreadyExists,
@@ -105,7 +106,7 @@ Result<AuthorityRecord> Authorities::create_root(const NewRoot& request) {
   NIMBUS_TRY(keys_.check_unlock());
   NIMBUS_ASSIGN_OR_RETURN(Bytes serial, unique_serial());
   Timestamp now = clock_();
-  CaCertificateFields fields{request.subject, serial, now - kClockSkewAllowance, now + request.validity};
+  CaCertificateFields fields{request.subject, serial, now - pki::kClockSkewAllowance, now + request.validity};
 
   NIMBUS_ASSIGN_OR_RETURN(crypto::GeneratedKey key, keys_.generate(request.key, id));
   return install({id, AuthorityKind::kRoot, std::nullopt, request.key}, key, sign_root_certificate(fields, id, key.key, urls_),
@@ -129,7 +130,7 @@ Result<AuthorityRecord> Authorities::create_issuing(const NewIssuing& request) {
   NIMBUS_ASSIGN_OR_RETURN(std::string id, choose_id(request.id, request.subject));
 
   Timestamp now = clock_();
-  Timestamp not_before = std::max(now - kClockSkewAllowance, parent_certificate.not_before());
+  Timestamp not_before = std::max(now - pki::kClockSkewAllowance, parent_certificate.not_before());
   Timestamp not_after = now + request.validity;
   if (not_after > parent_certificate.not_after()) {
     auto days_left = std::chrono::duration_cast<std::chrono::hours>(parent_certificate.not_after() - now).count() / 24;
@@ -178,7 +179,7 @@ Result<AuthorityRecord> Authorities::install(const NewAuthority& authority, cons
 
   NIMBUS_TRY(commit_or_discard(key.reference, [&](store::StoreWriter& tx) -> Status {
     NIMBUS_TRY(tx.insert_authority(record));
-    NIMBUS_TRY(tx.insert_certificate(certificate_record(certificate, issuer_id, authority.id, now)));
+    NIMBUS_TRY(tx.insert_certificate(pki::certificate_record(certificate, issuer_id, authority.id, now)));
     NIMBUS_TRY(revocation::publish_crl(tx, {authority.id, certificate, key.key}, now));
     return tx.append_audit(audit("authority.create", authority.id, detail));
   }));

@@ -20,10 +20,6 @@
 
 namespace nimbus::ca {
 
-// Clocks disagree; certificates are back-dated by this much so a device a little behind still
-// accepts them.
-inline constexpr Duration kClockSkewAllowance = std::chrono::minutes(5);
-
 struct CaCertificateFields {
   x509::DistinguishedName subject;
   Bytes serial;

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "ca/certificate_record.h"
 #include "crypto/random.h"
 #include "lint/certificate_lint.h"
+#include "pki/certificate_record.h"
 #include "profile/csr_policy.h"
 #include "profile/names.h"
 #include "x509/certificate_builder.h"
@@ -194,7 +194,7 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
   }
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate certificate, x509::CertificateBuilder::sign_assembled(to_be_signed, ca->key, digest));
 
-  store::CertificateRecord record = certificate_record(certificate, ca->id, std::nullopt, now);
+  store::CertificateRecord record = pki::certificate_record(certificate, ca->id, std::nullopt, now);
   record.profile_id = profile.id;
   record.enrollment_id = enrollment.record.id;
   record.subject_alt_names = alt_names_json(names.subject_alt_names);

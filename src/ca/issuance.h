@@ -18,6 +18,7 @@
 #include "core/time.h"
 #include "crypto/key.h"
 #include "crypto/key_store.h"
+#include "pki/issuing_rules.h"
 #include "profile/profile.h"
 #include "store/store.h"
 #include "x509/certificate.h"
@@ -27,7 +28,7 @@ namespace nimbus::ca {
 
 struct IssuanceOptions {
   // notBefore is set this far in the past, for devices whose clocks run slow.
-  Duration backdate = std::chrono::minutes(5);
+  Duration backdate = pki::kClockSkewAllowance;
 };
 
 // A certificate with a private key Nimbus generated for a device that cannot make its own. The key

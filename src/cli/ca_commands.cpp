@@ -7,11 +7,13 @@
 #include "ca/authorities.h"
 #include "cli/authority_view.h"
 #include "cli/command.h"
-#include "cli/deployment.h"
 #include "core/file.h"
+#include "node/deployment.h"
 #include "x509/name.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

@@ -10,12 +10,14 @@
 #include "ca/authorities.h"
 #include "cli/authority_view.h"
 #include "cli/command.h"
-#include "cli/deployment.h"
 #include "config/passphrase.h"
 #include "core/file.h"
+#include "node/deployment.h"
 #include "x509/name.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

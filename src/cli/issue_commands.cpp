@@ -14,13 +14,15 @@
 #include "ca/issuance.h"
 #include "cli/certificate_view.h"
 #include "cli/command.h"
-#include "cli/deployment.h"
 #include "config/passphrase.h"
 #include "core/file.h"
+#include "node/deployment.h"
 #include "x509/pkcs12.h"
 #include "x509/revocation_reason.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

@@ -7,11 +7,13 @@
 #include <memory>
 
 #include "cli/command.h"
-#include "cli/deployment.h"
 #include "core/file.h"
+#include "node/deployment.h"
 #include "profile/profile_catalog.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

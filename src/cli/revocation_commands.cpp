@@ -7,12 +7,14 @@
 
 #include "cli/certificate_view.h"
 #include "cli/command.h"
-#include "cli/deployment.h"
+#include "node/deployment.h"
 #include "revocation/revocations.h"
 #include "x509/crl.h"
 #include "x509/revocation_reason.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

@@ -9,15 +9,17 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
-#include "cli/deployment.h"
 #include "cli/verify_view.h"
 #include "core/file.h"
 #include "crypto/object_identifier.h"
+#include "node/deployment.h"
 #include "verify/curl_fetcher.h"
 #include "verify/verifier.h"
 #include "x509/crl.h"
 
 namespace nimbus::cli {
+
+using node::Deployment;
 
 namespace {
 

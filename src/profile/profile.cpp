@@ -14,10 +14,10 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "ca/authority_id.h"
 #include "crypto/handles.h"
 #include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
+#include "pki/authority_id.h"
 #include "profile/names.h"
 #include "profile/text.h"
 #include "profile/variables.h"
@@ -275,7 +275,7 @@ Status read_identity(const Fields& fields, Profile& profile) {
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node id, fields.required("id"));
   NIMBUS_ASSIGN_OR_RETURN(profile.id, read_word(id, "id"));
   // Profile ids end up in URLs and file names next to authority ids, so they follow the same rule.
-  if (!ca::check_authority_id(profile.id).ok()) {
+  if (!pki::check_authority_id(profile.id).ok()) {
     return invalid("id", id,
                    fmt::format("'{}' is not a valid profile id: use 1 to 63 characters of a-z, 0-9 "
                                "and '-', not starting with '-'",
@@ -286,7 +286,7 @@ Status read_identity(const Fields& fields, Profile& profile) {
   }
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node issuing_ca, fields.required("issuing_ca"));
   NIMBUS_ASSIGN_OR_RETURN(profile.issuing_ca, read_word(issuing_ca, "issuing_ca"));
-  Status authority = ca::check_authority_id(profile.issuing_ca);
+  Status authority = pki::check_authority_id(profile.issuing_ca);
   if (!authority.ok()) return invalid("issuing_ca", issuing_ca, authority.error().message());
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node type, fields.required("type"));
   NIMBUS_ASSIGN_OR_RETURN(profile.type, read_choice(type, "type", kCertificateTypes));

@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "ca/certificate_record.h"
+#include "pki/certificate_record.h"
 #include "store/sqlite/sqlite_store.h"
-#include "x509/crl.h"
 #include "testing/test_support.h"
+#include "x509/crl.h"
 
 namespace nimbus::revocation {
 namespace {
@@ -54,7 +54,7 @@ class CrlPublisherTest : public ::testing::Test {
     if (not_after) options.not_after = *not_after;
     TestCa leaf = make_ca(options, &*ca_);
     Status status = store_->write([&](store::StoreWriter& tx) {
-      return tx.insert_certificate(ca::certificate_record(leaf.certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z")));
+      return tx.insert_certificate(pki::certificate_record(leaf.certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z")));
     });
     ASSERT_TRUE(status.ok()) << status.error().to_string();
   }
@@ -175,7 +175,7 @@ TEST_F(CrlPublisherTest, RefusesAStoredSerialThatIsNotHexOrTooLong) {
   for (std::string serial : {std::string("not-hex"), std::string("abc"), std::string(44, '1')}) {
     SCOPED_TRACE(serial);
     store::CertificateRecord odd =
-        ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
+        pki::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
     odd.serial = serial;
     odd.sha1 = odd.sha256 = serial;
     NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
@@ -194,7 +194,7 @@ TEST_F(CrlPublisherTest, PublishesTwentyThousandEntriesThatOpensslReads) {
   constexpr std::size_t kCount = 20'000;
   NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) -> Status {
     store::CertificateRecord record =
-        ca::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
+        pki::certificate_record(ca_->certificate, "ca", std::nullopt, at("2026-01-02T00:00:00Z"));
     record.authority_id.reset();
     record.status = store::CertificateStatus::kRevoked;
     record.revoked_at = at("2026-02-01T00:00:00Z");

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "ca/authority_id.h"
 #include "crypto/openssl_error.h"
+#include "pki/authority_id.h"
 #include "x509/certificate_builder.h"
 #include "x509/revocation_reason.h"
 
@@ -60,7 +60,7 @@ Result<std::optional<OcspAuthority>> OcspResponder::lookup_authority(const std::
 
 OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView request_der) {
   // Only a checked id reaches the logs: it comes from a URL.
-  bool valid_id = ca::check_authority_id(authority_id).ok();
+  bool valid_id = pki::check_authority_id(authority_id).ok();
   std::string_view shown_id = valid_id ? std::string_view(authority_id) : std::string_view("(invalid id)");
   auto refuse = [&](OcspResponseStatus status, std::string reason) {
     if (status == OcspResponseStatus::kInternalError) {

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "ca/ca_certificates.h"
-#include "ca/certificate_record.h"
 #include "crypto/openssl_error.h"
 #include "crypto/random.h"
+#include "pki/certificate_record.h"
+#include "pki/issuing_rules.h"
 #include "x509/certificate_builder.h"
 #include "x509/extensions.h"
 
@@ -176,7 +176,7 @@ Result<OcspSigner> OcspSigners::issue(const store::AuthorityRecord& authority, c
   }
   if (serial.empty()) return Error(ErrorCode::kInternal, "could not draw an unused serial number");
 
-  Timestamp not_before = std::max(now - ca::kClockSkewAllowance, ca_certificate.not_before());
+  Timestamp not_before = std::max(now - pki::kClockSkewAllowance, ca_certificate.not_before());
   Timestamp not_after = std::min(now + options_.validity, ca_certificate.not_after());
   crypto::KeySpec spec = options_.key.value_or(default_key_spec(ca_certificate));
 
@@ -209,7 +209,7 @@ Result<OcspSigner> OcspSigners::issue(const store::AuthorityRecord& authority, c
   }
   const x509::Certificate& certificate = *signed_certificate;
 
-  store::CertificateRecord record = ca::certificate_record(certificate, authority.id, std::nullopt, now);
+  store::CertificateRecord record = pki::certificate_record(certificate, authority.id, std::nullopt, now);
   record.subject_alt_names = "[]";
   store::OcspSignerRecord signer_record{authority.id, record.serial, generated.reference, certificate.der(),
                                         certificate.not_before(), certificate.not_after()};

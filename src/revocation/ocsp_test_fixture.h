@@ -15,8 +15,8 @@
 #include <gtest/gtest.h>
 
 #include "ca/authorities.h"
-#include "ca/certificate_record.h"
 #include "crypto/key_store.h"
+#include "pki/certificate_record.h"
 #include "revocation/ocsp_signer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_support.h"
@@ -83,7 +83,7 @@ class OcspFixture : public ::testing::Test {
         .add_extension(x509::key_usage_extension({x509::KeyUsage::kDigitalSignature}))
         .add_extension(x509::authority_key_id_extension(issuing().subject_key_id()));
     x509::Certificate leaf = must(builder.sign(*issuing_key_, issuing_key_->preferred_digest()));
-    store::CertificateRecord record = ca::certificate_record(leaf, "issuing", std::nullopt, now_.load());
+    store::CertificateRecord record = pki::certificate_record(leaf, "issuing", std::nullopt, now_.load());
     record.subject_alt_names = "[]";
     must(store_->write([&](store::StoreWriter& tx) { return tx.insert_certificate(record); }));
     return leaf;

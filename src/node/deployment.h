@@ -1,4 +1,8 @@
-// Deployment: one data directory opened for use — its configuration, store and CA keys.
+// Deployment: one data directory opened for use — its configuration, the store the configuration
+// chose, and the CA keys. Every command works on one; `nimbus serve` runs a Node over one.
+//
+// Thread-safety: a Deployment is used from one thread. Its Store is thread-safe (see store.h); its
+// KeyStore is not — a thread of its own takes open_key_store().
 #pragma once
 
 #include <filesystem>
@@ -12,7 +16,7 @@
 #include "revocation/crl_publisher.h"
 #include "store/store.h"
 
-namespace nimbus::cli {
+namespace nimbus::node {
 
 class Deployment {
  public:
@@ -51,4 +55,4 @@ class Deployment {
   std::unique_ptr<crypto::KeyStore> keys_;
 };
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::node

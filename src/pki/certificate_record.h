@@ -8,9 +8,9 @@
 #include "store/records.h"
 #include "x509/certificate.h"
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 
 store::CertificateRecord certificate_record(const x509::Certificate& certificate, const std::string& issuer_id,
                                             const std::optional<std::string>& authority_id, Timestamp issued_at);
 
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

@@ -6,7 +6,7 @@
 
 #include "core/result.h"
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 
 // 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit.
 Status check_authority_id(std::string_view id);
@@ -15,4 +15,4 @@ Status check_authority_id(std::string_view id);
 // has nothing usable.
 std::string authority_id_from_name(std::string_view name);
 
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

@@ -1,6 +1,6 @@
-#include "ca/certificate_record.h"
+#include "pki/certificate_record.h"
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 
 store::CertificateRecord certificate_record(const x509::Certificate& certificate, const std::string& issuer_id,
                                             const std::optional<std::string>& authority_id, Timestamp issued_at) {
@@ -19,4 +19,4 @@ store::CertificateRecord certificate_record(const x509::Certificate& certificate
   return record;
 }
 
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

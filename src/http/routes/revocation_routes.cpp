@@ -1,4 +1,4 @@
-#include "http/revocation_routes.h"
+#include "http/routes/revocation_routes.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -101,14 +101,19 @@ Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
                                 // Not base64: still an OCSP answer (malformedRequest), as clients expect.
                                 return ocsp(request, der ? ByteView(*der) : ByteView(), routes, answers, der.has_value());
                               }));
-  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz", [](const Request&) -> Result<Response> {
-    return Response::text(200, "ok");
-  }));
-  NIMBUS_TRY(router.add_route({"GET"}, "/metrics", [&metrics = routes.metrics](const Request&) -> Result<Response> {
-    std::string text = metrics.render();
-    return Response::bytes(200, std::string(MetricsRegistry::kContentType), Bytes(text.begin(), text.end()));
-  }));
   return ok_status();
+}
+
+Status RevocationService::add_routes(Router& router) {
+  return add_revocation_routes(router, {node_.publication(), node_.responder(), node_.metrics()});
+}
+
+std::vector<std::string> RevocationService::describe(std::string_view base) const {
+  std::vector<std::string> lines;
+  for (const std::string& id : node_.publication().authority_ids()) {
+    lines.push_back(fmt::format("{:<28} {}/aia/{}.crt  {}/cdp/{}.crl  {}/ocsp/{}", id, base, id, base, id, base, id));
+  }
+  return lines;
 }
 
 }  // namespace nimbus::http

@@ -1,11 +1,11 @@
-#include "cli/deployment.h"
+#include "node/deployment.h"
 
 #include <optional>
 
 #include "config/passphrase.h"
-#include "store/sqlite/sqlite_store.h"
+#include "node/store_opening.h"
 
-namespace nimbus::cli {
+namespace nimbus::node {
 
 Deployment::Deployment(std::filesystem::path data_dir, config::Config config, ca::PublicationUrls urls,
                        std::unique_ptr<store::Store> store)
@@ -28,16 +28,14 @@ Result<std::unique_ptr<Deployment>> Deployment::open(const std::filesystem::path
   NIMBUS_ASSIGN_OR_RETURN(config::Config config, config_file.empty() ? config::load_config(data_dir)
                                                                      : config::load_config_file(config_file));
   NIMBUS_ASSIGN_OR_RETURN(ca::PublicationUrls urls, ca::PublicationUrls::from_base(config.base_url));
-  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
-                          store::sqlite::SqliteStore::open(config::resolve_path(data_dir, config.database)));
+  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, open_store(data_dir, config, StoreOpening::kExisting));
   return std::unique_ptr<Deployment>(new Deployment(data_dir, std::move(config), std::move(urls), std::move(store)));
 }
 
 Result<std::unique_ptr<Deployment>> Deployment::create(const std::filesystem::path& data_dir,
                                                        const config::Config& config) {
   NIMBUS_ASSIGN_OR_RETURN(ca::PublicationUrls urls, ca::PublicationUrls::from_base(config.base_url));
-  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
-                          store::sqlite::SqliteStore::create(config::resolve_path(data_dir, config.database)));
+  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, open_store(data_dir, config, StoreOpening::kNew));
   return std::unique_ptr<Deployment>(new Deployment(data_dir, config, std::move(urls), std::move(store)));
 }
 
@@ -55,4 +53,4 @@ ca::Authorities Deployment::authorities(const std::string& actor) {
   return ca::Authorities(*store_, *keys_, urls_, actor);
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::node

@@ -1,10 +1,10 @@
-#include "ca/authority_id.h"
+#include "pki/authority_id.h"
 
 #include <gtest/gtest.h>
 
 #include "testing/test_support.h"
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 namespace {
 
 TEST(CheckAuthorityId, AcceptsLowerCaseLettersDigitsAndHyphens) {
@@ -59,4 +59,4 @@ TEST(AuthorityIdFromName, WhatItDerivesIsAValidId) {
 }
 
 }  // namespace
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

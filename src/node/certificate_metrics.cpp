@@ -1,4 +1,4 @@
-#include "http/certificate_metrics.h"
+#include "node/certificate_metrics.h"
 
 #include <memory>
 #include <mutex>
@@ -7,7 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
-namespace nimbus::http {
+namespace nimbus::node {
+
+using http::GaugeCallback;
+using http::GaugeSample;
+using http::MetricsRegistry;
 
 namespace {
 
@@ -62,4 +66,4 @@ Status add_certificate_metrics(MetricsRegistry& metrics, store::StoreReader& sto
                        tally_gauge(cache, &store::CertificateTally::revoked));
 }
 
-}  // namespace nimbus::http
+}  // namespace nimbus::node

@@ -1,8 +1,8 @@
-#include "ca/authority_id.h"
+#include "pki/authority_id.h"
 
 #include <fmt/format.h>
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 
 namespace {
 constexpr std::size_t kMaxLength = 63;
@@ -37,4 +37,4 @@ std::string authority_id_from_name(std::string_view name) {
   return id;
 }
 
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

@@ -1,4 +1,4 @@
-#include "http/certificate_metrics.h"
+#include "node/certificate_metrics.h"
 
 #include <string>
 
@@ -8,8 +8,10 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_support.h"
 
-namespace nimbus::http {
+namespace nimbus::node {
 namespace {
+
+using http::MetricsRegistry;
 
 using nimbus::testing::at;
 using nimbus::testing::must;
@@ -91,4 +93,4 @@ TEST_F(CertificateMetricsTest, ReadsTheStoreAtMostOncePerInterval) {
 }
 
 }  // namespace
-}  // namespace nimbus::http
+}  // namespace nimbus::node

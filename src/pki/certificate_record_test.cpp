@@ -1,10 +1,10 @@
-#include "ca/certificate_record.h"
+#include "pki/certificate_record.h"
 
 #include <gtest/gtest.h>
 
 #include "testing/test_support.h"
 
-namespace nimbus::ca {
+namespace nimbus::pki {
 namespace {
 
 using nimbus::testing::at;
@@ -39,4 +39,4 @@ TEST(CertificateRecord, CopiesWhatTheStoreKeeps) {
 }
 
 }  // namespace
-}  // namespace nimbus::ca
+}  // namespace nimbus::pki

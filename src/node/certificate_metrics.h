@@ -13,7 +13,7 @@
 #include "http/metrics.h"
 #include "store/store.h"
 
-namespace nimbus::http {
+namespace nimbus::node {
 
 struct CertificateMetricsOptions {
   std::chrono::steady_clock::duration refresh_interval = std::chrono::seconds(15);
@@ -24,7 +24,7 @@ struct CertificateMetricsOptions {
 // holds, whatever its status) and nimbus_certificates_revoked{ca} (those revoked now, certificate
 // holds included). `store` must outlive `metrics`. A failed read is logged and leaves the last
 // counts in place.
-Status add_certificate_metrics(MetricsRegistry& metrics, store::StoreReader& store,
+Status add_certificate_metrics(http::MetricsRegistry& metrics, store::StoreReader& store,
                                CertificateMetricsOptions options = {});
 
-}  // namespace nimbus::http
+}  // namespace nimbus::node

@@ -1,0 +1,49 @@
+// Service: a front end attached to a node — the AIA/CDP/OCSP routes today; SCEP, RADIUS and the API
+// next. The node runs whatever services it is given and knows none of them by name: a new front end
+// is a new Service, not an edit of the node or of another service.
+//
+// Call order, each once: add_routes, then start, then (at shutdown, after the HTTP listener has
+// stopped and no handler runs any more) stop. A service must outlive the node's HTTP listener; the
+// node guarantees that for the services it owns.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "http/router.h"
+
+namespace nimbus::node {
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // A short name for logs: "revocation", "scep", "radius".
+  virtual std::string_view name() const = 0;
+
+  // Adds this service's routes to the node's HTTP route table. A pattern another service already
+  // took is an error, reported before anything listens.
+  virtual Status add_routes(http::Router& router) = 0;
+
+  // Starts what the service runs besides HTTP routes (a UDP listener, say). Nothing by default.
+  virtual Status start() { return ok_status(); }
+
+  // Stops what start() started. Nothing by default.
+  virtual void stop() {}
+
+  // Lines `nimbus serve` prints at start to say what the service offers, given the node's base URL
+  // ("http://127.0.0.1:8080").
+  virtual std::vector<std::string> describe(std::string_view base_url) const {
+    (void)base_url;
+    return {};
+  }
+
+ protected:
+  Service() = default;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+};
+
+}  // namespace nimbus::node
