@@ -8,6 +8,7 @@
 
 #include "ca/ca_certificates.h"
 #include "core/file.h"
+#include "pki/issuing_rules.h"
 #include "store/sqlite/sqlite_store.h"
 #include "x509/chain_check.h"
 #include "x509/crl.h"
@@ -138,7 +139,7 @@ TEST_F(AuthoritiesTest, CreateRootFollowsTheRootRules) {
   EXPECT_TRUE(cert.public_key() == key_of(root).public_key());
   EXPECT_EQ(cert.public_key().spec_string(), "ec:p384");
   EXPECT_EQ(cert.signature_algorithm(), "ecdsa-with-SHA384");
-  EXPECT_EQ(cert.not_before(), now_ - kClockSkewAllowance);
+  EXPECT_EQ(cert.not_before(), now_ - pki::kClockSkewAllowance);
   EXPECT_EQ(cert.not_after(), now_ + 20 * kYear);
   EXPECT_EQ(cert.serial().size(), 16u);
   EXPECT_EQ(X509_get_version(cert.get()), X509_VERSION_3);
@@ -268,7 +269,7 @@ TEST_F(AuthoritiesTest, CreateIssuingFollowsTheIssuingRules) {
   EXPECT_TRUE(cert.is_signed_by(root_cert.public_key()));
   EXPECT_TRUE(cert.public_key() == key_of(issuing).public_key());
   EXPECT_EQ(cert.signature_algorithm(), "ecdsa-with-SHA384");
-  EXPECT_EQ(cert.not_before(), now_ - kClockSkewAllowance);
+  EXPECT_EQ(cert.not_before(), now_ - pki::kClockSkewAllowance);
   EXPECT_EQ(cert.not_after(), now_ + 5 * kYear);
 
   auto constraints = cert.basic_constraints();

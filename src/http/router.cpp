@@ -36,6 +36,16 @@ Status Router::add_route(const std::vector<std::string>& methods, std::string_vi
   }
   if (!handler) return bad_pattern(pattern, "the handler is empty");
   if (pattern.empty() || pattern.front() != '/') return bad_pattern(pattern, "it must start with '/'");
+  // Routes are added by several services of one node: a second claim on a pattern and method is a
+  // mistake to report before anything listens, not a route that silently never matches.
+  for (const Route& existing : routes_) {
+    if (existing.pattern != pattern) continue;
+    for (const std::string& method : methods) {
+      if (allows(existing, method)) {
+        return Error(ErrorCode::kAlreadyExists, fmt::format("route {} {} is already taken", method, pattern));
+      }
+    }
+  }
 
   Route route;
   route.methods = methods;

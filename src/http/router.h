@@ -57,7 +57,8 @@ class Router {
 
   // Adds a route. Refuses (invalid_argument) a pattern that does not start with '/', has an
   // unbalanced or empty capture, two captures in one segment, a duplicate capture name, a rest
-  // capture ("{name...}") anywhere but as the whole last segment, or no methods.
+  // capture ("{name...}") anywhere but as the whole last segment, or no methods; and
+  // (already_exists) a pattern already added for one of the same methods.
   Status add_route(std::initializer_list<std::string_view> methods, std::string_view pattern, Handler handler);
   Status add_route(const std::vector<std::string>& methods, std::string_view pattern, Handler handler);
 

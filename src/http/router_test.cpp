@@ -125,6 +125,20 @@ TEST(Router, FirstAddedRouteWinsWhenTwoMatch) {
   EXPECT_EQ(call(router.match("GET", "/aia/other.crt")), "capture");
 }
 
+TEST(Router, RefusesASecondRouteForThePatternAndMethod) {
+  Router router;
+  NIMBUS_ASSERT_OK(router.add_route({"GET", "HEAD"}, "/aia/{ca}.crt", answer("first")));
+  Status again = router.add_route({"POST", "GET"}, "/aia/{ca}.crt", answer("second"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(again.error().message(), "route GET /aia/{ca}.crt is already taken");
+  // Another method on the same pattern is a route of its own.
+  NIMBUS_ASSERT_OK(router.add_route({"POST"}, "/aia/{ca}.crt", answer("post")));
+  EXPECT_EQ(call(router.match("GET", "/aia/root.crt")), "first");
+  EXPECT_EQ(call(router.match("POST", "/aia/root.crt")), "post");
+  EXPECT_EQ(router.size(), 2u);
+}
+
 TEST(Router, CapturesHavePrefixAndSuffix) {
   Router router;
   NIMBUS_ASSERT_OK(router.add_route({"GET"}, "/certs/ca-{id}.pem", answer("pem")));
