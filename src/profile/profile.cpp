@@ -21,6 +21,7 @@
 #include "profile/names.h"
 #include "profile/text.h"
 #include "profile/variables.h"
+#include "x509/key_purposes.h"
 #include "x509/name.h"
 
 namespace nimbus::profile {
@@ -105,8 +106,8 @@ constexpr Named<crypto::SignatureDigest> kDigests[] = {
 };
 
 constexpr Named<std::string_view> kExtendedKeyUsages[] = {
-    {"client_auth", "1.3.6.1.5.5.7.3.2"},
-    {"server_auth", "1.3.6.1.5.5.7.3.1"},
+    {"client_auth", x509::kClientAuthOid},
+    {"server_auth", x509::kServerAuthOid},
     {"code_signing", "1.3.6.1.5.5.7.3.3"},
     {"email_protection", "1.3.6.1.5.5.7.3.4"},
     {"time_stamping", "1.3.6.1.5.5.7.3.8"},
@@ -115,12 +116,9 @@ constexpr Named<std::string_view> kExtendedKeyUsages[] = {
     {"smartcard_logon", "1.3.6.1.4.1.311.20.2.2"},
 };
 
-constexpr std::string_view kAnyExtendedKeyUsage = "2.5.29.37.0";
-
 // Curves Nimbus itself generates; the same set clients' TPMs and platform key stores offer.
 constexpr std::string_view kCurves[] = {"p256", "p384"};
 
-constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 16384;
 
 constexpr std::string_view kProfileFields[] = {
@@ -406,11 +404,10 @@ Result<std::string> read_extended_key_usage(const YAML::Node& node, const std::s
   std::optional<std::string> oid = canonical_oid(text);
   if (!oid) {
     return invalid(path, node,
-                   fmt::format("'{}' is neither a known purpose ({}) nor a dotted OID such as "
-                               "1.3.6.1.5.5.7.3.2",
-                               text, names_of(kExtendedKeyUsages)));
+                   fmt::format("'{}' is neither a known purpose ({}) nor a dotted OID such as {}", text,
+                               names_of(kExtendedKeyUsages), x509::kClientAuthOid));
   }
-  if (*oid == kAnyExtendedKeyUsage) {
+  if (*oid == x509::kAnyExtendedKeyUsageOid) {
     return refused(path, node,
                    "anyExtendedKeyUsage lets the certificate serve any purpose; list the purposes it "
                    "is for instead");
@@ -431,11 +428,11 @@ Status read_usages(const Fields& fields, Profile& profile) {
 
 Result<int> read_rsa_bits(const YAML::Node& node, const std::string& path) {
   NIMBUS_ASSIGN_OR_RETURN(int bits, read_integer(node, path));
-  if (bits < kMinRsaBits) {
+  if (bits < crypto::kMinimumRsaBits) {
     return refused(path, node,
                    fmt::format("{} bits is too short: RSA keys below {} bits can be factored and are "
                                "refused by clients; use {} or more",
-                               bits, kMinRsaBits, kMinRsaBits));
+                               bits, crypto::kMinimumRsaBits, crypto::kMinimumRsaBits));
   }
   if (bits > kMaxRsaBits) {
     return invalid(path, node, fmt::format("{} bits is more than the {} any client generates", bits, kMaxRsaBits));
