@@ -29,7 +29,7 @@ Result<std::unique_ptr<Deployment>> Deployment::open(const std::filesystem::path
                                                                      : config::load_config_file(config_file));
   NIMBUS_ASSIGN_OR_RETURN(ca::PublicationUrls urls, ca::PublicationUrls::from_base(config.base_url));
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
-                          store::sqlite::SqliteStore::open(config::resolve_path(data_dir, config.database)));
+                          store::sqlite::SqliteStore::open(config.store_path(data_dir)));
   return std::unique_ptr<Deployment>(new Deployment(data_dir, std::move(config), std::move(urls), std::move(store)));
 }
 
@@ -37,7 +37,7 @@ Result<std::unique_ptr<Deployment>> Deployment::create(const std::filesystem::pa
                                                        const config::Config& config) {
   NIMBUS_ASSIGN_OR_RETURN(ca::PublicationUrls urls, ca::PublicationUrls::from_base(config.base_url));
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
-                          store::sqlite::SqliteStore::create(config::resolve_path(data_dir, config.database)));
+                          store::sqlite::SqliteStore::create(config.store_path(data_dir)));
   return std::unique_ptr<Deployment>(new Deployment(data_dir, config, std::move(urls), std::move(store)));
 }
 
