@@ -64,6 +64,7 @@
 #include "x509/certificate_builder.h"
 #include "x509/crl.h"
 #include "x509/extensions.h"
+#include "x509/key_purposes.h"
 #include "x509/name.h"
 #include "x509/revocation_reason.h"
 
@@ -154,7 +155,7 @@ x509::Certificate make_leaf(const Authority& issuing, const crypto::PublicKey& k
       .set_public_key(key)
       .add_extension(x509::basic_constraints_extension(false, std::nullopt))
       .add_extension(x509::key_usage_extension({x509::KeyUsage::kDigitalSignature, x509::KeyUsage::kKeyEncipherment}))
-      .add_extension(x509::extended_key_usage_extension({std::string(verify::kClientAuthEku)}))
+      .add_extension(x509::extended_key_usage_extension({std::string(x509::kClientAuthOid)}))
       .add_extension(x509::subject_key_id_extension(x509::key_identifier(key)))
       .add_extension(x509::authority_key_id_extension(x509::key_identifier(issuing.certificate.public_key())))
       .add_extension(x509::crl_distribution_points_extension({std::string(kIssuingCrlUrl)}));

@@ -110,7 +110,7 @@ Status run_init(const InitOptions& options, const std::string& data_option) {
     config.key_passphrase_file = passphrase_setting(data_dir, options.passphrase_file);
   }
   std::error_code ec;
-  for (const fs::path& existing : {data_dir / config::kConfigFileName, data_dir / config.database}) {
+  for (const fs::path& existing : {data_dir / config::kConfigFileName, config.store_path(data_dir)}) {
     if (fs::exists(existing, ec)) {
       return Error(ErrorCode::kAlreadyExists,
                    fmt::format("'{}' already exists: {} already holds a deployment; refusing to overwrite it",
@@ -126,7 +126,7 @@ Status run_init(const InitOptions& options, const std::string& data_option) {
   std::string config_text = config::render_config(config);
   NIMBUS_TRY(write_file_atomic(data_dir / config::kConfigFileName, as_bytes(config_text), 0600));
   rollback.created(data_dir / config::kConfigFileName);
-  fs::path database = config::resolve_path(data_dir, config.database);
+  fs::path database = config.store_path(data_dir);
   for (const char* suffix : {"", "-wal", "-shm"}) rollback.created(database.string() + suffix);
   fs::path keys_dir = config::resolve_path(data_dir, config.keys_directory);
   if (!fs::exists(keys_dir, ec)) rollback.created(keys_dir);

@@ -16,6 +16,7 @@
 #include "verify/curl_fetcher.h"
 #include "verify/verifier.h"
 #include "x509/crl.h"
+#include "x509/key_purposes.h"
 
 namespace nimbus::cli {
 
@@ -31,7 +32,7 @@ struct VerifyCommandOptions {
   std::vector<std::string> untrusted;
   std::vector<std::string> crls;
   std::string time;
-  std::string eku{verify::kClientAuthEku};
+  std::string eku{x509::kClientAuthOid};
   verify::RevocationPolicy policy;
   double timeout_seconds = 10;
   bool json = false;

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <charconv>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -9,6 +10,305 @@
 #include "core/file.h"
 
 namespace nimbus::config {
+
+namespace {
+
+// ---- The keys -----------------------------------------------------------------------------------
+
+// How a key's value is read and written.
+enum class Kind {
+  kText,    // a string, kept as written
+  kNumber,  // a whole number from min to max
+  kFlag,    // true or false
+  kStore,   // the mapping {driver, path}
+};
+
+// Whether a key must be given, and whether render_config writes it.
+enum class Presence {
+  kRequired,   // must be given and not empty; always written
+  kDefaulted,  // takes its default when left out; always written
+  kOptional,   // empty when left out; written only when set
+  kReadOnly,   // read, never written (`store`: render_config writes `database` instead)
+};
+
+struct Key {
+  std::string_view name;
+  Kind kind;
+  Presence presence;
+  std::string Config::*text = nullptr;
+  int Config::*number = nullptr;
+  bool Config::*flag = nullptr;
+  int min = 0;
+  int max = 0;
+  // The README's "meaning", without what the table adds itself: the range of a number and
+  // "Required." for a required key.
+  std::string_view meaning;
+};
+
+constexpr Key text_key(std::string_view name, std::string Config::*field, Presence presence, std::string_view meaning) {
+  return {.name = name, .kind = Kind::kText, .presence = presence, .text = field, .meaning = meaning};
+}
+
+constexpr Key number_key(std::string_view name, int Config::*field, int min, int max, std::string_view meaning) {
+  return {.name = name,
+          .kind = Kind::kNumber,
+          .presence = Presence::kDefaulted,
+          .number = field,
+          .min = min,
+          .max = max,
+          .meaning = meaning};
+}
+
+constexpr Key flag_key(std::string_view name, bool Config::*field, std::string_view meaning) {
+  return {.name = name, .kind = Kind::kFlag, .presence = Presence::kDefaulted, .flag = field, .meaning = meaning};
+}
+
+// Names that messages quote besides the key's own row.
+constexpr std::string_view kStore = "store";
+constexpr std::string_view kDatabase = "database";
+constexpr std::string_view kCrlValidityHours = "crl_validity_hours";
+constexpr std::string_view kCrlRepublishHours = "crl_republish_hours_before_expiry";
+
+// The members of `store`.
+constexpr std::string_view kStoreDriver = "driver";
+constexpr std::string_view kStorePath = "path";
+
+struct NamedDriver {
+  std::string_view name;
+  StoreDriver driver;
+};
+constexpr NamedDriver kStoreDrivers[] = {{"sqlite", StoreDriver::kSqlite}};
+
+// Every key of nimbus.yaml, in the order render_config writes them and the README lists them.
+constexpr Key kKeys[] = {
+    text_key("organization", &Config::organization, Presence::kRequired,
+             "Organisation name used in default CA subjects (`O=`)."),
+    text_key("base_url", &Config::base_url, Presence::kRequired,
+             "http URL under which AIA, CDP, OCSP and SCEP are published, e.g. `http://pki.example.net`. "
+             "Written into every certificate; changing it later does not change certificates already issued."),
+    {.name = kStore,
+     .kind = Kind::kStore,
+     .presence = Presence::kReadOnly,
+     .meaning = "Where the deployment's records are kept: a mapping of `driver` (`sqlite`, the only driver so "
+                "far, and the default) and `path` (the store's file, relative to the data directory or "
+                "absolute). Takes the place of `database`; if both name a file, it must be the same one."},
+    text_key(kDatabase, &Config::database, Presence::kDefaulted,
+             "The SQLite store, relative to the data directory or absolute: the older spelling of "
+             "`store.path`, still read, and what `nimbus init` writes."),
+    text_key("keys_directory", &Config::keys_directory, Presence::kDefaulted,
+             "Where encrypted CA keys are kept (0700; files 0600), relative to the data directory or absolute."),
+    text_key(kKeyPassphraseFileKey, &Config::key_passphrase_file, Presence::kOptional,
+             "File (mode 0600 or stricter) holding the passphrase that encrypts CA keys, relative to the data "
+             "directory or absolute. `NIMBUS_KEY_PASSPHRASE`, when set, takes precedence."),
+    number_key("certificate_backdate_minutes", &Config::certificate_backdate_minutes, 0, 60,
+               "End-entity certificates start this many minutes before they are issued, for devices whose "
+               "clocks run slow."),
+    number_key(kCrlValidityHours, &Config::crl_validity_hours, 1, 8760,
+               "How long each published CRL is valid (nextUpdate − thisUpdate)."),
+    number_key(kCrlRepublishHours, &Config::crl_republish_hours_before_expiry, 0, 8759,
+               "A new CRL is published once the current one has this many hours left, so that clients caching "
+               "until nextUpdate always find a fresh one. Less than `crl_validity_hours`; `0` means half of it."),
+    flag_key("crl_keep_expired_entries", &Config::crl_keep_expired_entries,
+             "`true` keeps revoked certificates on the CRL after they expire; `false` drops them, as RFC 5280 "
+             "allows."),
+    text_key("listen_address", &Config::listen_address, Presence::kDefaulted,
+             "Address `nimbus serve` listens on for HTTP (AIA, CDP, OCSP, health, metrics). Put a reverse proxy "
+             "or load balancer in front, or set `0.0.0.0`."),
+    number_key("listen_port", &Config::listen_port, 1, 65535, "Its TCP port."),
+    number_key("http_workers", &Config::http_workers, 0, 256,
+               "Threads serving HTTP requests; `0` for one per CPU core."),
+    number_key("http_max_body_bytes", &Config::http_max_body_bytes, 1024, 16 << 20,
+               "Larger request bodies are refused with 413."),
+    number_key("http_request_timeout_seconds", &Config::http_request_timeout_seconds, 1, 3600,
+               "A client has this long to send a whole request before its connection is closed (slow or "
+               "half-open clients)."),
+    number_key("http_keep_alive_seconds", &Config::http_keep_alive_seconds, 1, 3600,
+               "An idle keep-alive connection is closed after this long."),
+};
+
+// Each key names a field of its kind, names are unique, and only text can be required or optional.
+constexpr bool keys_are_consistent() {
+  for (const Key& key : kKeys) {
+    bool field = (key.kind == Kind::kText && key.text != nullptr) ||
+                 (key.kind == Kind::kNumber && key.number != nullptr && key.min <= key.max) ||
+                 (key.kind == Kind::kFlag && key.flag != nullptr) ||
+                 (key.kind == Kind::kStore && key.presence == Presence::kReadOnly);
+    bool text_only = key.presence == Presence::kRequired || key.presence == Presence::kOptional;
+    if (!field || (text_only && key.kind != Kind::kText) || key.meaning.empty()) return false;
+    int same_name = 0;
+    for (const Key& other : kKeys) same_name += other.name == key.name ? 1 : 0;
+    if (same_name != 1) return false;
+  }
+  return true;
+}
+static_assert(keys_are_consistent());
+
+const Key* find_key(std::string_view name) {
+  for (const Key& key : kKeys) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::string driver_names() {
+  std::string names;
+  for (const NamedDriver& each : kStoreDrivers) {
+    if (!names.empty()) names += ", ";
+    names += each.name;
+  }
+  return names;
+}
+
+// ---- Reading ------------------------------------------------------------------------------------
+
+Error invalid(const std::filesystem::path& file, std::string_view why) {
+  return Error(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file.string(), why));
+}
+
+// What the reader saw beside the fields: which keys were given, and `store.path`, which is
+// reconciled with `database` once the whole file is read.
+struct Given {
+  std::set<std::string, std::less<>> keys;
+  std::optional<std::string> store_path;
+};
+
+Result<int> whole_number(const std::filesystem::path& file, const Key& key, const std::string& value) {
+  int number = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || end != value.data() + value.size() || number < key.min || number > key.max) {
+    return invalid(file, fmt::format("{} must be a whole number from {} to {}", key.name, key.min, key.max));
+  }
+  return number;
+}
+
+Status read_store(const std::filesystem::path& file, const YAML::Node& node, Config& config, Given& given) {
+  if (!node.IsMap()) {
+    return invalid(file, fmt::format("'{}' must be a mapping of {} and {}, e.g. {{{}: sqlite, {}: nimbus.db}}", kStore,
+                                     kStoreDriver, kStorePath, kStoreDriver, kStorePath));
+  }
+  for (const auto& member : node) {
+    std::string name = member.first.as<std::string>("");
+    if (name != kStoreDriver && name != kStorePath) {
+      return invalid(file, fmt::format("unknown setting '{}.{}' ({} has {} and {})", kStore, name, kStore,
+                                       kStoreDriver, kStorePath));
+    }
+    if (!member.second.IsScalar()) return invalid(file, fmt::format("'{}.{}' must be a string", kStore, name));
+    std::string value = member.second.as<std::string>();
+    if (name == kStorePath) {
+      if (value.empty()) return invalid(file, fmt::format("{}.{} is empty", kStore, kStorePath));
+      given.store_path = value;
+      continue;
+    }
+    const NamedDriver* driver = nullptr;
+    for (const NamedDriver& each : kStoreDrivers) {
+      if (each.name == value) driver = &each;
+    }
+    if (driver == nullptr) {
+      return invalid(file, fmt::format("{}.{} '{}' is not supported; the drivers are: {}", kStore, kStoreDriver, value,
+                                       driver_names()));
+    }
+    config.store_driver = driver->driver;
+  }
+  return ok_status();
+}
+
+Status read_key(const std::filesystem::path& file, const Key& key, const YAML::Node& node, Config& config,
+                Given& given) {
+  if (key.kind == Kind::kStore) return read_store(file, node, config, given);
+  if (!node.IsScalar()) return invalid(file, fmt::format("'{}' must be a string", key.name));
+  std::string value = node.as<std::string>();
+  switch (key.kind) {
+    case Kind::kText: config.*key.text = value; break;
+    case Kind::kNumber: {
+      NIMBUS_ASSIGN_OR_RETURN(config.*key.number, whole_number(file, key, value));
+      break;
+    }
+    case Kind::kFlag:
+      if (value != "true" && value != "false") return invalid(file, fmt::format("{} must be true or false", key.name));
+      config.*key.flag = value == "true";
+      break;
+    case Kind::kStore: break;
+  }
+  return ok_status();
+}
+
+// `store.path` and `database` are two spellings of one setting: either may be given, or both if
+// they name the same file.
+Status reconcile_store_path(const std::filesystem::path& file, const Given& given, Config& config) {
+  if (!given.store_path) return ok_status();
+  if (given.keys.contains(kDatabase) &&
+      std::filesystem::path(config.database).lexically_normal() !=
+          std::filesystem::path(*given.store_path).lexically_normal()) {
+    return invalid(file, fmt::format("{}.{} ('{}') and {} ('{}') name different stores; keep {}.{} and remove {}",
+                                     kStore, kStorePath, *given.store_path, kDatabase, config.database, kStore,
+                                     kStorePath, kDatabase));
+  }
+  config.database = *given.store_path;
+  return ok_status();
+}
+
+Status check_settings(const std::filesystem::path& file, const Config& config) {
+  if (config.crl_republish_hours_before_expiry >= config.crl_validity_hours) {
+    return invalid(file, fmt::format("{} ({}) must be less than {} ({})", kCrlRepublishHours,
+                                     config.crl_republish_hours_before_expiry, kCrlValidityHours,
+                                     config.crl_validity_hours));
+  }
+  for (const Key& key : kKeys) {
+    if (key.presence == Presence::kRequired && (config.*key.text).empty()) {
+      return invalid(file, fmt::format("'{}' is required", key.name));
+    }
+  }
+  return ok_status();
+}
+
+// ---- Writing and documenting --------------------------------------------------------------------
+
+void write_key(YAML::Emitter& out, const Key& key, const Config& config) {
+  if (key.presence == Presence::kReadOnly) return;
+  if (key.presence == Presence::kOptional && (config.*key.text).empty()) return;
+  out << YAML::Key << std::string(key.name) << YAML::Value;
+  switch (key.kind) {
+    case Kind::kText: out << config.*key.text; break;
+    case Kind::kNumber: out << config.*key.number; break;
+    case Kind::kFlag: out << (config.*key.flag ? "true" : "false"); break;
+    case Kind::kStore: break;
+  }
+}
+
+std::string meaning(const Key& key) {
+  std::string text(key.meaning);
+  if (key.kind == Kind::kNumber) text += fmt::format(" {} to {}.", key.min, key.max);
+  if (key.presence == Presence::kRequired) text += " Required.";
+  return text;
+}
+
+std::string default_value(const Key& key) {
+  const Config defaults;
+  switch (key.kind) {
+    case Kind::kText:
+      if (key.presence == Presence::kRequired) return "—";
+      return (defaults.*key.text).empty() ? "none" : fmt::format("`{}`", defaults.*key.text);
+    case Kind::kNumber: return fmt::format("`{}`", defaults.*key.number);
+    case Kind::kFlag: return defaults.*key.flag ? "`true`" : "`false`";
+    case Kind::kStore:
+      return fmt::format("`{{{}: {}, {}: {}}}`", kStoreDriver, store_driver_name(defaults.store_driver), kStorePath,
+                         defaults.database);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view store_driver_name(StoreDriver driver) {
+  for (const NamedDriver& each : kStoreDrivers) {
+    if (each.driver == driver) return each.name;
+  }
+  return "unknown";
+}
+
+std::filesystem::path Config::store_path(const std::filesystem::path& data_dir) const {
+  return resolve_path(data_dir, database);
+}
 
 Result<Config> load_config(const std::filesystem::path& data_dir) {
   std::filesystem::path path = data_dir / kConfigFileName;
@@ -36,82 +336,18 @@ Result<Config> load_config_file(const std::filesystem::path& path) {
   }
 
   Config config;
-  static const std::set<std::string> kKnown = {"organization",
-                                               "base_url",
-                                               "database",
-                                               "keys_directory",
-                                               "key_passphrase_file",
-                                               "certificate_backdate_minutes",
-                                               "crl_validity_hours",
-                                               "crl_republish_hours_before_expiry",
-                                               "crl_keep_expired_entries",
-                                               "listen_address",
-                                               "listen_port",
-                                               "http_workers",
-                                               "http_max_body_bytes",
-                                               "http_request_timeout_seconds",
-                                               "http_keep_alive_seconds"};
-  auto whole_number = [&](const std::string& key, const std::string& value, int min, int max) -> Result<int> {
-    int number = -1;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (ec != std::errc() || end != value.data() + value.size() || number < min || number > max) {
-      return Error(ErrorCode::kInvalidArgument,
-                   fmt::format("{}: {} must be a whole number from {} to {}", path.string(), key, min, max));
-    }
-    return number;
-  };
+  Given given;
   for (const auto& entry : root) {
-    std::string key = entry.first.as<std::string>("");
-    if (!kKnown.contains(key)) {
-      return Error(ErrorCode::kInvalidArgument,
-                   fmt::format("{}: unknown setting '{}' (see the configuration reference in README.md)",
-                               path.string(), key));
+    std::string name = entry.first.as<std::string>("");
+    const Key* key = find_key(name);
+    if (key == nullptr) {
+      return invalid(path, fmt::format("unknown setting '{}' (see the configuration reference in README.md)", name));
     }
-    if (!entry.second.IsScalar()) {
-      return Error(ErrorCode::kInvalidArgument, fmt::format("{}: '{}' must be a string", path.string(), key));
-    }
-    std::string value = entry.second.as<std::string>();
-    if (key == "organization") config.organization = value;
-    else if (key == "base_url") config.base_url = value;
-    else if (key == "database") config.database = value;
-    else if (key == "keys_directory") config.keys_directory = value;
-    else if (key == "key_passphrase_file") config.key_passphrase_file = value;
-    else if (key == "certificate_backdate_minutes") {
-      NIMBUS_ASSIGN_OR_RETURN(config.certificate_backdate_minutes, whole_number(key, value, 0, 60));
-    } else if (key == "crl_validity_hours") {
-      NIMBUS_ASSIGN_OR_RETURN(config.crl_validity_hours, whole_number(key, value, 1, 8760));
-    } else if (key == "crl_republish_hours_before_expiry") {
-      NIMBUS_ASSIGN_OR_RETURN(config.crl_republish_hours_before_expiry, whole_number(key, value, 0, 8759));
-    } else if (key == "crl_keep_expired_entries") {
-      if (value != "true" && value != "false") {
-        return Error(ErrorCode::kInvalidArgument,
-                     fmt::format("{}: crl_keep_expired_entries must be true or false", path.string()));
-      }
-      config.crl_keep_expired_entries = value == "true";
-    } else if (key == "listen_address") {
-      config.listen_address = value;
-    } else if (key == "listen_port") {
-      NIMBUS_ASSIGN_OR_RETURN(config.listen_port, whole_number(key, value, 1, 65535));
-    } else if (key == "http_workers") {
-      NIMBUS_ASSIGN_OR_RETURN(config.http_workers, whole_number(key, value, 0, 256));
-    } else if (key == "http_max_body_bytes") {
-      NIMBUS_ASSIGN_OR_RETURN(config.http_max_body_bytes, whole_number(key, value, 1024, 16 << 20));
-    } else if (key == "http_request_timeout_seconds") {
-      NIMBUS_ASSIGN_OR_RETURN(config.http_request_timeout_seconds, whole_number(key, value, 1, 3600));
-    } else if (key == "http_keep_alive_seconds") {
-      NIMBUS_ASSIGN_OR_RETURN(config.http_keep_alive_seconds, whole_number(key, value, 1, 3600));
-    }
+    NIMBUS_TRY(read_key(path, *key, entry.second, config, given));
+    given.keys.insert(name);
   }
-  if (config.crl_republish_hours_before_expiry >= config.crl_validity_hours) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: crl_republish_hours_before_expiry ({}) must be less than crl_validity_hours ({})",
-                             path.string(), config.crl_republish_hours_before_expiry, config.crl_validity_hours));
-  }
-  for (auto [name, value] : {std::pair{"organization", &config.organization}, {"base_url", &config.base_url}}) {
-    if (value->empty()) {
-      return Error(ErrorCode::kInvalidArgument, fmt::format("{}: '{}' is required", path.string(), name));
-    }
-  }
+  NIMBUS_TRY(check_settings(path, config));
+  NIMBUS_TRY(reconcile_store_path(path, given, config));
   return config;
 }
 
@@ -119,25 +355,15 @@ std::string render_config(const Config& config) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Comment("Nimbus PKI configuration; every key is described in README.md");
-  out << YAML::Key << "organization" << YAML::Value << config.organization;
-  out << YAML::Key << "base_url" << YAML::Value << config.base_url;
-  out << YAML::Key << "database" << YAML::Value << config.database;
-  out << YAML::Key << "keys_directory" << YAML::Value << config.keys_directory;
-  if (!config.key_passphrase_file.empty()) {
-    out << YAML::Key << "key_passphrase_file" << YAML::Value << config.key_passphrase_file;
-  }
-  out << YAML::Key << "certificate_backdate_minutes" << YAML::Value << config.certificate_backdate_minutes;
-  out << YAML::Key << "crl_validity_hours" << YAML::Value << config.crl_validity_hours;
-  out << YAML::Key << "crl_republish_hours_before_expiry" << YAML::Value << config.crl_republish_hours_before_expiry;
-  out << YAML::Key << "crl_keep_expired_entries" << YAML::Value << (config.crl_keep_expired_entries ? "true" : "false");
-  out << YAML::Key << "listen_address" << YAML::Value << config.listen_address;
-  out << YAML::Key << "listen_port" << YAML::Value << config.listen_port;
-  out << YAML::Key << "http_workers" << YAML::Value << config.http_workers;
-  out << YAML::Key << "http_max_body_bytes" << YAML::Value << config.http_max_body_bytes;
-  out << YAML::Key << "http_request_timeout_seconds" << YAML::Value << config.http_request_timeout_seconds;
-  out << YAML::Key << "http_keep_alive_seconds" << YAML::Value << config.http_keep_alive_seconds;
+  for (const Key& key : kKeys) write_key(out, key, config);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+std::vector<KeyReference> configuration_reference() {
+  std::vector<KeyReference> reference;
+  for (const Key& key : kKeys) reference.push_back({std::string(key.name), meaning(key), default_value(key)});
+  return reference;
 }
 
 std::filesystem::path resolve_path(const std::filesystem::path& data_dir, const std::string& path) {

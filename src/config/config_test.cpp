@@ -1,6 +1,12 @@
 #include "config/config.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "testing/test_support.h"
 
@@ -183,6 +189,209 @@ TEST(Config, MissingFileIsNotFound) {
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code(), ErrorCode::kNotFound);
   EXPECT_NE(loaded.error().message().find("nimbus init"), std::string::npos);
+}
+
+// ---- What `nimbus init` writes ------------------------------------------------------------------
+
+TEST(Config, RendersExactlyWhatInitHasAlwaysWritten) {
+  Config config;
+  config.organization = "Contoso";
+  config.base_url = "http://pki.example.net";
+  EXPECT_EQ(render_config(config),
+            "# Nimbus PKI configuration; every key is described in README.md\n"
+            "organization: Contoso\n"
+            "base_url: http://pki.example.net\n"
+            "database: nimbus.db\n"
+            "keys_directory: keys\n"
+            "certificate_backdate_minutes: 5\n"
+            "crl_validity_hours: 168\n"
+            "crl_republish_hours_before_expiry: 0\n"
+            "crl_keep_expired_entries: false\n"
+            "listen_address: 127.0.0.1\n"
+            "listen_port: 8080\n"
+            "http_workers: 0\n"
+            "http_max_body_bytes: 65536\n"
+            "http_request_timeout_seconds: 10\n"
+            "http_keep_alive_seconds: 60\n");
+
+  config.key_passphrase_file = "secrets/passphrase";
+  config.crl_keep_expired_entries = true;
+  std::string text = render_config(config);
+  EXPECT_NE(text.find("keys_directory: keys\nkey_passphrase_file: secrets/passphrase\ncertificate_backdate_minutes"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("crl_keep_expired_entries: true\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("store"), std::string::npos) << text;
+}
+
+// ---- store --------------------------------------------------------------------------------------
+
+const std::string kRequired = "organization: Contoso\nbase_url: http://pki.example.net\n";
+
+Result<Config> load_text(const TempDir& dir, const std::string& text) {
+  write_text(dir / "nimbus.yaml", kRequired + text, 0644);
+  return load_config(dir.path());
+}
+
+TEST(Config, StoreNamesTheDriverAndThePath) {
+  TempDir dir;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config block, load_text(dir, "store:\n  driver: sqlite\n  path: state/records.db\n"));
+  EXPECT_EQ(block.store_driver, StoreDriver::kSqlite);
+  EXPECT_EQ(block.database, "state/records.db");
+  EXPECT_EQ(block.store_path("/var/lib/nimbus"), std::filesystem::path("/var/lib/nimbus/state/records.db"));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config absolute, load_text(dir, "store: {path: /srv/nimbus/records.db}\n"));
+  EXPECT_EQ(absolute.store_path("/var/lib/nimbus"), std::filesystem::path("/srv/nimbus/records.db"));
+
+  // Both members have defaults: the driver is sqlite, the path that of `database`.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config empty, load_text(dir, "store: {}\n"));
+  EXPECT_EQ(empty.store_driver, StoreDriver::kSqlite);
+  EXPECT_EQ(empty.database, "nimbus.db");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config driver_only, load_text(dir, "store: {driver: sqlite}\ndatabase: old.db\n"));
+  EXPECT_EQ(driver_only.database, "old.db");
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config neither, load_text(dir, ""));
+  EXPECT_EQ(neither.store_driver, StoreDriver::kSqlite);
+  EXPECT_EQ(neither.store_path("/var/lib/nimbus"), std::filesystem::path("/var/lib/nimbus/nimbus.db"));
+  EXPECT_EQ(store_driver_name(StoreDriver::kSqlite), "sqlite");
+}
+
+TEST(Config, DatabaseKeepsWorkingAndIsWrittenForStorePath) {
+  TempDir dir;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config old, load_text(dir, "database: legacy/nimbus.db\n"));
+  EXPECT_EQ(old.store_path("/data"), std::filesystem::path("/data/legacy/nimbus.db"));
+
+  // A configuration read from `store` is written with `database`, and reads back the same.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config from_store, load_text(dir, "store: {driver: sqlite, path: state/x.db}\n"));
+  std::string text = render_config(from_store);
+  EXPECT_NE(text.find("\ndatabase: state/x.db\n"), std::string::npos) << text;
+  write_text(dir / "nimbus.yaml", text, 0644);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Config again, load_config(dir.path()));
+  EXPECT_EQ(again.database, "state/x.db");
+}
+
+TEST(Config, StoreAndDatabaseMustAgree) {
+  TempDir dir;
+  struct Agreeing {
+    const char* text;
+    const char* store;
+  };
+  for (const Agreeing& each : {Agreeing{"database: a.db\nstore: {path: a.db}\n", "/data/a.db"},
+                               Agreeing{"store: {path: ./state/a.db}\ndatabase: state/a.db\n", "/data/state/a.db"}}) {
+    auto loaded = load_text(dir, each.text);
+    ASSERT_TRUE(loaded.ok()) << each.text << loaded.error().to_string();
+    EXPECT_EQ(loaded->store_path("/data").lexically_normal(), std::filesystem::path(each.store)) << each.text;
+  }
+  for (const char* disagreeing : {"database: a.db\nstore: {driver: sqlite, path: b.db}\n",
+                                  "store: {path: b.db}\ndatabase: a.db\n", "store: {path: /srv/a.db}\ndatabase: a.db\n"}) {
+    auto refused = load_text(dir, disagreeing);
+    ASSERT_FALSE(refused.ok()) << disagreeing;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+    const std::string& message = refused.error().message();
+    EXPECT_NE(message.find("store.path ('"), std::string::npos) << message;
+    EXPECT_NE(message.find("database ('a.db')"), std::string::npos) << message;
+    EXPECT_NE(message.find("different stores"), std::string::npos) << message;
+  }
+}
+
+TEST(Config, RefusesUnknownStoreDriversNamingTheAcceptedOnes) {
+  TempDir dir;
+  for (const char* driver : {"postgresql", "SQLite", "sqlite3", "''"}) {
+    auto refused = load_text(dir, fmt::format("store: {{driver: {}, path: nimbus.db}}\n", driver));
+    ASSERT_FALSE(refused.ok()) << driver;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(refused.error().message().find("store.driver"), std::string::npos) << refused.error().message();
+    EXPECT_NE(refused.error().message().find("the drivers are: sqlite"), std::string::npos)
+        << refused.error().message();
+  }
+}
+
+TEST(Config, RefusesMalformedStore) {
+  TempDir dir;
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& each : {Case{"store: nimbus.db\n", "'store' must be a mapping of driver and path"},
+                           Case{"store:\n", "'store' must be a mapping"},
+                           Case{"store: [sqlite, nimbus.db]\n", "'store' must be a mapping"},
+                           Case{"store: {driver: sqlite, file: x.db}\n", "unknown setting 'store.file'"},
+                           Case{"store: {path: [a, b]}\n", "'store.path' must be a string"},
+                           Case{"store: {driver: {name: sqlite}}\n", "'store.driver' must be a string"},
+                           Case{"store: {path: ''}\n", "store.path is empty"}}) {
+    auto refused = load_text(dir, each.text);
+    ASSERT_FALSE(refused.ok()) << each.text;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << each.text;
+    EXPECT_NE(refused.error().message().find(each.says), std::string::npos) << refused.error().message();
+  }
+}
+
+// ---- The configuration reference ----------------------------------------------------------------
+
+// The rows of the README's "Configuration reference" table.
+std::vector<KeyReference> readme_reference() {
+  std::ifstream in(std::filesystem::path(__FILE__).parent_path() / "../../README.md");
+  std::vector<KeyReference> rows;
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("## ")) in_section = line == "## Configuration reference";
+    if (!in_section || !line.starts_with("| `") || !line.ends_with(" |")) continue;
+    std::vector<std::string> cells;
+    std::string row = line.substr(2, line.size() - 4);
+    for (std::size_t start = 0;;) {
+      std::size_t bar = row.find(" | ", start);
+      cells.push_back(row.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 3;
+    }
+    if (cells.size() != 3 || cells[0].size() < 2) {
+      ADD_FAILURE() << "not a row of three cells: " << line;
+      continue;
+    }
+    rows.push_back({cells[0].substr(1, cells[0].size() - 2), cells[1], cells[2]});
+  }
+  return rows;
+}
+
+TEST(ConfigurationReference, IsTheReadmeTable) {
+  std::vector<KeyReference> readme = readme_reference();
+  ASSERT_FALSE(readme.empty()) << "no configuration reference found in README.md";
+  std::vector<KeyReference> reference = configuration_reference();
+  for (std::size_t i = 0; i < std::max(readme.size(), reference.size()); ++i) {
+    auto row = [](const std::vector<KeyReference>& rows, std::size_t i) {
+      return i < rows.size() ? fmt::format("| `{}` | {} | {} |", rows[i].key, rows[i].meaning, rows[i].default_value)
+                             : std::string("(none)");
+    };
+    EXPECT_EQ(row(readme, i), row(reference, i)) << "row " << i + 1 << " of the table (README, then config.cpp)";
+  }
+}
+
+TEST(ConfigurationReference, NamesEveryKeyTheReaderAndWriterKnow) {
+  std::vector<std::string> documented;
+  for (const KeyReference& row : configuration_reference()) documented.push_back(row.key);
+
+  // Every written key is documented, and every documented key but `store` is written.
+  Config config;
+  config.organization = "Contoso";
+  config.base_url = "http://pki.example.net";
+  config.key_passphrase_file = "passphrase";
+  std::vector<std::string> written;
+  for (const auto& entry : YAML::Load(render_config(config))) written.push_back(entry.first.as<std::string>());
+  std::vector<std::string> expected = documented;
+  std::erase(expected, "store");
+  EXPECT_EQ(written, expected);
+
+  // Every documented key is accepted on its own, with the value the writer gives it.
+  TempDir dir;
+  YAML::Node rendered = YAML::Load(render_config(config));
+  for (const std::string& key : documented) {
+    std::string value = key == "store" ? "{driver: sqlite}" : rendered[key].as<std::string>();
+    if (key == "organization" || key == "base_url") continue;
+    auto loaded = load_text(dir, fmt::format("{}: {}\n", key, value));
+    EXPECT_TRUE(loaded.ok()) << key << ": " << loaded.error().to_string();
+  }
+  auto unknown = load_text(dir, "stores: {driver: sqlite}\n");
+  EXPECT_FALSE(unknown.ok());
 }
 
 TEST(ResolvePath, RelativeToTheDataDirectoryUnlessAbsolute) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "config/config.h"
 #include "core/file.h"
 
 namespace nimbus::config {
@@ -37,8 +38,8 @@ Result<Secret> resolve_passphrase(const std::optional<std::filesystem::path>& fi
   if (auto from_environment = passphrase_from_environment()) return std::move(*from_environment);
   if (file) return read_passphrase_file(*file);
   return Error(ErrorCode::kFailedPrecondition,
-               fmt::format("no key passphrase: set {} or key_passphrase_file in nimbus.yaml",
-                           kPassphraseEnvironmentVariable));
+               fmt::format("no key passphrase: set {} or {} in {}", kPassphraseEnvironmentVariable,
+                           kKeyPassphraseFileKey, kConfigFileName));
 }
 
 Status check_new_passphrase(const Secret& passphrase) {

@@ -14,14 +14,18 @@ namespace nimbus::crypto {
 
 enum class KeyAlgorithm { kRsa, kEc };
 
+// The shortest RSA key Nimbus generates, certifies or lets a profile allow: shorter keys can be
+// factored, and clients refuse them. Every check and message about RSA key size uses this.
+inline constexpr int kMinimumRsaBits = 2048;
+
 // A key type and size as written on the command line and in the store: "rsa:2048", "ec:p256".
 struct KeySpec {
   KeyAlgorithm algorithm = KeyAlgorithm::kRsa;
-  int rsa_bits = 0;         // 2048, 3072 or 4096 when algorithm is kRsa
+  int rsa_bits = 0;         // kMinimumRsaBits (2048), 3072 or 4096 when algorithm is kRsa
   std::string curve;        // "p256" or "p384" when algorithm is kEc
 
-  // Parses and checks against what Nimbus will generate. RSA below 2048 bits is refused with the
-  // reason; unknown algorithms and curves list what is accepted.
+  // Parses and checks against what Nimbus will generate. RSA below kMinimumRsaBits is refused with
+  // the reason; unknown algorithms and curves list what is accepted.
   static Result<KeySpec> parse(std::string_view text);
 
   std::string to_string() const;

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "x509/key_purposes.h"
+
 namespace nimbus::lint {
 
 namespace {
@@ -12,7 +14,6 @@ namespace {
 using x509::KeyUsage;
 
 constexpr std::size_t kSerialBytes = 16;
-constexpr std::string_view kClientAuth = "1.3.6.1.5.5.7.3.2";
 constexpr std::string_view kServerAuth = "1.3.6.1.5.5.7.3.1";
 
 class Findings {
@@ -64,8 +65,8 @@ void lint_issuer(const x509::Certificate& cert, const x509::Certificate& issuer,
 void lint_key(const x509::Certificate& cert, const LintContext& context, Findings& findings) {
   crypto::PublicKey key = cert.public_key();
   std::string spec = key.spec_string();
-  findings.require((key.is_rsa() && key.bits() >= 2048) || spec == "ec:p256" || spec == "ec:p384",
-                   fmt::format("public key: {} is not allowed (RSA >= 2048, P-256, P-384)", spec));
+  findings.require((key.is_rsa() && key.bits() >= crypto::kMinimumRsaBits) || spec == "ec:p256" || spec == "ec:p384",
+                   fmt::format("public key: {} is not allowed (RSA >= {}, P-256, P-384)", spec, crypto::kMinimumRsaBits));
   // The digest is one Nimbus chose, so SHA-1 here means a bug upstream.
   findings.require(context.digest == crypto::SignatureDigest::kSha256 ||
                        context.digest == crypto::SignatureDigest::kSha384 ||
@@ -92,7 +93,7 @@ void lint_usage(const x509::Certificate& cert, Findings& findings) {
   bool enciphers = cert.has_key_usage(KeyUsage::kKeyEncipherment);
   for (const std::string& purpose : purposes) {
     // RFC 5280 4.2.1.12: the key usages consistent with each purpose.
-    if (purpose == kClientAuth) {
+    if (purpose == x509::kClientAuthOid) {
       findings.require(signs || agrees, "extendedKeyUsage: clientAuth needs digitalSignature or keyAgreement");
     } else if (purpose == kServerAuth) {
       findings.require(signs || enciphers || agrees,

@@ -39,7 +39,7 @@ struct SanTemplate {
 struct KeyPolicy {
   bool allow_rsa = true;
   bool allow_ec = true;
-  int rsa_min_bits = 2048;  // never below 2048
+  int rsa_min_bits = crypto::kMinimumRsaBits;  // never below it
   int rsa_max_bits = 4096;
   std::vector<std::string> ec_curves = {"p256", "p384"};
 
@@ -67,9 +67,9 @@ struct Profile {
 };
 
 // Parses and checks a profile document. Refuses unknown fields, unknown variables in templates,
-// EKUs that are neither dotted OIDs nor known names, RSA below 2048 bits, SHA-1, and key usages
-// that cannot work with the allowed algorithms (key encipherment with EC keys only). Errors are
-// kInvalidArgument or kPolicyViolation with the field path first: "key_usage[1]: ...".
+// EKUs that are neither dotted OIDs nor known names, RSA below crypto::kMinimumRsaBits, SHA-1, and
+// key usages that cannot work with the allowed algorithms (key encipherment with EC keys only).
+// Errors are kInvalidArgument or kPolicyViolation with the field path first: "key_usage[1]: ...".
 Result<Profile> parse_profile(std::string_view yaml);
 
 // The profile's key usages that `key` can perform, in the profile's order: key and data

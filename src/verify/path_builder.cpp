@@ -9,13 +9,14 @@
 
 #include "crypto/openssl_error.h"
 #include "verify/fetched_objects.h"
+#include "x509/key_purposes.h"
 
 namespace nimbus::verify {
 
 namespace {
 
 constexpr std::string_view kAnyExtendedKeyUsage = "2.5.29.37.0";
-constexpr std::string_view kClientAuthOid = "1.3.6.1.5.5.7.3.2";
+using x509::kClientAuthOid;
 
 // What OpenSSL reported, with the verify callback told to go on after each problem.
 struct Finding {

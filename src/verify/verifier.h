@@ -22,15 +22,14 @@
 #include "verify/revocation_cache.h"
 #include "verify/revocation_checker.h"
 #include "verify/trust_anchors.h"
+#include "x509/key_purposes.h"
 
 namespace nimbus::verify {
 
-inline constexpr std::string_view kClientAuthEku = "1.3.6.1.5.5.7.3.2";
-
 struct VerifyOptions {
-  Timestamp at = now_utc();                    // the validation time
-  std::string required_eku{kClientAuthEku};    // dotted OID the end entity must carry
-  RevocationPolicy policy;                     // strict by default
+  Timestamp at = now_utc();                        // the validation time
+  std::string required_eku{x509::kClientAuthOid};  // dotted OID the end entity must carry
+  RevocationPolicy policy;                         // strict by default
 };
 
 // Everything one verification found, and what it decided.

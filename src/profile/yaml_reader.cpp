@@ -1,0 +1,149 @@
+#include "profile/yaml_reader.h"
+
+#include <charconv>
+#include <sstream>
+
+#include <fmt/ranges.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include "profile/text.h"
+
+namespace nimbus::profile {
+
+namespace {
+
+// A profile is a page of YAML; anything much larger is not one, and parsing it costs for nothing.
+constexpr std::size_t kMaxDocumentSize = 64 * 1024;
+
+std::string at_line(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? fmt::format(" (line {})", mark.line + 1) : std::string();
+}
+
+Error field_error(ErrorCode code, std::string_view path, const YAML::Node& node, std::string_view why) {
+  return Error(code, fmt::format("{}: {}{}", path, why, at_line(node)));
+}
+
+// Ignores parser events except where documents start.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;
+};
+
+// Where the documents in `yaml` start, looking no further than the second. Not YAML::LoadAll:
+// yaml-cpp 0.7 can report empty documents forever on malformed input (",") and LoadAll collects
+// them until memory runs out (fixed upstream in yaml-cpp#1319).
+std::vector<YAML::Mark> document_starts(const std::string& yaml) {
+  std::istringstream in(yaml);
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  for (int document = 0; document < 2 && parser.HandleNextDocument(events); ++document) {
+  }
+  return events.starts;
+}
+
+}  // namespace
+
+Result<YAML::Node> load_profile_document(std::string_view yaml) {
+  if (yaml.size() > kMaxDocumentSize) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("the profile is {} bytes; a profile is at most {} bytes", yaml.size(), kMaxDocumentSize));
+  }
+  std::string text(yaml);
+  try {
+    // YAML::Load would silently ignore whatever follows the first document; refuse it instead.
+    std::vector<YAML::Mark> starts = document_starts(text);
+    if (starts.empty()) return Error(ErrorCode::kInvalidArgument, "the profile is empty");
+    if (starts.size() > 1) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("line {}: the profile ends before this line; a profile is exactly one YAML "
+                               "document",
+                               starts[1].line + 1));
+    }
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("line {}: {}", e.mark.line + 1, e.msg));
+  }
+}
+
+std::string member_path(std::string_view parent, std::string_view name) {
+  return parent.empty() ? std::string(name) : fmt::format("{}.{}", parent, name);
+}
+
+std::string element_path(std::string_view parent, std::size_t index) {
+  return fmt::format("{}[{}]", parent, index);
+}
+
+Error invalid(std::string_view path, const YAML::Node& node, std::string_view why) {
+  return field_error(ErrorCode::kInvalidArgument, path, node, why);
+}
+
+Error refused(std::string_view path, const YAML::Node& node, std::string_view why) {
+  return field_error(ErrorCode::kPolicyViolation, path, node, why);
+}
+
+Result<Fields> Fields::read(const YAML::Node& node, std::string_view path, std::span<const std::string_view> known) {
+  std::string where = path.empty() ? "the profile" : std::string(path);
+  if (!node.IsMap()) return invalid(path.empty() ? "profile" : path, node, "expected a mapping of fields");
+  Fields fields(path);
+  for (const auto& member : node) {
+    if (!member.first.IsScalar()) return invalid(where, member.first, "field names must be plain words");
+    std::string name = member.first.Scalar();
+    std::string name_path = member_path(path, name);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return invalid(name_path, member.first,
+                     fmt::format("unknown field; the fields of {} are {}", where, fmt::join(known, ", ")));
+    }
+    if (!fields.members_.emplace(name, member.second).second) {
+      return invalid(name_path, member.first, "appears twice");
+    }
+  }
+  return fields;
+}
+
+const YAML::Node* Fields::find(std::string_view name) const {
+  auto member = members_.find(std::string(name));
+  return member == members_.end() ? nullptr : &member->second;
+}
+
+Result<YAML::Node> Fields::required(std::string_view name) const {
+  if (const YAML::Node* node = find(name)) return *node;
+  return Error(ErrorCode::kInvalidArgument, fmt::format("{}: this field is required", path(name)));
+}
+
+std::string Fields::path(std::string_view name) const { return member_path(path_, name); }
+
+Result<std::string> read_string(const YAML::Node& node, std::string_view path, bool free_text) {
+  if (!node.IsScalar()) return invalid(path, node, "expected a single value");
+  Status text = check_text(node.Scalar(), free_text);
+  if (!text.ok()) return invalid(path, node, text.error().message());
+  return node.Scalar();
+}
+
+Result<std::string> read_word(const YAML::Node& node, std::string_view path) {
+  NIMBUS_ASSIGN_OR_RETURN(std::string value, read_string(node, path));
+  if (value.empty()) return invalid(path, node, "is empty");
+  return value;
+}
+
+Result<int> read_integer(const YAML::Node& node, std::string_view path) {
+  NIMBUS_ASSIGN_OR_RETURN(std::string text, read_word(node, path));
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return invalid(path, node, fmt::format("'{}' is not a whole number", text));
+  }
+  return value;
+}
+
+}  // namespace nimbus::profile
