@@ -6,8 +6,9 @@
 // minimal length and lies wholly inside its parent, and every failure names the field, as a path
 // from the outermost structure, and the offset in the message.
 //
-// A Reader borrows its input and, for a nested reader, its parent: both must outlive it. Error
-// texts are put together only when something fails, so that a successful parse allocates nothing.
+// A Reader borrows its input, its parent (for a nested reader) and the names it is given (string
+// literals in practice): all must outlive it. Error texts are put together only when something
+// fails; reading allocates nothing.
 #pragma once
 
 #include <cstddef>
@@ -54,8 +55,8 @@ struct AlgorithmIdentifier {
 
 class Reader {
  public:
-  // A reader over the contents of the one element that makes up a whole message, tagged `tag`
-  // (a SEQUENCE). `name` heads every error path ("OCSPRequest"); bytes after the element are
+  // A reader over the contents of the one element, tagged `tag`, that makes up the whole of
+  // `input`. `name` heads every error path ("OCSPRequest"); bytes after the element are
   // refused as "N bytes follow the <name>".
   static Result<Reader> message(ByteView input, std::uint8_t tag, std::string_view name);
 
