@@ -62,6 +62,7 @@ using Pkcs7Ptr = OpenSslPtr<PKCS7, PKCS7_free>;
 using IssuingDistPointPtr = OpenSslPtr<ISSUING_DIST_POINT, ISSUING_DIST_POINT_free>;
 using ExtendedKeyUsagePtr = OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using Asn1EnumeratedPtr = OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free>;
+using Asn1TypePtr = OpenSslPtr<ASN1_TYPE, ASN1_TYPE_free>;
 
 
 inline void free_general_names(GENERAL_NAMES* names) { GENERAL_NAMES_free(names); }

@@ -8,13 +8,13 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
-#include "crypto/handles.h"
+#include "x509/ocsp_request.h"
 
 namespace nimbus::revocation {
 
 // RFC 9654 (which obsoletes RFC 8954 and its 32-octet limit): a nonce is 1 to 128 octets, and a
 // responder MUST answer malformedRequest to a request whose nonce is empty or longer.
-inline constexpr std::size_t kMaxOcspNonceLength = 128;
+inline constexpr std::size_t kMaxOcspNonceLength = x509::kMaxOcspNonceLength;
 // RFC 5019 clients ask about one certificate; a handful covers a chain. More is refused so that one
 // request cannot make the responder do unbounded lookups.
 inline constexpr std::size_t kMaxOcspRequestCertificates = 16;
@@ -28,11 +28,10 @@ struct OcspCertId {
   Bytes issuer_key_hash;
   Bytes serial;                // big-endian magnitude, as Certificate::serial() gives it
   bool negative_serial = false;  // never one Nimbus issued
-  Bytes der;                   // the CertID re-encoded: identifies it in the response cache
+  Bytes der;                   // the CertID as received: identifies it in the response cache
 };
 
-// A request that parsed and passed the checks. Move-only: it owns OpenSSL's parse, from which the
-// response copies the CertIDs (a response must echo them exactly) and the nonce extension.
+// A request that parsed and passed the checks.
 class OcspRequest {
  public:
   // kMalformed, with the reason, for anything but exactly one DER OCSPRequest asking about 1 to
@@ -45,13 +44,13 @@ class OcspRequest {
   // The nonce value (without its OCTET STRING wrapping), when the request has one.
   const std::optional<Bytes>& nonce() const { return nonce_; }
 
-  // OpenSSL's CertID at `index`, for OCSP_basic_add1_status; owned by this request.
-  OCSP_CERTID* openssl_cert_id(std::size_t index) const;
-  OCSP_REQUEST* get() const { return request_.get(); }
+  // The request as parsed, whose CertIDs (in the order of cert_ids()) and nonce extension the
+  // response echoes exactly.
+  const x509::OcspRequest& parsed() const { return parsed_; }
 
  private:
-  OcspRequest() = default;
-  crypto::OcspRequestPtr request_;
+  explicit OcspRequest(x509::OcspRequest parsed) : parsed_(std::move(parsed)) {}
+  x509::OcspRequest parsed_;
   std::vector<OcspCertId> cert_ids_;
   std::optional<Bytes> nonce_;
 };

@@ -3,48 +3,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "crypto/openssl_error.h"
 #include "pki/authority_id.h"
-#include "x509/certificate_builder.h"
+#include "x509/ocsp_response_builder.h"
 #include "x509/revocation_reason.h"
 
 namespace nimbus::revocation {
 
 namespace {
 
-// The digests a CertID may be hashed with that the responder matches.
-constexpr int kCertIdDigests[] = {NID_sha1, NID_sha256, NID_sha384, NID_sha512};
-
-// OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED } with no responseBytes, which is all an
-// error response may carry (RFC 6960 4.2.1). Constant, so refusing never depends on OpenSSL.
-Bytes error_response(OcspResponseStatus status) {
-  return Bytes{0x30, 0x03, 0x0a, 0x01, static_cast<std::uint8_t>(status)};
-}
-
-Result<Bytes> digest(int nid, ByteView data) {
-  const EVP_MD* md = EVP_get_digestbynid(nid);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (md == nullptr || EVP_Digest(data.data(), data.size(), out, &size, md, nullptr) != 1) {
-    return crypto::openssl_error(ErrorCode::kCryptoError, fmt::format("hashing with {} failed", OBJ_nid2sn(nid)));
-  }
-  return Bytes(out, out + size);
-}
-
 Error unauthorized(std::string message) { return Error(ErrorCode::kPermissionDenied, std::move(message)); }
 
 }  // namespace
 
 std::string_view ocsp_response_status_name(OcspResponseStatus status) {
-  switch (status) {
-    case OcspResponseStatus::kSuccessful: return "successful";
-    case OcspResponseStatus::kMalformedRequest: return "malformedRequest";
-    case OcspResponseStatus::kInternalError: return "internalError";
-    case OcspResponseStatus::kTryLater: return "tryLater";
-    case OcspResponseStatus::kSigRequired: return "sigRequired";
-    case OcspResponseStatus::kUnauthorized: return "unauthorized";
-  }
-  return "unknown";
+  std::string_view name = x509::ocsp_status_name(status);
+  return name.empty() ? "unknown" : name;
 }
 
 OcspResponder::OcspResponder(store::Store& store, OcspSigners& signers, Clock clock, OcspResponderOptions options)
@@ -70,7 +43,7 @@ OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView requ
     }
     OcspAnswer refused;
     refused.status = status;
-    refused.der = error_response(status);
+    refused.der = x509::ocsp_error_response(status);
     refused.refusal = std::move(reason);
     return refused;
   };
@@ -101,12 +74,11 @@ Result<OcspAnswer> OcspResponder::answer(const std::string& authority_id, const 
                           issuer_hashes(authority_id, *authority->certificate_der));
 
   const std::vector<OcspCertId>& ids = request.cert_ids();
+  const std::vector<x509::OcspSingleRequest>& singles = request.parsed().requests();
   std::vector<bool> ours(ids.size(), false);
   std::size_t matching = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto hashes = issuer->by_digest.find(ids[i].hash_nid);
-    ours[i] = hashes != issuer->by_digest.end() && hashes->second.first == ids[i].issuer_name_hash &&
-              hashes->second.second == ids[i].issuer_key_hash;
+    ours[i] = issuer->issuer.issued(singles[i].cert_id);
     if (ours[i]) ++matching;
   }
   if (matching == 0) return unauthorized("the request names no certificate issued by this authority");
@@ -134,58 +106,37 @@ Result<OcspAnswer> OcspResponder::answer(const std::string& authority_id, const 
   result.status = OcspResponseStatus::kSuccessful;
   result.this_update = now;
   result.next_update = now + options_.response_validity;
-  crypto::Asn1TimePtr this_update(ASN1_TIME_new());
-  crypto::Asn1TimePtr next_update(ASN1_TIME_new());
-  crypto::OcspBasicResponsePtr basic(OCSP_BASICRESP_new());
-  if (!this_update || !next_update || !basic) return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
-  NIMBUS_TRY(x509::set_asn1_time(this_update.get(), *result.this_update));
-  NIMBUS_TRY(x509::set_asn1_time(next_update.get(), *result.next_update));
-
+  x509::OcspResponseBuilder builder;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    int status = V_OCSP_CERTSTATUS_UNKNOWN;
-    int reason = OCSP_REVOKED_STATUS_NOSTATUS;
-    crypto::Asn1TimePtr revoked_at;
+    x509::OcspSingleResponse single{singles[i].cert_id};
+    single.status = x509::OcspCertStatus::kUnknown;
+    single.this_update = *result.this_update;
+    single.next_update = result.next_update;
     if (ours[i] && !ids[i].negative_serial && !ids[i].serial.empty()) {
       NIMBUS_ASSIGN_OR_RETURN(auto record, store_.certificate_status(authority_id, to_hex(ids[i].serial)));
       if (record && record->status == store::CertificateStatus::kValid) {
-        status = V_OCSP_CERTSTATUS_GOOD;
+        single.status = x509::OcspCertStatus::kGood;
       } else if (record) {
         if (!record->revoked_at) {
           return Error(ErrorCode::kStoreError,
                        fmt::format("certificate {} is revoked without a revocation time", to_hex(ids[i].serial)));
         }
-        status = V_OCSP_CERTSTATUS_REVOKED;
-        revoked_at.reset(ASN1_TIME_new());
-        if (!revoked_at) return crypto::openssl_error(ErrorCode::kCryptoError, "out of memory");
-        NIMBUS_TRY(x509::set_asn1_time(revoked_at.get(), *record->revoked_at));
+        single.status = x509::OcspCertStatus::kRevoked;
+        single.revoked_at = *record->revoked_at;
         if (record->revocation_reason) {
           NIMBUS_ASSIGN_OR_RETURN(x509::RevocationReason stored,
                                   x509::revocation_reason_from_code(*record->revocation_reason));
-          if (stored != x509::RevocationReason::kUnspecified) reason = static_cast<int>(stored);
+          if (stored != x509::RevocationReason::kUnspecified) single.reason = stored;
         }
       }
     }
-    if (OCSP_basic_add1_status(basic.get(), request.openssl_cert_id(i), status, reason, revoked_at.get(),
-                               this_update.get(), next_update.get()) == nullptr) {
-      return crypto::openssl_error(ErrorCode::kCryptoError, "adding a SingleResponse failed");
-    }
-    if (status == V_OCSP_CERTSTATUS_GOOD) ++result.good;
-    if (status == V_OCSP_CERTSTATUS_REVOKED) ++result.revoked;
-    if (status == V_OCSP_CERTSTATUS_UNKNOWN) ++result.unknown;
+    NIMBUS_TRY(builder.add(single));
+    if (single.status == x509::OcspCertStatus::kGood) ++result.good;
+    if (single.status == x509::OcspCertStatus::kRevoked) ++result.revoked;
+    if (single.status == x509::OcspCertStatus::kUnknown) ++result.unknown;
   }
-  if (request.nonce() && OCSP_copy_nonce(basic.get(), request.get()) != 1) {
-    return crypto::openssl_error(ErrorCode::kCryptoError, "echoing the nonce failed");
-  }
-  const EVP_MD* md = crypto::evp_digest(signer->key.preferred_digest());
-  if (OCSP_basic_sign(basic.get(), signer->certificate.get(), signer->key.get(), md, nullptr, OCSP_RESPID_KEY) != 1) {
-    return crypto::openssl_error(ErrorCode::kCryptoError, "signing the OCSP response failed");
-  }
-  crypto::OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-  unsigned char* encoded = nullptr;
-  int size = response ? i2d_OCSP_RESPONSE(response.get(), &encoded) : 0;
-  crypto::OpenSslBufferPtr owned(encoded);
-  if (size <= 0) return crypto::openssl_error(ErrorCode::kCryptoError, "encoding the OCSP response failed");
-  result.der.assign(encoded, encoded + size);
+  if (request.nonce()) NIMBUS_TRY(builder.echo_nonce(request.parsed()));
+  NIMBUS_ASSIGN_OR_RETURN(result.der, builder.sign(signer->certificate, signer->key, signer->key.preferred_digest()));
 
   if (cacheable) remember(authority_id, std::move(cache_key), result, generation);
   return result;
@@ -204,23 +155,8 @@ Result<std::shared_ptr<const OcspResponder::IssuerHashes>> OcspResponder::issuer
                  fmt::format("the stored certificate of '{}' does not parse: {}", authority_id,
                              certificate.error().message()));
   }
-  unsigned char* name = nullptr;
-  int name_size = i2d_X509_NAME(X509_get_subject_name(certificate->get()), &name);
-  crypto::OpenSslBufferPtr owned_name(name);
-  const ASN1_BIT_STRING* key = X509_get0_pubkey_bitstr(certificate->get());
-  if (name_size <= 0 || key == nullptr) {
-    return crypto::openssl_error(ErrorCode::kCryptoError, "reading the CA's name and key failed");
-  }
-  // RFC 6960 4.1.1: the hash of the DER of the issuer's name, and of the value of its
-  // subjectPublicKey BIT STRING (without tag, length and unused-bits count).
-  auto hashes = std::make_shared<IssuerHashes>();
-  hashes->certificate_der = certificate_der;
-  for (int nid : kCertIdDigests) {
-    NIMBUS_ASSIGN_OR_RETURN(Bytes name_hash, digest(nid, ByteView(name, static_cast<std::size_t>(name_size))));
-    NIMBUS_ASSIGN_OR_RETURN(Bytes key_hash, digest(nid, ByteView(ASN1_STRING_get0_data(key),
-                                                                  static_cast<std::size_t>(ASN1_STRING_length(key)))));
-    hashes->by_digest[nid] = {std::move(name_hash), std::move(key_hash)};
-  }
+  NIMBUS_ASSIGN_OR_RETURN(x509::OcspIssuer issuer, x509::OcspIssuer::from_certificate(*certificate));
+  auto hashes = std::make_shared<IssuerHashes>(IssuerHashes{certificate_der, std::move(issuer)});
   std::lock_guard lock(mutex_);
   issuers_[authority_id] = hashes;
   return std::shared_ptr<const IssuerHashes>(hashes);

@@ -21,7 +21,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,6 +33,8 @@
 #include "revocation/ocsp_request.h"
 #include "revocation/ocsp_signer.h"
 #include "store/store.h"
+#include "x509/ocsp_cert_id.h"
+#include "x509/ocsp_response.h"
 
 namespace nimbus::revocation {
 
@@ -63,14 +64,7 @@ struct OcspResponderOptions {
 };
 
 // OCSPResponseStatus (RFC 6960 4.2.1), with its codes.
-enum class OcspResponseStatus {
-  kSuccessful = 0,
-  kMalformedRequest = 1,
-  kInternalError = 2,
-  kTryLater = 3,
-  kSigRequired = 5,
-  kUnauthorized = 6,
-};
+using OcspResponseStatus = x509::OcspResponseStatus;
 
 // "successful", "malformedRequest", ... as RFC 6960 spells them: for logs and metric labels.
 std::string_view ocsp_response_status_name(OcspResponseStatus status);
@@ -135,7 +129,7 @@ class OcspResponder {
   // What the CertIDs of a CA's certificates hash its name and key to, per digest.
   struct IssuerHashes {
     Bytes certificate_der;
-    std::map<int, std::pair<Bytes, Bytes>> by_digest;  // NID -> (name hash, key hash)
+    x509::OcspIssuer issuer;
   };
 
   Result<OcspAnswer> answer(const std::string& authority_id, const OcspRequest& request);

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "crypto/openssl_error.h"
 #include "crypto/random.h"
 #include "pki/certificate_record.h"
 #include "pki/issuing_rules.h"
@@ -44,25 +43,7 @@ Result<x509::DistinguishedName> responder_subject(const x509::DistinguishedName&
   if (utf8_length(ca_name) > room) ca_name = utf8_prefix(ca_name, room);
   std::string common_name = ca_name.empty() ? std::string("OCSP Responder") : ca_name + std::string(kResponderSuffix);
 
-  crypto::X509NamePtr name(X509_NAME_dup(ca_subject.get()));
-  if (!name) return crypto::openssl_error(ErrorCode::kCryptoError, "copying the CA's subject failed");
-  int position = -1;
-  for (int i = X509_NAME_get_index_by_NID(name.get(), NID_commonName, -1); i >= 0;
-       i = X509_NAME_get_index_by_NID(name.get(), NID_commonName, i)) {
-    position = i;
-  }
-  if (position >= 0) {
-    // Deleting and re-adding (rather than X509_NAME_ENTRY_set_data) keeps the name's cached
-    // encoding in step with its entries.
-    crypto::X509NameEntryPtr removed(X509_NAME_delete_entry(name.get(), position));
-  }
-  if (X509_NAME_add_entry_by_NID(name.get(), NID_commonName, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(common_name.data()),
-                                 static_cast<int>(common_name.size()), position, 0) != 1) {
-    return crypto::openssl_error(ErrorCode::kCryptoError,
-                                 fmt::format("building the responder name \"{}\" failed", common_name));
-  }
-  return x509::DistinguishedName::from_openssl(name.get());
+  return ca_subject.with_common_name(common_name);
 }
 
 crypto::KeySpec default_key_spec(const x509::Certificate& ca_certificate) {

@@ -7,8 +7,8 @@
 #include "core/bytes.h"
 #include "core/result.h"
 #include "core/time.h"
-#include "crypto/handles.h"
 #include "x509/certificate.h"
+#include "x509/ocsp_cert_id.h"
 #include "x509/revocation_reason.h"
 
 namespace nimbus::verify {
@@ -29,14 +29,14 @@ struct OcspAnswer {
 
 // A request for `subject`, issued by `issuer`: a SHA-1 CertID and no nonce, as RFC 5019
 // prescribes, so that responders can answer from pre-signed responses and answers can be cached.
-// Immutable after make(); not copyable (it owns OpenSSL's CertID).
+// Immutable after make(); thread-safe to read.
 class OcspQuery {
  public:
   static Result<OcspQuery> make(const x509::Certificate& subject, const x509::Certificate& issuer);
 
   const Bytes& request_der() const { return request_der_; }
   // Identifies the question for caches: the DER of the CertID.
-  const Bytes& cert_id_der() const { return cert_id_der_; }
+  const Bytes& cert_id_der() const { return id_.der(); }
 
   // Checks a DER OCSPResponse as the answer to this query at `at`: response status successful,
   // a basic response whose signature verifies under its signer, a signer that is the issuer
@@ -46,11 +46,9 @@ class OcspQuery {
   Result<OcspAnswer> judge(ByteView response_der, const x509::Certificate& issuer, Timestamp at) const;
 
  private:
-  OcspQuery(crypto::OcspCertIdPtr id, Bytes request_der, Bytes cert_id_der)
-      : id_(std::move(id)), request_der_(std::move(request_der)), cert_id_der_(std::move(cert_id_der)) {}
-  crypto::OcspCertIdPtr id_;
+  OcspQuery(x509::OcspCertId id, Bytes request_der) : id_(std::move(id)), request_der_(std::move(request_der)) {}
+  x509::OcspCertId id_;
   Bytes request_der_;
-  Bytes cert_id_der_;
 };
 
 }  // namespace nimbus::verify

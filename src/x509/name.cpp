@@ -170,6 +170,28 @@ DistinguishedName DistinguishedName::from_openssl(const X509_NAME* name) {
 
 std::string DistinguishedName::to_string() const { return format_name(name_.get()); }
 
+Result<DistinguishedName> DistinguishedName::with_common_name(std::string_view common_name) const {
+  crypto::X509NamePtr name(X509_NAME_dup(name_.get()));
+  if (!name) return crypto::openssl_error(ErrorCode::kCryptoError, "copying a name failed");
+  int position = -1;
+  for (int i = X509_NAME_get_index_by_NID(name.get(), NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name.get(), NID_commonName, i)) {
+    position = i;
+  }
+  if (position >= 0) {
+    // Deleting and re-adding (rather than X509_NAME_ENTRY_set_data) keeps the name's cached
+    // encoding in step with its entries.
+    crypto::X509NameEntryPtr removed(X509_NAME_delete_entry(name.get(), position));
+  }
+  if (X509_NAME_add_entry_by_NID(name.get(), NID_commonName, MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(common_name.data()),
+                                 static_cast<int>(common_name.size()), position, 0) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError,
+                                 fmt::format("building a name with CN \"{}\" failed", common_name));
+  }
+  return DistinguishedName(std::move(name));
+}
+
 std::string DistinguishedName::common_name() const {
   int index = X509_NAME_get_index_by_NID(name_.get(), NID_commonName, -1);
   int last = -1;

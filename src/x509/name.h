@@ -29,6 +29,9 @@ class DistinguishedName {
 
   // The last (most specific) CN, or "" if there is none.
   std::string common_name() const;
+  // A copy whose last CN holds `common_name` (UTF-8) instead, or, without a CN, with one added as
+  // the most specific RDN.
+  Result<DistinguishedName> with_common_name(std::string_view common_name) const;
 
   bool empty() const;
   Bytes der() const;
