@@ -29,10 +29,10 @@
 // - Writes are serialisable: concurrent writes end as if they had run one at a time, each seeing
 //   everything committed before it; in particular no update is lost (a write that reads a value
 //   through its StoreWriter and writes something derived from it cannot interleave with another
-//   write doing the same). A store may take one writer at a time (SQLite), run serialisable
-//   transactions (PostgreSQL SERIALIZABLE), or run read-committed transactions with row locks:
-//   then each read a write makes in order to decide a change locks what it read — the methods
-//   Nimbus reads that way inside writes say what (allocate_crl_number, last_profile_version,
+//   write doing the same). A store may take one writer at a time (an embedded database), run
+//   serialisable transactions, or run read-committed transactions with row locks: then each
+//   read a write makes in order to decide a change locks what it read — the methods Nimbus reads
+//   that way inside writes say what (allocate_crl_number, last_profile_version,
 //   count_pending_enrollments) — and each check that guards a change is part of the change (the
 //   conditional updates of mark_enrollment_used and release_certificate_hold, the unique keys of
 //   the insert_* methods).
