@@ -110,11 +110,12 @@ inline void must(const Status& status, std::string_view what = "test setup") {
 
 // ---- Files ----------------------------------------------------------------------------------
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+// A fresh directory under $TMPDIR (or /tmp), or under `base`, removed with everything in it on
+// destruction.
 class TempDir {
  public:
-  TempDir() {
-    std::filesystem::path base = std::filesystem::temp_directory_path();
+  TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+  explicit TempDir(const std::filesystem::path& base) {
     std::string pattern = (base / "nimbus-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "store/sqlite/checkpointer.h"
@@ -364,16 +366,19 @@ class SqliteSession final : public StoreWriter {
                             db_.prepare("UPDATE enrollments SET status = 'used', used_at = ?3, certificate_serial = ?2 "
                                         "WHERE id = ?1 AND status = 'pending'"));
     update.bind(1, id).bind(2, serial).bind(3, seconds(at));
-    Status marked = run_one(update, fmt::format("pending enrollment '{}'", id));
-    if (!marked.ok() && marked.error().code() == ErrorCode::kNotFound) {
-      NIMBUS_ASSIGN_OR_RETURN(auto existing, find_enrollment(id));
-      if (existing) {
-        return Error(ErrorCode::kFailedPrecondition,
-                     fmt::format("enrollment '{}' was already used (certificate {}); create a new enrollment", id,
-                                 existing->certificate_serial.value_or("?")));
-      }
+    Status ran = update.run();
+    if (!ran.ok()) {
+      // The only foreign key the update can break is the certificate's: the enrollment is pending.
+      if (ran.error().code() != ErrorCode::kNotFound) return ran;
+      return Error(ErrorCode::kNotFound,
+                   fmt::format("certificate {} is not in the store; enrollment '{}' stays pending", serial, id));
     }
-    return marked;
+    if (db_.changes() == 1) return ok_status();
+    NIMBUS_ASSIGN_OR_RETURN(auto existing, find_enrollment(id));
+    if (!existing) return Error(ErrorCode::kNotFound, fmt::format("pending enrollment '{}' is not in the store", id));
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("enrollment '{}' was already used (certificate {}); create a new enrollment", id,
+                             existing->certificate_serial.value_or("?")));
   }
 
   Status insert_authority(const AuthorityRecord& a) override {
@@ -422,11 +427,7 @@ class SqliteSession final : public StoreWriter {
     insert.bind(13, seconds(c.issued_at)).bind_optional(14, c.profile_id).bind_optional(15, c.enrollment_id);
     insert.bind(16, c.subject_alt_names.empty() ? std::string_view("[]") : std::string_view(c.subject_alt_names));
     Status inserted = insert.run();
-    if (!inserted.ok() && inserted.error().code() == ErrorCode::kAlreadyExists) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("a certificate with serial number {} or the same thumbprint is already in the store",
-                               c.serial));
-    }
+    if (!inserted.ok() && inserted.error().code() == ErrorCode::kAlreadyExists) return duplicate(c);
     return inserted;
   }
 
@@ -487,6 +488,26 @@ class SqliteSession final : public StoreWriter {
   }
 
  private:
+  // Why `c` broke a unique key: its serial or which thumbprint, and whose it is.
+  Error duplicate(const CertificateRecord& c) {
+    auto taken = serial_exists(c.serial);
+    if (taken.ok() && *taken) {
+      return Error(ErrorCode::kAlreadyExists,
+                   fmt::format("a certificate with serial number {} is already in the store", c.serial));
+    }
+    for (const auto& [name, thumbprint] : {std::pair{"SHA-1", &c.sha1}, std::pair{"SHA-256", &c.sha256}}) {
+      auto holder = find_certificate_by_thumbprint(*thumbprint);
+      if (holder.ok() && *holder) {
+        return Error(ErrorCode::kAlreadyExists,
+                     fmt::format("certificate {} has the {} thumbprint {} of certificate {}, already in the store",
+                                 c.serial, name, *thumbprint, (*holder)->serial));
+      }
+    }
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("a certificate with serial number {} or the same thumbprint is already in the store",
+                             c.serial));
+  }
+
   // Runs an UPDATE that must touch exactly one row.
   Status run_one(Statement& update, const std::string& what) {
     NIMBUS_TRY(update.run());
@@ -540,17 +561,24 @@ Status SqliteStore::open_reader(const std::filesystem::path& path) {
   return ok_status();
 }
 
-Result<int> SqliteStore::schema_version() {
-  std::lock_guard lock(mutex_);
-  NIMBUS_ASSIGN_OR_RETURN(Statement query, db_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+namespace {
+Result<int> read_schema_version(Database& db) {
+  NIMBUS_ASSIGN_OR_RETURN(Statement query, db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
   return row ? static_cast<int>(query.integer(0)) : 0;
+}
+}  // namespace
+
+// On the read connection, like every read: the write connection may be inside a long write.
+Result<int> SqliteStore::schema_version() {
+  std::lock_guard lock(read_mutex_);
+  return read_schema_version(*reader_db_);
 }
 
 Status SqliteStore::migrate() {
   NIMBUS_TRY(db_->execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                           " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-  NIMBUS_ASSIGN_OR_RETURN(int current, schema_version());
+  NIMBUS_ASSIGN_OR_RETURN(int current, read_schema_version(*db_));
   int newest = migrations().back().version;
   if (current > newest) {
     return Error(ErrorCode::kFailedPrecondition,
