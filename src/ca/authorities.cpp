@@ -6,6 +6,7 @@
 #include "ca/authority_id.h"
 #include "ca/ca_certificates.h"
 #include "ca/certificate_record.h"
+#include "core/log_text.h"
 #include "crypto/random.h"
 #include "revocation/crl_publisher.h"
 #include "x509/chain_check.h"
@@ -244,12 +245,12 @@ Result<AuthorityRecord> Authorities::import_certificate(const std::string& id, c
     if (!link.is_self_issued() && link.crl_distribution_urls().empty()) {
       spdlog::warn("chain certificate \"{}\" has no CDP: relying parties that check the whole chain (NPS) "
                    "will deny clients under it with reason code 258",
-                   link.subject().to_string());
+                   loggable(link.subject().to_string()));
     }
   }
   if (!(certificate.subject().to_string() == authority.subject)) {
-    spdlog::info("the external CA changed the subject of '{}' from \"{}\" to \"{}\"", id, authority.subject,
-                 certificate.subject().to_string());
+    spdlog::info("the external CA changed the subject of '{}' from \"{}\" to \"{}\"", id, loggable(authority.subject),
+                 loggable(certificate.subject().to_string()));
   }
 
   std::string chain_pem;
@@ -261,7 +262,7 @@ Result<AuthorityRecord> Authorities::import_certificate(const std::string& id, c
     return tx.append_audit(audit("authority.import", id,
                                  fmt::format("issuer=\"{}\" {}", certificate.issuer().to_string(), describe(certificate))));
   }));
-  spdlog::info("imported the certificate of '{}' from \"{}\"", id, certificate.issuer().to_string());
+  spdlog::info("imported the certificate of '{}' from \"{}\"", id, loggable(certificate.issuer().to_string()));
   return get(id);
 }
 

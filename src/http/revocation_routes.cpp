@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "crypto/base64.h"
 
 namespace nimbus::http {
@@ -34,8 +35,11 @@ Response ocsp(const Request& request, ByteView der, const RevocationRoutes& rout
   if (answer.revoked > 0) answers->with({status, "revoked"}).increment(answer.revoked);
   if (answer.unknown > 0) answers->with({status, "unknown"}).increment(answer.unknown);
   if (answer.status != revocation::OcspResponseStatus::kSuccessful) {
-    spdlog::info("OCSP request for '{}' from {} refused ({}): {}", request.param("ca"), request.remote_address, status,
-                 answer.refusal);
+    // The one log line of a refused request: the id comes from the URL, the reason may quote it.
+    bool failed = answer.status == revocation::OcspResponseStatus::kInternalError;
+    spdlog::log(failed ? spdlog::level::err : spdlog::level::info, "OCSP request for '{}' from {} {} ({}): {}",
+                loggable(request.param("ca")), request.remote_address, failed ? "failed" : "refused", status,
+                loggable(answer.refusal));
     answers->with({status, "none"}).increment();
   }
   if (cacheable && answer.status == revocation::OcspResponseStatus::kSuccessful && answer.this_update) {

@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "core/time.h"
 #include "http/caching.h"
 #include "http/metrics.h"
@@ -348,7 +349,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     for (const auto& [name, value] : response.headers) {
       if (name.empty() || has_line_break(name) || has_line_break(value) || name.find(':') != std::string::npos) {
-        spdlog::error("http: route {} produced an invalid header '{}'; dropped", route_, name);
+        spdlog::error("http: route {} produced an invalid header '{}'; dropped", route_, loggable(name));
         continue;
       }
       response_.insert(name, value);
@@ -376,8 +377,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_written(beast::error_code ec) {
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     server_.record(route_, method_, status_, seconds);
-    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, method_, target_, status_, body_bytes_,
-                             seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
+    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, loggable(method_), loggable(target_), status_,
+                             body_bytes_, seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
     response_ = {};
     if (ec) return close();
     if (!keep_alive_) return linger_and_close();
@@ -588,11 +589,11 @@ Response ServerCore::dispatch(const RouteMatch& match, const Request& request) {
     if (result.ok()) return std::move(result).value();
     const Error& error = result.error();
     if (error.is_failure()) {
-      spdlog::error("http: {} {} failed: {}", request.method, match.pattern, error.to_string());
+      spdlog::error("http: {} {} failed: {}", request.method, match.pattern, loggable(error.to_string()));
     }
     return error_response(error);
   } catch (const std::exception& e) {
-    spdlog::error("http: {} {} threw: {}", request.method, match.pattern, e.what());
+    spdlog::error("http: {} {} threw: {}", request.method, match.pattern, loggable(e.what()));
   } catch (...) {
     spdlog::error("http: {} {} threw an unknown exception", request.method, match.pattern);
   }
