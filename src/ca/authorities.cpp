@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ca/ca_certificates.h"
+#include "core/log_text.h"
 #include "crypto/random.h"
 #include "pki/authority_id.h"
 #include "pki/certificate_record.h"
@@ -245,12 +246,12 @@ Result<AuthorityRecord> Authorities::import_certificate(const std::string& id, c
     if (!link.is_self_issued() && link.crl_distribution_urls().empty()) {
       spdlog::warn("chain certificate \"{}\" has no CDP: relying parties that check the whole chain (NPS) "
                    "will deny clients under it with reason code 258",
-                   link.subject().to_string());
+                   loggable(link.subject().to_string()));
     }
   }
   if (!(certificate.subject().to_string() == authority.subject)) {
-    spdlog::info("the external CA changed the subject of '{}' from \"{}\" to \"{}\"", id, authority.subject,
-                 certificate.subject().to_string());
+    spdlog::info("the external CA changed the subject of '{}' from \"{}\" to \"{}\"", id, loggable(authority.subject),
+                 loggable(certificate.subject().to_string()));
   }
 
   std::string chain_pem;
@@ -262,7 +263,7 @@ Result<AuthorityRecord> Authorities::import_certificate(const std::string& id, c
     return tx.append_audit(audit("authority.import", id,
                                  fmt::format("issuer=\"{}\" {}", certificate.issuer().to_string(), describe(certificate))));
   }));
-  spdlog::info("imported the certificate of '{}' from \"{}\"", id, certificate.issuer().to_string());
+  spdlog::info("imported the certificate of '{}' from \"{}\"", id, loggable(certificate.issuer().to_string()));
   return get(id);
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "crypto/random.h"
 #include "lint/certificate_lint.h"
 #include "pki/certificate_record.h"
@@ -127,7 +128,8 @@ Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const 
   NIMBUS_ASSIGN_OR_RETURN(Enrollment enrollment, pending_enrollment(enrollment_id));
   auto acceptable = profile::check_request(enrollment.profile, request);
   if (!acceptable.ok()) {
-    spdlog::info("enrollment '{}': request refused: {}", enrollment_id, acceptable.error().message());
+    spdlog::info("enrollment '{}': request refused: {}", loggable(enrollment_id),
+                 loggable(acceptable.error().message()));
     return std::move(acceptable).error().with_context("the certificate request was refused");
   }
   return issue_for_key(enrollment, request.public_key(), request.subject());
@@ -150,7 +152,7 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
   NIMBUS_ASSIGN_OR_RETURN(std::shared_ptr<const SigningAuthority> ca, signing_authority(profile.issuing_ca));
   if (requested_subject && !requested_subject->empty() && !(*requested_subject == names.subject)) {
     spdlog::info("enrollment '{}': the request asked for subject \"{}\"; the profile gives \"{}\"",
-                 enrollment.record.id, requested_subject->to_string(), names.subject.to_string());
+                 enrollment.record.id, loggable(requested_subject->to_string()), loggable(names.subject.to_string()));
   }
 
   Timestamp now = clock_();
@@ -189,7 +191,8 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate to_be_signed, builder.assemble());
   auto linted = lint::check_end_entity(to_be_signed, {ca->certificate, digest});
   if (!linted.ok()) {
-    spdlog::error("enrollment '{}' under profile '{}': {}", enrollment.record.id, profile.id, linted.error().message());
+    spdlog::error("enrollment '{}' under profile '{}': {}", enrollment.record.id, profile.id,
+                  loggable(linted.error().message()));
     return linted.error();
   }
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate certificate, x509::CertificateBuilder::sign_assembled(to_be_signed, ca->key, digest));
@@ -205,8 +208,8 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
                             fmt::format("profile={} enrollment={} subject=\"{}\" not_after={}", profile.id,
                                         enrollment.record.id, record.subject, format_timestamp(record.not_after))});
   }));
-  spdlog::info("issued certificate {} to \"{}\" under profile '{}' (enrollment '{}')", record.serial, record.subject,
-               profile.id, enrollment.record.id);
+  spdlog::info("issued certificate {} to \"{}\" under profile '{}' (enrollment '{}')", record.serial,
+               loggable(record.subject), profile.id, enrollment.record.id);
   return certificate;
 }
 

@@ -7,49 +7,20 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/file.h"
+#include "core/log_format.h"
+#include "core/log_text.h"
 
 namespace nimbus::cli {
 
 namespace {
 
-// %j: the message as the contents of a JSON string, so that one log line is one JSON object.
-class JsonMessageFlag final : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
-    for (char c : std::string_view(message.payload.data(), message.payload.size())) {
-      switch (c) {
-        case '"': out.append(std::string_view("\\\"")); break;
-        case '\\': out.append(std::string_view("\\\\")); break;
-        case '\n': out.append(std::string_view("\\n")); break;
-        case '\r': out.append(std::string_view("\\r")); break;
-        case '\t': out.append(std::string_view("\\t")); break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-          } else {
-            out.push_back(c);
-          }
-      }
-    }
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
-};
-
 void setup_logging(const std::string& level, const std::string& format) {
   auto logger = spdlog::stderr_color_mt("nimbus");
-  if (format == "json") {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-    formatter->add_flag<JsonMessageFlag>('j').set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","message":"%j"})");
-    logger->set_formatter(std::move(formatter));
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  }
+  logger->set_formatter(make_log_formatter(format == "json" ? LogFormat::kJson : LogFormat::kText));
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);
 }
@@ -78,7 +49,7 @@ void CommandRunner::run(const std::function<Status()>& body) {
   if (outcome_ && !outcome_->ok()) {
     // finish() prints the message itself; the log only adds the code, for those who asked.
     spdlog::debug("command {}: {}", outcome_->error().is_failure() ? "failed" : "refused",
-                  outcome_->error().to_string());
+                  loggable(outcome_->error().to_string()));
   }
 }
 

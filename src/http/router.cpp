@@ -148,18 +148,23 @@ bool Router::match_path(const Route& route, std::string_view path, PathParams* p
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   std::set<std::string, std::less<>> allowed;
-  for (const Route& route : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const Route& route = routes_[index];
     PathParams params;
     if (!match_path(route, path, &params)) continue;
     if (allows(route, method)) {
       result.outcome = RouteMatch::Outcome::kMatched;
       result.pattern = route.pattern;
+      result.index = index;
       result.handler = &route.handler;
       result.params = std::move(params);
       result.allow.clear();
       return result;
     }
-    if (result.pattern.empty()) result.pattern = route.pattern;
+    if (result.pattern.empty()) {
+      result.pattern = route.pattern;
+      result.index = index;
+    }
     for (const std::string& m : route.methods) {
       allowed.insert(m);
       if (m == "GET") allowed.insert("HEAD");

@@ -42,6 +42,9 @@ struct RouteMatch {
   // The pattern of the matched route, or of the first route whose path matched for a 405; empty
   // for 404. Bounded by the table, hence the route label of metrics.
   std::string_view pattern;
+  // The position of that route in the table (Router::pattern(index)), for kMatched and
+  // kMethodNotAllowed: lets the server keep per-route state in an array.
+  std::size_t index = 0;
   const Handler* handler = nullptr;  // set for kMatched; points into the Router
   PathParams params;                 // set for kMatched
   std::string allow;                 // set for kMethodNotAllowed: "GET, HEAD"
@@ -67,6 +70,8 @@ class Router {
   RouteMatch match(std::string_view method, std::string_view path) const;
 
   std::size_t size() const { return routes_.size(); }
+  // The pattern of route `index` (< size()), in the order the routes were added.
+  const std::string& pattern(std::size_t index) const { return routes_[index].pattern; }
 
  private:
   struct Segment {

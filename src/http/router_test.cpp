@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "testing/test_support.h"
@@ -45,6 +47,17 @@ TEST(Router, MatchesLiteralAndCaptureSegments) {
   ASSERT_EQ(health.outcome, RouteMatch::Outcome::kMatched);
   EXPECT_TRUE(health.params.empty());
   EXPECT_EQ(call(health), "healthz");
+}
+
+TEST(Router, AMatchNamesItsRoutesPositionInTheTable) {
+  Router router = publication_router();
+  for (auto [method, path] : {std::pair{"GET", "/healthz"}, {"GET", "/ocsp/x/MEUw"}, {"POST", "/aia/x.crt"}}) {
+    RouteMatch match = router.match(method, path);
+    ASSERT_NE(match.outcome, RouteMatch::Outcome::kNotFound) << path;
+    ASSERT_LT(match.index, router.size()) << path;
+    EXPECT_EQ(router.pattern(match.index), match.pattern) << path;
+  }
+  EXPECT_NE(router.match("GET", "/healthz").index, router.match("POST", "/ocsp/x").index);
 }
 
 TEST(Router, RestCaptureTakesSlashesAndDecodesEscapes) {

@@ -30,9 +30,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "core/time.h"
 #include "http/caching.h"
 #include "http/metrics.h"
+#include "http/request_metrics.h"
 
 namespace nimbus::http {
 
@@ -72,14 +74,6 @@ std::shared_ptr<spdlog::logger> access_logger() {
     if (auto existing = spdlog::get("access")) return existing;
   }
   return logger;
-}
-
-// The method label: client-chosen tokens must not create series.
-std::string_view method_label(std::string_view method) {
-  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
-    if (method == known) return known;
-  }
-  return "other";
 }
 
 bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
@@ -140,13 +134,16 @@ class ServerCore {
 
   // Calls the handler and turns errors and exceptions into responses.
   Response dispatch(const RouteMatch& match, const Request& request);
-  void record(std::string_view route, std::string_view method, int status, double seconds);
+  void record(std::size_t route_slot, std::string_view method, int status, double seconds);
+  // The route label of a RequestMetrics route slot, for logs.
+  std::string_view route_label(std::size_t route_slot) const {
+    return route_slot == RequestMetrics::kUnmatched ? std::string_view("unmatched") : router.pattern(route_slot - 1);
+  }
 
   const ServerOptions options;
   const Router router;
   MetricsRegistry* const metrics;
-  CounterFamily* requests_total = nullptr;
-  HistogramFamily* request_duration = nullptr;
+  std::unique_ptr<RequestMetrics> request_metrics;  // set by start() when there are metrics
   std::shared_ptr<spdlog::logger> access_log;
 
   std::atomic<bool> draining{false};
@@ -283,7 +280,7 @@ class Session : public std::enable_shared_from_this<Session> {
       target_ = std::string(header.target());
       version_ = header.version() == 10 ? 10 : 11;
     }
-    route_ = "unmatched";
+    route_slot_ = RequestMetrics::kUnmatched;
     head_ = false;
     send(Response::text(status, why), /*keep_alive=*/false);
   }
@@ -305,7 +302,7 @@ class Session : public std::enable_shared_from_this<Session> {
     target_ = request.target;
     version_ = beast_request.version() == 10 ? 10 : 11;
     head_ = request.method == "HEAD";
-    route_ = "unmatched";
+    route_slot_ = RequestMetrics::kUnmatched;
     bool keep_alive = beast_request.keep_alive();
 
     auto split = split_target(request.target);
@@ -320,12 +317,12 @@ class Session : public std::enable_shared_from_this<Session> {
         response = Response::text(404, "not found");
         break;
       case RouteMatch::Outcome::kMethodNotAllowed:
-        route_ = std::string(match.pattern);
+        route_slot_ = match.index + 1;
         response = Response::text(405, fmt::format("method {} not allowed; allowed: {}", request.method, match.allow));
         response.set_header("Allow", match.allow);
         break;
       case RouteMatch::Outcome::kMatched:
-        route_ = std::string(match.pattern);
+        route_slot_ = match.index + 1;
         request.params = std::move(match.params);
         response = server_.dispatch(match, request);
         break;
@@ -348,7 +345,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     for (const auto& [name, value] : response.headers) {
       if (name.empty() || has_line_break(name) || has_line_break(value) || name.find(':') != std::string::npos) {
-        spdlog::error("http: route {} produced an invalid header '{}'; dropped", route_, name);
+        spdlog::error("http: route {} produced an invalid header '{}'; dropped", server_.route_label(route_slot_),
+                      loggable(name));
         continue;
       }
       response_.insert(name, value);
@@ -375,9 +373,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_written(beast::error_code ec) {
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    server_.record(route_, method_, status_, seconds);
-    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, method_, target_, status_, body_bytes_,
-                             seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
+    server_.record(route_slot_, method_, status_, seconds);
+    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, loggable(method_), loggable(target_), status_,
+                             body_bytes_, seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
     response_ = {};
     if (ec) return close();
     if (!keep_alive_) return linger_and_close();
@@ -425,7 +423,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point started_ = Clock::now();
   std::string method_ = "-";
   std::string target_ = "-";
-  std::string route_ = "unmatched";
+  std::size_t route_slot_ = RequestMetrics::kUnmatched;
   unsigned version_ = 11;
   bool head_ = false;
   bool keep_alive_ = false;
@@ -457,15 +455,9 @@ Status ServerCore::start() {
                                       : fmt::format("{}:{}", options.listen_address, options.port);
 
   if (metrics != nullptr) {
-    auto counter = metrics->counter("nimbus_http_requests_total", "HTTP requests answered, by route pattern, "
-                                    "method and status code.", {"route", "method", "code"});
-    if (!counter.ok()) return std::move(counter).error().with_context("registering HTTP metrics");
-    requests_total = *counter;
-    auto histogram = metrics->histogram("nimbus_http_request_duration_seconds",
-                                        "Time from the first byte of a request to the last byte of its response.",
-                                        {"route"}, latency_buckets());
-    if (!histogram.ok()) return std::move(histogram).error().with_context("registering HTTP metrics");
-    request_duration = *histogram;
+    auto created = RequestMetrics::create(*metrics, router);
+    if (!created.ok()) return std::move(created).error().with_context("registering HTTP metrics");
+    request_metrics = std::move(created).value();
   }
 
   Executor acceptor_executor = contexts.front()->get_executor();
@@ -566,7 +558,7 @@ void ServerCore::reject_busy(Socket& socket) {
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
   spdlog::warn("http: {} connections open, refused one more", options.max_connections);
-  record("unmatched", "other", 503, 0.0);
+  record(RequestMetrics::kUnmatched, "other", 503, 0.0);
 }
 
 void ServerCore::register_session(Session* session, const std::shared_ptr<Session>& shared) {
@@ -588,22 +580,19 @@ Response ServerCore::dispatch(const RouteMatch& match, const Request& request) {
     if (result.ok()) return std::move(result).value();
     const Error& error = result.error();
     if (error.is_failure()) {
-      spdlog::error("http: {} {} failed: {}", request.method, match.pattern, error.to_string());
+      spdlog::error("http: {} {} failed: {}", request.method, match.pattern, loggable(error.to_string()));
     }
     return error_response(error);
   } catch (const std::exception& e) {
-    spdlog::error("http: {} {} threw: {}", request.method, match.pattern, e.what());
+    spdlog::error("http: {} {} threw: {}", request.method, match.pattern, loggable(e.what()));
   } catch (...) {
     spdlog::error("http: {} {} threw an unknown exception", request.method, match.pattern);
   }
   return Response::text(500, "internal server error");
 }
 
-void ServerCore::record(std::string_view route, std::string_view method, int status, double seconds) {
-  if (requests_total == nullptr) return;
-  std::string code = std::to_string(status);
-  requests_total->with({route, method_label(method), code}).increment();
-  request_duration->with({route}).observe(seconds);
+void ServerCore::record(std::size_t route_slot, std::string_view method, int status, double seconds) {
+  if (request_metrics) request_metrics->record(route_slot, method, status, seconds);
 }
 
 void ServerCore::stop() {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "pki/authority_id.h"
+#include "core/log_text.h"
 #include "x509/ocsp_response_builder.h"
 #include "x509/revocation_reason.h"
 
@@ -32,15 +32,8 @@ Result<std::optional<OcspAuthority>> OcspResponder::lookup_authority(const std::
 }
 
 OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView request_der) {
-  // Only a checked id reaches the logs: it comes from a URL.
-  bool valid_id = pki::check_authority_id(authority_id).ok();
-  std::string_view shown_id = valid_id ? std::string_view(authority_id) : std::string_view("(invalid id)");
-  auto refuse = [&](OcspResponseStatus status, std::string reason) {
-    if (status == OcspResponseStatus::kInternalError) {
-      spdlog::error("OCSP request to '{}' failed: {}", shown_id, reason);
-    } else {
-      spdlog::info("OCSP request to '{}' refused ({}): {}", shown_id, ocsp_response_status_name(status), reason);
-    }
+  // Refusals are not logged here: the caller knows who asked and logs each request once.
+  auto refuse = [](OcspResponseStatus status, std::string reason) {
     OcspAnswer refused;
     refused.status = status;
     refused.der = x509::ocsp_error_response(status);
@@ -50,7 +43,7 @@ OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView requ
 
   auto request = OcspRequest::parse(request_der, options_.max_nonce_length);
   if (!request.ok()) return refuse(OcspResponseStatus::kMalformedRequest, request.error().message());
-  if (!valid_id) return refuse(OcspResponseStatus::kUnauthorized, "no such authority");
+  if (!ca::check_authority_id(authority_id).ok()) return refuse(OcspResponseStatus::kUnauthorized, "no such authority");
 
   auto answered = answer(authority_id, *request);
   if (!answered.ok()) {
@@ -59,7 +52,7 @@ OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView requ
                                                                : OcspResponseStatus::kInternalError,
                   error.message());
   }
-  spdlog::debug("OCSP answer from '{}': {} good, {} revoked, {} unknown{}", authority_id, answered->good,
+  spdlog::debug("OCSP answer from '{}': {} good, {} revoked, {} unknown{}", loggable(authority_id), answered->good,
                 answered->revoked, answered->unknown, answered->from_cache ? " (cached)" : "");
   return std::move(answered).value();
 }

@@ -98,7 +98,7 @@ class OcspResponder {
   // Answers `request_der`, an OCSPRequest sent to the responder of `authority_id`. Never fails:
   // every problem becomes an error response (malformedRequest, unauthorized for an unknown or
   // pending authority or one the request is not about, internalError when the store or signing
-  // fails).
+  // fails). Logs no refusal: the caller, who knows who asked, logs `refusal` once per request.
   OcspAnswer respond(const std::string& authority_id, ByteView request_der);
 
   // Forgets the cached answers of an authority, so that a revocation shows at once. Answers are

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "crypto/digest.h"
 #include "x509/certificate.h"
 
@@ -25,16 +26,20 @@ Publication::Publication(store::StoreReader& store) : store_(store) {}
 Result<PublishedObject> Publication::ca_certificate(const std::string& authority_id) const {
   std::shared_lock lock(mutex_);
   auto entry = entries_.find(authority_id);
-  if (entry == entries_.end()) return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", authority_id));
+  if (entry == entries_.end()) {
+    return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", loggable(authority_id)));
+  }
   return entry->second.certificate;
 }
 
 Result<PublishedObject> Publication::crl(const std::string& authority_id) const {
   std::shared_lock lock(mutex_);
   auto entry = entries_.find(authority_id);
-  if (entry == entries_.end()) return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", authority_id));
+  if (entry == entries_.end()) {
+    return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", loggable(authority_id)));
+  }
   if (!entry->second.crl) {
-    return Error(ErrorCode::kNotFound, fmt::format("authority '{}' has published no CRL", authority_id));
+    return Error(ErrorCode::kNotFound, fmt::format("authority '{}' has published no CRL", loggable(authority_id)));
   }
   return *entry->second.crl;
 }

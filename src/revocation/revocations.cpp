@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/bytes.h"
+#include "core/log_text.h"
 #include "x509/certificate.h"
 
 namespace nimbus::revocation {
@@ -79,7 +80,8 @@ Result<Revoked> Revocations::revoke(const std::string& serial_or_thumbprint, x50
                             return tx.revoke_certificate(certificate.serial, now, static_cast<int>(reason));
                           }));
   spdlog::info("revoked certificate {} (\"{}\", {}); published CRL {} of '{}'", certificate.serial,
-               certificate.subject, x509::revocation_reason_name(reason), revoked.crl.number, certificate.issuer_id);
+               loggable(certificate.subject), x509::revocation_reason_name(reason), revoked.crl.number,
+               certificate.issuer_id);
   return revoked;
 }
 
@@ -99,7 +101,7 @@ Result<Revoked> Revocations::release_hold(const std::string& serial_or_thumbprin
                                    return tx.release_certificate_hold(certificate.serial);
                                  }));
   spdlog::info("released certificate {} (\"{}\") from hold; published CRL {} of '{}'", certificate.serial,
-               certificate.subject, released.crl.number, certificate.issuer_id);
+               loggable(certificate.subject), released.crl.number, certificate.issuer_id);
   return released;
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "verify/fetched_objects.h"
 
 namespace nimbus::verify {
@@ -67,8 +68,8 @@ FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
   auto finish = [&]() -> FetchResponse {
     response.elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    spdlog::debug("fetch {}: {} {} ({} ms) {}", request.url, fetch_outcome_name(response.outcome),
-                  response.http_status.value_or(0), response.elapsed.count(), response.detail);
+    spdlog::debug("fetch {}: {} {} ({} ms) {}", loggable(request.url), fetch_outcome_name(response.outcome),
+                  response.http_status.value_or(0), response.elapsed.count(), loggable(response.detail));
     return std::move(response);
   };
 

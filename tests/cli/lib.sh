@@ -149,6 +149,35 @@ expect_fail() {
   echo "  refused (exit $RC): $ERR"
 }
 
+# free_port: a TCP port nothing listens on now on 127.0.0.1 (the kernel's choice).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_serve LOG ARGS...: starts `nimbus serve ARGS...` in the background, stderr (the log) to LOG
+# and stdout to LOG.out, sets SERVER_PID and returns once $BASE_URL/healthz answers (10 s at most).
+start_serve() {
+  local log=$1
+  shift
+  "$NIMBUS" serve "$@" >"$log.out" 2>"$log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$BASE_URL/healthz" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; fail "nimbus serve exited at start"; }
+    sleep 0.1
+  done
+  fail "nimbus serve did not answer within 10 s"
+}
+
+# stop_serve: stops the server start_serve started (SIGTERM) and waits for it; nothing if none runs.
+stop_serve() {
+  if [[ -n "${SERVER_PID:-}" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
 # ---------------------------------------------------------------------------------------------
 # Assertions
 

@@ -1,8 +1,11 @@
 #include "http/routes/revocation_routes.h"
 
+#include <memory>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "crypto/base64.h"
 
 namespace nimbus::http {
@@ -24,19 +27,50 @@ Response published(const Request& request, Result<revocation::PublishedObject> o
                               routes.clock(), routes.cache_policy);
 }
 
+// nimbus_ocsp_responses_total{response_status,certificate_status}, each series found once: counting
+// is on the path of every OCSP answer.
+class OcspAnswerCounters {
+ public:
+  enum CertificateStatus { kGood, kRevoked, kUnknown, kNone, kCertificateStatuses };
+
+  explicit OcspAnswerCounters(CounterFamily& family)
+      : family_(family), slots_(kResponseStatuses * kCertificateStatuses) {}
+
+  void count(revocation::OcspResponseStatus status, CertificateStatus certificate_status, int amount) {
+    static constexpr std::string_view kNames[] = {"good", "revoked", "unknown", "none"};
+    auto code = static_cast<std::size_t>(status);
+    if (amount <= 0 || code >= kResponseStatuses) return;
+    slots_
+        .get(code * kCertificateStatuses + certificate_status,
+             [&]() -> Counter& {
+               return family_.with({revocation::ocsp_response_status_name(status), kNames[certificate_status]});
+             })
+        .Increment(amount);
+  }
+
+ private:
+  // OCSPResponseStatus codes run from 0 to 6 (RFC 6960 4.2.1).
+  static constexpr std::size_t kResponseStatuses = 7;
+  CounterFamily& family_;
+  SeriesSlots<Counter> slots_;
+};
+
 // Answers an OCSP request and counts it. GET answers that succeeded are cacheable (RFC 5019 6.2);
 // POST answers are not, and neither are errors.
-Response ocsp(const Request& request, ByteView der, const RevocationRoutes& routes, CounterFamily* answers,
+Response ocsp(const Request& request, ByteView der, const RevocationRoutes& routes, OcspAnswerCounters& answers,
               bool cacheable) {
   revocation::OcspAnswer answer = routes.responder.respond(std::string(request.param("ca")), der);
-  std::string status(revocation::ocsp_response_status_name(answer.status));
-  if (answer.good > 0) answers->with({status, "good"}).increment(answer.good);
-  if (answer.revoked > 0) answers->with({status, "revoked"}).increment(answer.revoked);
-  if (answer.unknown > 0) answers->with({status, "unknown"}).increment(answer.unknown);
+  answers.count(answer.status, OcspAnswerCounters::kGood, answer.good);
+  answers.count(answer.status, OcspAnswerCounters::kRevoked, answer.revoked);
+  answers.count(answer.status, OcspAnswerCounters::kUnknown, answer.unknown);
   if (answer.status != revocation::OcspResponseStatus::kSuccessful) {
-    spdlog::info("OCSP request for '{}' from {} refused ({}): {}", request.param("ca"), request.remote_address, status,
-                 answer.refusal);
-    answers->with({status, "none"}).increment();
+    std::string_view status = revocation::ocsp_response_status_name(answer.status);
+    // The one log line of a refused request: the id comes from the URL, the reason may quote it.
+    bool failed = answer.status == revocation::OcspResponseStatus::kInternalError;
+    spdlog::log(failed ? spdlog::level::err : spdlog::level::info, "OCSP request for '{}' from {} {} ({}): {}",
+                loggable(request.param("ca")), request.remote_address, failed ? "failed" : "refused", status,
+                loggable(answer.refusal));
+    answers.count(answer.status, OcspAnswerCounters::kNone, 1);
   }
   if (cacheable && answer.status == revocation::OcspResponseStatus::kSuccessful && answer.this_update) {
     return conditional_response(request,
@@ -52,11 +86,12 @@ Response ocsp(const Request& request, ByteView der, const RevocationRoutes& rout
 }  // namespace
 
 Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
-  NIMBUS_ASSIGN_OR_RETURN(CounterFamily * answers,
+  NIMBUS_ASSIGN_OR_RETURN(CounterFamily * answer_family,
                           routes.metrics.counter("nimbus_ocsp_responses_total",
                                                  "OCSP responses by response status, and CertIDs answered by "
                                                  "certificate status (none for error responses)",
                                                  {"response_status", "certificate_status"}));
+  auto answers = std::make_shared<OcspAnswerCounters>(*answer_family);
   NIMBUS_TRY(routes.metrics.gauge(
       "nimbus_crl_next_update_timestamp_seconds", "nextUpdate of the CRL each authority serves, as a Unix time",
       [&publication = routes.publication] {
@@ -93,13 +128,14 @@ Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
     if (!type || !type->starts_with(kOcspRequestType)) {
       return Response::text(415, fmt::format("an OCSP request is POSTed as {}", kOcspRequestType));
     }
-    return ocsp(request, request.body, routes, answers, false);
+    return ocsp(request, request.body, routes, *answers, false);
   }));
   NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/ocsp/{ca}/{request...}",
                               [routes, answers](const Request& request) -> Result<Response> {
                                 std::optional<Bytes> der = crypto::base64_decode(request.param("request"));
                                 // Not base64: still an OCSP answer (malformedRequest), as clients expect.
-                                return ocsp(request, der ? ByteView(*der) : ByteView(), routes, answers, der.has_value());
+                                return ocsp(request, der ? ByteView(*der) : ByteView(), routes, *answers,
+                                            der.has_value());
                               }));
   return ok_status();
 }
