@@ -4,6 +4,9 @@
 
 #include <openssl/objects.h>
 
+#include "crypto/handles.h"
+#include "crypto/openssl_error.h"
+
 namespace nimbus::crypto {
 
 bool is_dotted_oid(std::string_view text) {
@@ -28,6 +31,18 @@ std::string dotted_oid(const ASN1_OBJECT* object) {
   OBJ_obj2txt(text.data(), length + 1, object, 1);
   text.resize(static_cast<std::size_t>(length));
   return text;
+}
+
+std::optional<std::string> canonical_oid(std::string_view text) {
+  if (!is_dotted_oid(text)) return std::nullopt;
+  Asn1ObjectPtr object(OBJ_txt2obj(std::string(text).c_str(), 1));
+  if (!object) {
+    clear_openssl_errors();
+    return std::nullopt;
+  }
+  std::string dotted = dotted_oid(object.get());
+  if (dotted.empty()) return std::nullopt;
+  return dotted;
 }
 
 }  // namespace nimbus::crypto

@@ -1,6 +1,7 @@
 // Object identifiers as dotted-decimal text, both ways.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,9 @@ bool is_dotted_oid(std::string_view text);
 // The dotted form of `object`, however long. OBJ_obj2txt into a fixed buffer truncates silently,
 // which turns an attribute or extension type into a different one.
 std::string dotted_oid(const ASN1_OBJECT* object);
+
+// The dotted form OpenSSL reads back from `text`, or nullopt when `text` is not a dotted OID (see
+// is_dotted_oid) or OpenSSL cannot encode it.
+std::optional<std::string> canonical_oid(std::string_view text);
 
 }  // namespace nimbus::crypto

@@ -27,5 +27,15 @@ TEST(ObjectIdentifier, WritesLongIdentifiersWhole) {
   EXPECT_EQ(dotted_oid(common_name.get()), "2.5.4.3");
 }
 
+TEST(ObjectIdentifier, CanonicalFormOfDottedTextOnly) {
+  EXPECT_EQ(canonical_oid("1.3.6.1.5.5.7.3.2"), std::optional<std::string>("1.3.6.1.5.5.7.3.2"));
+  std::string long_arc = "2.25." + std::string(40, '7');
+  EXPECT_EQ(canonical_oid(long_arc), std::optional<std::string>(long_arc));
+  // Text OpenSSL itself would take (names, or "2..5" read as 2.0.5) is refused.
+  for (const char* refused : {"clientAuth", "2..5", "1.3.6.1.", "", "1.02"}) {
+    EXPECT_EQ(canonical_oid(refused), std::nullopt) << refused;
+  }
+}
+
 }  // namespace
 }  // namespace nimbus::crypto

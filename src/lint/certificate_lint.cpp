@@ -1,6 +1,7 @@
 #include "lint/certificate_lint.h"
 
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -35,20 +36,21 @@ bool all_http(const std::vector<std::string>& urls) {
 }
 
 void lint_structure(const x509::Certificate& cert, Findings& findings) {
-  findings.require(X509_get_version(cert.get()) == X509_VERSION_3, "version: not an X.509 v3 certificate");
+  findings.require(cert.version() == 3, "version: not an X.509 v3 certificate");
   // serial() is the magnitude; the sign lives in the INTEGER's type. A positive 16-byte DER content
   // means a magnitude of 16 bytes whose top bit is clear.
   Bytes serial = cert.serial();
-  bool negative = ASN1_STRING_type(X509_get0_serialNumber(cert.get())) == V_ASN1_NEG_INTEGER;
+  bool negative = cert.serial_is_negative();
   findings.require(!negative && serial.size() == kSerialBytes && (serial[0] & 0x80) == 0 && serial[0] != 0,
                    fmt::format("serial: {}{} bytes; expected {} random bytes, positive", negative ? "negative, " : "",
                                serial.size(), kSerialBytes));
   findings.require(cert.not_before() < cert.not_after(), "validity: notBefore is not before notAfter");
-  std::set<int> seen;
-  for (int i = 0; i < X509_get_ext_count(cert.get()); ++i) {
-    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(X509_get_ext(cert.get(), i)));
-    if (nid == NID_undef) continue;
-    findings.require(seen.insert(nid).second, fmt::format("extensions: {} appears twice", OBJ_nid2sn(nid)));
+  // Types OpenSSL does not know have no name here and are not compared.
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < cert.extension_count(); ++i) {
+    std::string_view name = cert.extension(i).short_name();
+    if (name.empty()) continue;
+    findings.require(seen.insert(name).second, fmt::format("extensions: {} appears twice", name));
   }
 }
 
@@ -103,12 +105,10 @@ void lint_usage(const x509::Certificate& cert, Findings& findings) {
 }
 
 void lint_names(const x509::Certificate& cert, Findings& findings) {
-  bool has_san = X509_get_ext_by_NID(cert.get(), NID_subject_alt_name, -1) >= 0;
+  bool has_san = cert.has_subject_alt_name_extension();
   findings.require(!cert.subject().empty() || has_san, "subject: empty and no subjectAltName");
   if (cert.subject().empty() && has_san) {
-    int index = X509_get_ext_by_NID(cert.get(), NID_subject_alt_name, -1);
-    findings.require(X509_EXTENSION_get_critical(X509_get_ext(cert.get(), index)) == 1,
-                     "subjectAltName: must be critical when the subject is empty");
+    findings.require(cert.subject_alt_name_critical(), "subjectAltName: must be critical when the subject is empty");
   }
 }
 

@@ -4,8 +4,6 @@
 // access in yaml_reader.h, and the written forms in profile_writer.cpp.
 #include "profile/profile.h"
 
-#include <openssl/objects.h>
-
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -170,17 +168,7 @@ Result<x509::KeyUsage> read_key_usage(const YAML::Node& node, const std::string&
 // Two or more arcs of digits, without leading zeros, the first 0, 1 or 2. OpenSSL alone is more
 // forgiving ("1.3.6..1", "1.3.6.1."), and a profile should say exactly one thing.
 // The dotted form OpenSSL reads back, or nullopt when `text` is not a dotted OID.
-std::optional<std::string> canonical_oid(const std::string& text) {
-  if (!crypto::is_dotted_oid(text)) return std::nullopt;
-  crypto::Asn1ObjectPtr object(OBJ_txt2obj(text.c_str(), 1));
-  if (!object) {
-    crypto::clear_openssl_errors();
-    return std::nullopt;
-  }
-  std::string dotted = crypto::dotted_oid(object.get());
-  if (dotted.empty()) return std::nullopt;
-  return dotted;
-}
+std::optional<std::string> canonical_oid(const std::string& text) { return crypto::canonical_oid(text); }
 
 Result<std::string> read_extended_key_usage(const YAML::Node& node, const std::string& path) {
   NIMBUS_ASSIGN_OR_RETURN(std::string text, read_word(node, path));

@@ -7,9 +7,6 @@
 #include <fmt/format.h>
 
 #include "crypto/digest.h"
-#include "crypto/handles.h"
-#include "crypto/object_identifier.h"
-#include "crypto/openssl_error.h"
 
 namespace nimbus::verify {
 
@@ -17,35 +14,15 @@ namespace {
 
 Error rejected(std::string message) { return Error(ErrorCode::kPolicyViolation, std::move(message)); }
 
-std::optional<std::uint64_t> integer_extension(X509_CRL* crl, int nid) {
-  crypto::Asn1IntegerPtr value(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, nid, nullptr, nullptr)));
-  std::uint64_t number = 0;
-  if (!value || ASN1_INTEGER_get_uint64(&number, value.get()) != 1) {
-    crypto::clear_openssl_errors();
-    return std::nullopt;
-  }
-  return number;
+bool is_understood_crl_extension(x509::ExtensionType type) {
+  using Type = x509::ExtensionType;
+  return type == Type::kIssuingDistributionPoint || type == Type::kDeltaCrlIndicator || type == Type::kCrlNumber ||
+         type == Type::kAuthorityKeyIdentifier || type == Type::kFreshestCrl;
 }
 
-std::vector<std::string> uri_names(const GENERAL_NAMES* names) {
-  std::vector<std::string> urls;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
-    if (name->type != GEN_URI) continue;
-    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
-    urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                      static_cast<std::size_t>(ASN1_STRING_length(uri)));
-  }
-  return urls;
-}
-
-bool is_understood_crl_extension(int nid) {
-  return nid == NID_issuing_distribution_point || nid == NID_delta_crl || nid == NID_crl_number ||
-         nid == NID_authority_key_identifier || nid == NID_freshest_crl;
-}
-
-bool is_understood_entry_extension(int nid) {
-  return nid == NID_crl_reason || nid == NID_invalidity_date || nid == NID_hold_instruction_code;
+bool is_understood_entry_extension(x509::ExtensionType type) {
+  using Type = x509::ExtensionType;
+  return type == Type::kReasonCode || type == Type::kInvalidityDate || type == Type::kHoldInstructionCode;
 }
 
 }  // namespace
@@ -99,8 +76,7 @@ void CheckedCrl::build_index() {
 
 Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::CertificateRevocationList& parsed,
                                                             const x509::Certificate& issuer, bool expect_delta) {
-  X509_CRL* crl = parsed.get();
-  if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer.get())) != 0) {
+  if (!parsed.issuer_matches(issuer)) {
     return rejected(fmt::format("the CRL was issued by \"{}\", not by \"{}\"", parsed.issuer().to_string(),
                                 issuer.subject().to_string()));
   }
@@ -113,12 +89,10 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
     return rejected(fmt::format("the CRL's signature does not verify under the key of \"{}\"",
                                 issuer.subject().to_string()));
   }
-  for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
-    X509_EXTENSION* extension = X509_CRL_get_ext(crl, i);
-    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(extension));
-    if (X509_EXTENSION_get_critical(extension) && !is_understood_crl_extension(nid)) {
-      return rejected(fmt::format("the CRL has a critical extension Nimbus does not understand ({})",
-                                  crypto::dotted_oid(X509_EXTENSION_get_object(extension))));
+  for (std::size_t i = 0; i < parsed.extension_count(); ++i) {
+    x509::ExtensionView extension = parsed.extension(i);
+    if (extension.critical() && !is_understood_crl_extension(extension.type())) {
+      return rejected(fmt::format("the CRL has a critical extension Nimbus does not understand ({})", extension.oid()));
     }
   }
 
@@ -127,62 +101,49 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
   checked->this_update_ = parsed.this_update();
   checked->next_update_ = parsed.next_update();
   checked->number_ = parsed.number();
-  checked->base_number_ = integer_extension(crl, NID_delta_crl);
+  checked->base_number_ = parsed.delta_base_number();
   // The indicator, not whether its value fits in 64 bits, makes a delta CRL (RFC 5280 allows 20
   // octets); an unreadable base number must not pass the CRL off as a complete one.
-  if (!checked->base_number_ && X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
+  if (!checked->base_number_ && parsed.has_delta_crl_indicator()) {
     return rejected("the delta CRL's base CRL number is not a number Nimbus can compare (at most 64 bits)");
   }
   if (expect_delta && !checked->base_number_) return rejected("a Freshest CRL URL returned a complete CRL, not a delta CRL");
   if (!expect_delta && checked->base_number_) return rejected("a CRL distribution point returned a delta CRL");
 
-  int critical = -1;
-  crypto::IssuingDistPointPtr point(static_cast<ISSUING_DIST_POINT*>(
-      X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &critical, nullptr)));
-  if (!point && critical != -1) return rejected("the CRL's issuing distribution point does not parse");
-  if (point) {
-    if (point->indirectCRL) return rejected("the CRL is an indirect CRL; Nimbus reads only CRLs signed by the certificate's issuer");
-    if (point->onlysomereasons) return rejected("the CRL covers only some revocation reasons");
-    if (point->onlyattr) return rejected("the CRL is an attribute certificate CRL");
-    checked->only_user_certificates_ = point->onlyuser != 0;
-    checked->only_ca_certificates_ = point->onlyCA != 0;
-    if (point->distpoint != nullptr && point->distpoint->type == 0) {
-      checked->distribution_point_urls_ = uri_names(point->distpoint->name.fullname);
-    }
+  auto point = parsed.issuing_distribution_point();
+  if (!point.ok()) return rejected("the CRL's issuing distribution point does not parse");
+  if (point->has_value()) {
+    x509::IssuingDistributionPoint& scope = **point;
+    if (scope.indirect_crl) return rejected("the CRL is an indirect CRL; Nimbus reads only CRLs signed by the certificate's issuer");
+    if (scope.only_some_reasons) return rejected("the CRL covers only some revocation reasons");
+    if (scope.only_attribute_certificates) return rejected("the CRL is an attribute certificate CRL");
+    checked->only_user_certificates_ = scope.only_user_certificates;
+    checked->only_ca_certificates_ = scope.only_ca_certificates;
+    checked->distribution_point_urls_ = std::move(scope.urls);
   }
-  crypto::CrlDistPointsPtr freshest(
-      static_cast<CRL_DIST_POINTS*>(X509_CRL_get_ext_d2i(crl, NID_freshest_crl, nullptr, nullptr)));
-  for (int i = 0; freshest && i < sk_DIST_POINT_num(freshest.get()); ++i) {
-    const DIST_POINT* dp = sk_DIST_POINT_value(freshest.get(), i);
-    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
-    for (std::string& url : uri_names(dp->distpoint->name.fullname)) checked->freshest_urls_.push_back(std::move(url));
-  }
-  crypto::clear_openssl_errors();
+  checked->freshest_urls_ = parsed.freshest_crl_urls();
 
-  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
-  int count = sk_X509_REVOKED_num(revoked);
-  if (count > 0) checked->entries_.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    const X509_REVOKED* item = sk_X509_REVOKED_value(revoked, i);
-    const STACK_OF(X509_EXTENSION)* extensions = X509_REVOKED_get0_extensions(item);
-    for (int j = 0; j < sk_X509_EXTENSION_num(extensions); ++j) {
-      X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, j);
-      int nid = OBJ_obj2nid(X509_EXTENSION_get_object(extension));
-      if (nid == NID_certificate_issuer) return rejected("the CRL has entries for another issuer (an indirect CRL)");
-      if (X509_EXTENSION_get_critical(extension) && !is_understood_entry_extension(nid)) {
+  std::size_t count = parsed.revoked_count();
+  checked->entries_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    x509::CrlEntryView item = parsed.entry(i);
+    std::size_t extensions = item.extension_count();
+    for (std::size_t j = 0; j < extensions; ++j) {
+      x509::ExtensionView extension = item.extension(j);
+      x509::ExtensionType type = extension.type();
+      if (type == x509::ExtensionType::kCertificateIssuer) {
+        return rejected("the CRL has entries for another issuer (an indirect CRL)");
+      }
+      if (extension.critical() && !is_understood_entry_extension(type)) {
         return rejected(fmt::format("CRL entry {} has a critical extension Nimbus does not understand", i + 1));
       }
     }
-    const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(item);
-    Entry entry = key_of(ByteView(ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial))));
-    entry.revoked_at = x509::to_timestamp(X509_REVOKED_get0_revocationDate(item)).time_since_epoch().count();
-    crypto::Asn1EnumeratedPtr reason(
-        static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(item, NID_crl_reason, nullptr, nullptr)));
-    long code = reason ? ASN1_ENUMERATED_get(reason.get()) : 0;
+    Entry entry = key_of(item.serial());
+    entry.revoked_at = item.revoked_at().time_since_epoch().count();
+    std::int64_t code = item.reason_code().value_or(0);
     entry.reason = (code >= 0 && code <= 10) ? static_cast<std::uint8_t>(code) : 0;
     checked->entries_.push_back(entry);
   }
-  crypto::clear_openssl_errors();
   checked->build_index();
   checked->description_ = fmt::format(
       "{} {} of \"{}\", {} entries, thisUpdate {}, nextUpdate {}", checked->is_delta() ? "delta CRL" : "CRL",
@@ -195,7 +156,7 @@ Result<std::shared_ptr<const CheckedCrl>> CheckedCrl::check(const x509::Certific
 std::optional<std::string> CheckedCrl::scope_mismatch(const x509::Certificate& subject,
                                                       const std::vector<std::string>& subject_cdp_urls) const {
   // OpenSSL decoded basicConstraints when it parsed the certificate; asked on every verification.
-  bool is_ca = (X509_get_extension_flags(subject.get()) & EXFLAG_CA) != 0;
+  bool is_ca = subject.is_ca();
   if (only_user_certificates_ && is_ca) return "the CRL covers only end-entity certificates and this is a CA certificate";
   if (only_ca_certificates_ && !is_ca) return "the CRL covers only CA certificates and this is an end-entity certificate";
   if (!distribution_point_urls_.empty() && !subject_cdp_urls.empty()) {

@@ -1,14 +1,14 @@
 #include "verify/path_builder.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "crypto/openssl_error.h"
 #include "verify/fetched_objects.h"
+#include "x509/chain_verification.h"
 #include "x509/key_purposes.h"
 
 namespace nimbus::verify {
@@ -18,110 +18,81 @@ namespace {
 constexpr std::string_view kAnyExtendedKeyUsage = "2.5.29.37.0";
 using x509::kClientAuthOid;
 
-// What OpenSSL reported, with the verify callback told to go on after each problem.
-struct Finding {
-  int depth;
-  int error;
-  bool operator<(const Finding& other) const { return std::tie(depth, error) < std::tie(other.depth, other.error); }
+// The certificates that may join a path besides the end entity: the untrusted ones given, then
+// those fetched through AIA. The given ones are copied only when a fetch adds to them, which most
+// verifications never need.
+class Candidates {
+ public:
+  explicit Candidates(const std::vector<x509::Certificate>& given) : given_(given) {}
+
+  std::span<const x509::Certificate> all() const {
+    return grown_.empty() ? std::span<const x509::Certificate>(given_) : std::span<const x509::Certificate>(grown_);
+  }
+  std::size_t size() const { return all().size(); }
+  ElementSource source_of(std::size_t index) const {
+    return index < given_.size() ? ElementSource::kUntrusted : ElementSource::kAia;
+  }
+  bool holds(const x509::Certificate& certificate) const {
+    std::span<const x509::Certificate> candidates = all();
+    return std::find(candidates.begin(), candidates.end(), certificate) != candidates.end();
+  }
+  void add_fetched(x509::Certificate certificate) {
+    if (grown_.empty()) grown_ = given_;
+    grown_.push_back(std::move(certificate));
+  }
+
+ private:
+  const std::vector<x509::Certificate>& given_;
+  std::vector<x509::Certificate> grown_;
 };
 
-int keep_going(int ok, X509_STORE_CTX* context) {
-  if (ok == 0) {
-    auto* findings = static_cast<std::set<Finding>*>(X509_STORE_CTX_get_app_data(context));
-    findings->insert({X509_STORE_CTX_get_error_depth(context), X509_STORE_CTX_get_error(context)});
-  }
-  return 1;
+x509::ChainVerification run_openssl(const TrustAnchors& anchors, const x509::Certificate& end_entity,
+                                    const Candidates& candidates, Timestamp at) {
+  return x509::verify_chain(anchors.store(), end_entity, candidates.all(), at, PathBuilder::kMaxDepth);
 }
 
-struct Pass {
-  crypto::X509StackPtr chain;
-  int from_untrusted = 0;  // the chain's first elements that came from the candidates, not the store
-  std::set<Finding> findings;
-};
-
-Pass run_openssl(X509_STORE* anchors, const x509::Certificate& end_entity, const std::vector<Candidate>& pool,
-                 Timestamp at) {
-  Pass pass;
-  crypto::X509StackPtr untrusted(sk_X509_new_null());
-  for (const Candidate& candidate : pool) {
-    if (sk_X509_push(untrusted.get(), candidate.certificate.get()) > 0) X509_up_ref(candidate.certificate.get());
+ProblemCode problem_of(x509::ChainError error) {
+  using Kind = x509::ChainError::Kind;
+  switch (error.kind()) {
+    case Kind::kExpired: return ProblemCode::kExpired;
+    case Kind::kNotYetValid: return ProblemCode::kNotYetValid;
+    case Kind::kBadSignature: return ProblemCode::kBadSignature;
+    case Kind::kSelfSigned:
+    case Kind::kUntrusted: return ProblemCode::kUntrustedRoot;
+    case Kind::kIssuerNotFound: return ProblemCode::kIssuerNotFound;
+    case Kind::kNotACa: return ProblemCode::kNotACa;
+    case Kind::kPathLength: return ProblemCode::kPathLength;
+    case Kind::kKeyUsage: return ProblemCode::kKeyUsage;
+    case Kind::kPurpose: return ProblemCode::kWrongEku;
+    case Kind::kNameConstraints: return ProblemCode::kNameConstraints;
+    case Kind::kOutOfMemory:
+    case Kind::kOther: return ProblemCode::kOther;
   }
-  crypto::X509StoreCtxPtr context(X509_STORE_CTX_new());
-  if (!context || X509_STORE_CTX_init(context.get(), anchors, end_entity.get(), untrusted.get()) != 1) {
-    crypto::clear_openssl_errors();
-    pass.findings.insert({0, X509_V_ERR_OUT_OF_MEM});
-    return pass;
-  }
-  X509_STORE_CTX_set_app_data(context.get(), &pass.findings);
-  X509_STORE_CTX_set_verify_cb(context.get(), keep_going);
-  X509_STORE_CTX_set_time(context.get(), 0, std::chrono::system_clock::to_time_t(at));
-  X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(context.get()), PathBuilder::kMaxDepth);
-  if (X509_verify_cert(context.get()) != 1 && pass.findings.empty()) {
-    pass.findings.insert({0, X509_STORE_CTX_get_error(context.get())});
-  }
-  crypto::clear_openssl_errors();
-  pass.chain.reset(X509_STORE_CTX_get1_chain(context.get()));
-  pass.from_untrusted = X509_STORE_CTX_get_num_untrusted(context.get());
-  return pass;
+  return ProblemCode::kOther;
 }
 
-ProblemCode problem_of(int error) {
-  switch (error) {
-    case X509_V_ERR_CERT_HAS_EXPIRED: return ProblemCode::kExpired;
-    case X509_V_ERR_CERT_NOT_YET_VALID: return ProblemCode::kNotYetValid;
-    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
-    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: return ProblemCode::kBadSignature;
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_CERT_UNTRUSTED:
-    case X509_V_ERR_CERT_REJECTED: return ProblemCode::kUntrustedRoot;
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return ProblemCode::kIssuerNotFound;
-    case X509_V_ERR_INVALID_CA: return ProblemCode::kNotACa;
-    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
-    case X509_V_ERR_CERT_CHAIN_TOO_LONG: return ProblemCode::kPathLength;
-    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN: return ProblemCode::kKeyUsage;
-    case X509_V_ERR_INVALID_PURPOSE: return ProblemCode::kWrongEku;
-    case X509_V_ERR_PERMITTED_VIOLATION:
-    case X509_V_ERR_EXCLUDED_VIOLATION:
-    case X509_V_ERR_SUBTREE_MINMAX:
-    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
-    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
-    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX: return ProblemCode::kNameConstraints;
-    default: return ProblemCode::kOther;
-  }
-}
-
-std::string problem_text(int error, const x509::Certificate& certificate) {
-  switch (error) {
-    case X509_V_ERR_CERT_HAS_EXPIRED:
+std::string problem_text(x509::ChainError error, const x509::Certificate& certificate) {
+  using Kind = x509::ChainError::Kind;
+  switch (error.kind()) {
+    case Kind::kExpired:
       return fmt::format("the certificate expired at {}", format_timestamp(certificate.not_after()));
-    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case Kind::kNotYetValid:
       return fmt::format("the certificate is not valid before {}", format_timestamp(certificate.not_before()));
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case Kind::kIssuerNotFound:
       return fmt::format("its issuer \"{}\" was not found among the given certificates, the trust anchors or "
                          "through AIA",
                          certificate.issuer().to_string());
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-      return "a self-signed certificate that is not a trust anchor";
-    default: return X509_verify_cert_error_string(error);
+    case Kind::kSelfSigned: return "a self-signed certificate that is not a trust anchor";
+    default: return std::string(error.message());
   }
 }
 
 // Whether `certificate`'s EKU lists `required` (or, when `any_allowed`, anyExtendedKeyUsage).
 // Client authentication, asked on every RADIUS authentication, is answered from the flags OpenSSL
-// computed when it parsed the certificate; other purposes decode the extension.
-bool lists_purpose(const x509::Certificate& certificate, const std::string& required, bool any_allowed) {
-  X509* cert = certificate.get();
-  if (required == kClientAuthOid && (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) != 0) {
-    std::uint32_t usages = X509_get_extended_key_usage(cert);
-    return (usages & XKU_SSL_CLIENT) != 0 || (any_allowed && (usages & XKU_ANYEKU) != 0);
-  }
+// computed when it parsed the certificate (`flags`); other purposes decode the extension.
+bool lists_purpose(const x509::Certificate& certificate, const x509::ExtendedKeyUsageFlags& flags,
+                   const std::string& required, bool any_allowed) {
+  if (required == kClientAuthOid && flags.present) return flags.client_auth || (any_allowed && flags.any_purpose);
   std::vector<std::string> usages = x509::extended_key_usages(certificate);
   return std::find(usages.begin(), usages.end(), required) != usages.end() ||
          (any_allowed && std::find(usages.begin(), usages.end(), kAnyExtendedKeyUsage) != usages.end());
@@ -133,9 +104,9 @@ void check_extended_key_usage(std::vector<ChainElement>& elements, const std::st
   for (std::size_t i = 0; i < elements.size(); ++i) {
     ChainElement& element = elements[i];
     if (element.is_anchor) continue;
-    bool listed = (X509_get_extension_flags(element.certificate.get()) & EXFLAG_XKUSAGE) != 0;
-    if (i == 0 ? lists_purpose(element.certificate, required, false)
-               : (!listed || lists_purpose(element.certificate, required, true))) {
+    x509::ExtendedKeyUsageFlags flags = element.certificate.extended_key_usage_flags();
+    if (i == 0 ? lists_purpose(element.certificate, flags, required, false)
+               : (!flags.present || lists_purpose(element.certificate, flags, required, true))) {
       continue;
     }
     std::vector<std::string> usages = x509::extended_key_usages(element.certificate);
@@ -152,44 +123,38 @@ void check_extended_key_usage(std::vector<ChainElement>& elements, const std::st
   }
 }
 
-}  // namespace
-
-ChainElement PathBuilder::identify(X509* link, bool from_store, const std::vector<Candidate>& pool) const {
-  if (from_store) {
-    for (const auto& anchor : anchors_.certificates()) {
-      if (X509_cmp(anchor.get(), link) == 0) return {anchor, ElementSource::kTrust, true, {}, {}, {}};
-    }
-  } else {
-    for (const Candidate& candidate : pool) {
-      if (X509_cmp(candidate.certificate.get(), link) == 0) return {candidate.certificate, candidate.source, false, {}, {}, {}};
-    }
+// The chain element for a certificate above the end entity in the chain OpenSSL built.
+ChainElement element_of(x509::ChainLink link, const Candidates& candidates) {
+  bool from_store = link.source == x509::LinkSource::kTrusted;
+  ElementSource source = ElementSource::kTrust;
+  if (!from_store) {
+    source = link.index != x509::ChainLink::kNotGiven ? candidates.source_of(link.index) : ElementSource::kUntrusted;
   }
-  // Not expected: OpenSSL only builds from what it was given. Report the certificate as it is.
-  X509_up_ref(link);
-  return {x509::Certificate::adopt(crypto::X509Ptr(link)), from_store ? ElementSource::kTrust : ElementSource::kUntrusted,
-          from_store, {}, {}, {}};
+  return {std::move(link.certificate), source, from_store, {}, {}, {}};
 }
+
+}  // namespace
 
 BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,
                              Timestamp at, const std::string& required_eku, FetchSession& session) const {
-  std::vector<Candidate> pool;
-  for (const auto& certificate : untrusted) pool.push_back({certificate, ElementSource::kUntrusted});
+  Candidates pool(untrusted);
   // caIssuers fetches, with the certificate whose URL was fetched.
   std::vector<std::pair<x509::Certificate, FetchRecord>> issuer_fetches;
   std::set<std::string, std::less<>> fetched_urls;
 
-  Pass pass = run_openssl(anchors_.store(), end_entity, pool, at);
+  x509::ChainVerification pass = run_openssl(anchors_, end_entity, pool, at);
   for (int round = 0; round < kMaxDepth; ++round) {
-    int top = sk_X509_num(pass.chain.get()) - 1;
-    bool issuer_missing = std::any_of(pass.findings.begin(), pass.findings.end(), [&](const Finding& finding) {
-      return finding.depth == top && problem_of(finding.error) == ProblemCode::kIssuerNotFound;
+    if (pass.chain.empty()) break;
+    int top = static_cast<int>(pass.chain.size()) - 1;
+    bool issuer_missing = std::any_of(pass.faults.begin(), pass.faults.end(), [&](const x509::ChainFault& fault) {
+      return fault.depth == top && problem_of(fault.error) == ProblemCode::kIssuerNotFound;
     });
-    if (!issuer_missing || top < 0) break;
-    X509* top_cert = sk_X509_value(pass.chain.get(), top);
+    if (!issuer_missing) break;
+    const x509::Certificate& top_cert = pass.chain.back().certificate;
     // A copy (certificates share their data): the pool grows below, and may move its elements.
     x509::Certificate owner = end_entity;
-    for (const Candidate& candidate : pool) {
-      if (X509_cmp(candidate.certificate.get(), top_cert) == 0) owner = candidate.certificate;
+    for (const x509::Certificate& candidate : pool.all()) {
+      if (candidate == top_cert) owner = candidate;
     }
     std::size_t before = pool.size();
     for (const std::string& url : owner.ca_issuers_urls()) {
@@ -207,11 +172,8 @@ BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vec
         } else {
           std::size_t added = 0;
           for (auto& certificate : certificates.value()) {
-            bool known = std::any_of(pool.begin(), pool.end(), [&](const Candidate& c) {
-              return X509_cmp(c.certificate.get(), certificate.get()) == 0;
-            });
-            if (!known && X509_cmp(certificate.get(), end_entity.get()) != 0) {
-              pool.push_back({std::move(certificate), ElementSource::kAia});
+            if (!pool.holds(certificate) && certificate != end_entity) {
+              pool.add_fetched(std::move(certificate));
               ++added;
             }
           }
@@ -221,26 +183,26 @@ BuiltPath PathBuilder::build(const x509::Certificate& end_entity, const std::vec
       issuer_fetches.emplace_back(owner, std::move(record));
     }
     if (pool.size() == before) break;
-    pass = run_openssl(anchors_.store(), end_entity, pool, at);
+    pass = run_openssl(anchors_, end_entity, pool, at);
   }
 
   BuiltPath path;
-  int length = sk_X509_num(pass.chain.get());
-  for (int depth = 0; depth < length; ++depth) {
-    X509* link = sk_X509_value(pass.chain.get(), depth);
+  for (std::size_t depth = 0; depth < pass.chain.size(); ++depth) {
     ChainElement element{end_entity, ElementSource::kInput, false, {}, {}, {}};
-    if (depth > 0) element = identify(link, depth >= pass.from_untrusted, pool);
-    for (const Finding& finding : pass.findings) {
-      if (finding.depth == depth) element.problems.push_back({problem_of(finding.error), problem_text(finding.error, element.certificate)});
+    if (depth > 0) element = element_of(std::move(pass.chain[depth]), pool);
+    for (const x509::ChainFault& fault : pass.faults) {
+      if (fault.depth == static_cast<int>(depth)) {
+        element.problems.push_back({problem_of(fault.error), problem_text(fault.error, element.certificate)});
+      }
     }
     for (auto& [owner, record] : issuer_fetches) {
-      if (X509_cmp(owner.get(), element.certificate.get()) == 0) element.fetches.push_back(record);
+      if (owner == element.certificate) element.fetches.push_back(record);
     }
     path.elements.push_back(std::move(element));
   }
   if (path.elements.empty()) path.elements.push_back({end_entity, ElementSource::kInput, false, {}, {}, {}});
   const ChainElement& top = path.elements.back();
-  path.complete = (X509_get_extension_flags(top.certificate.get()) & EXFLAG_SS) != 0;
+  path.complete = top.certificate.looks_self_signed();
   bool untrusted_root = std::any_of(path.elements.begin(), path.elements.end(), [](const ChainElement& element) {
     return std::any_of(element.problems.begin(), element.problems.end(), [](const Problem& problem) {
       return problem.code == ProblemCode::kUntrustedRoot || problem.code == ProblemCode::kIssuerNotFound;

@@ -25,12 +25,6 @@ struct BuiltPath {
   bool trusted = false;   // ends at a trust anchor
 };
 
-// A certificate that may join a path, and where it came from.
-struct Candidate {
-  x509::Certificate certificate;
-  ElementSource source;
-};
-
 class PathBuilder {
  public:
   static constexpr int kMaxDepth = 8;
@@ -46,9 +40,6 @@ class PathBuilder {
   const TrustAnchors& anchors() const { return anchors_; }
 
  private:
-  // The chain element for `link` of OpenSSL's chain: the anchor or candidate it is.
-  ChainElement identify(X509* link, bool from_store, const std::vector<Candidate>& pool) const;
-
   TrustAnchors anchors_;
 };
 

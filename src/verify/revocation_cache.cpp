@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <vector>
-
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 namespace nimbus::verify {
 
@@ -104,11 +102,8 @@ std::size_t RevocationCache::size() const {
 }
 
 Bytes issuer_identity(const x509::Certificate& issuer) {
-  Bytes digest(EVP_MAX_MD_SIZE);
-  unsigned int length = 0;
-  if (X509_digest(issuer.get(), EVP_sha1(), digest.data(), &length) != 1) return issuer.sha256_thumbprint();
-  digest.resize(length);
-  return digest;
+  std::optional<Bytes> digest = issuer.cached_sha1_thumbprint();
+  return digest ? std::move(*digest) : issuer.sha256_thumbprint();
 }
 
 }  // namespace nimbus::verify

@@ -102,7 +102,7 @@ std::optional<RevocationResult> RevocationChecker::consult_local_crls(const x509
                                                                       Attempt& attempt) const {
   for (std::size_t i = 0; i < local_crls_.size(); ++i) {
     const auto& local = local_crls_[i];
-    if (X509_NAME_cmp(X509_CRL_get_issuer(local.get()), X509_get_subject_name(issuer.get())) != 0) continue;
+    if (!local.issuer_matches(issuer)) continue;
     std::string source = fmt::format("local CRL #{} of \"{}\"", local.number().value_or(0), local.issuer().to_string());
     LocalCheck checked = check_local(i, issuer);
     std::optional<std::string> problem;

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "core/file.h"
-#include "crypto/openssl_error.h"
 
 namespace nimbus::verify {
 
@@ -31,16 +30,8 @@ Status read_into(const std::filesystem::path& path, std::vector<x509::Certificat
 
 Result<TrustAnchors> TrustAnchors::from(std::vector<x509::Certificate> anchors) {
   if (anchors.empty()) return Error(ErrorCode::kInvalidArgument, "no trust anchors were given");
-  auto shared = std::make_shared<Shared>();
-  shared->store.reset(X509_STORE_new());
-  if (!shared->store) return crypto::openssl_error(ErrorCode::kCryptoError, "making a certificate store");
-  for (const auto& anchor : anchors) {
-    NIMBUS_ASSIGN_OR_RETURN(x509::Certificate decoded, anchor.with_decoded_key());
-    // A duplicate anchor is harmless; OpenSSL reports it as an error that means nothing here.
-    if (X509_STORE_add_cert(shared->store.get(), decoded.get()) != 1) crypto::clear_openssl_errors();
-    shared->certificates.push_back(std::move(decoded));
-  }
-  return TrustAnchors(std::move(shared));
+  NIMBUS_ASSIGN_OR_RETURN(x509::TrustStore store, x509::TrustStore::from(anchors));
+  return TrustAnchors(std::move(store));
 }
 
 Result<TrustAnchors> TrustAnchors::load(const std::string& path) {

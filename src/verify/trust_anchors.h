@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "crypto/handles.h"
 #include "x509/certificate.h"
+#include "x509/trust_store.h"
 
 namespace nimbus::verify {
 
@@ -20,16 +20,12 @@ class TrustAnchors {
   // directory.
   static Result<TrustAnchors> load(const std::string& path);
 
-  const std::vector<x509::Certificate>& certificates() const { return shared_->certificates; }
-  X509_STORE* store() const { return shared_->store.get(); }
+  const std::vector<x509::Certificate>& certificates() const { return store_.certificates(); }
+  const x509::TrustStore& store() const { return store_; }
 
  private:
-  struct Shared {
-    std::vector<x509::Certificate> certificates;
-    crypto::X509StorePtr store;
-  };
-  explicit TrustAnchors(std::shared_ptr<const Shared> shared) : shared_(std::move(shared)) {}
-  std::shared_ptr<const Shared> shared_;
+  explicit TrustAnchors(x509::TrustStore store) : store_(std::move(store)) {}
+  x509::TrustStore store_;
 };
 
 }  // namespace nimbus::verify

@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
+#include "x509/general_names.h"
 
 namespace nimbus::x509 {
 
@@ -16,22 +17,8 @@ namespace {
 
 // The URIs of the full names in a CRLDistributionPoints-shaped extension (CDP or Freshest CRL).
 std::vector<std::string> distribution_point_urls(X509* cert, int extension_nid) {
-  std::vector<std::string> urls;
   crypto::CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, extension_nid, nullptr, nullptr)));
-  if (!points) return urls;
-  for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
-    DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
-    if (point->distpoint == nullptr || point->distpoint->type != 0) continue;
-    GENERAL_NAMES* names = point->distpoint->name.fullname;
-    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
-      GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
-      if (name->type != GEN_URI) continue;
-      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
-      urls.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                        static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    }
-  }
-  return urls;
+  return full_name_urls(points.get());
 }
 
 std::vector<std::string> access_urls(X509* cert, int method_nid) {
@@ -267,6 +254,53 @@ bool Certificate::is_signed_by(const crypto::PublicKey& issuer_key) const {
   int verified = X509_verify(get(), issuer_key.get());
   if (verified != 1) crypto::clear_openssl_errors();
   return verified == 1;
+}
+
+bool Certificate::operator==(const Certificate& other) const { return X509_cmp(get(), other.get()) == 0; }
+
+long Certificate::version() const { return X509_get_version(get()) + 1; }
+
+bool Certificate::serial_is_negative() const {
+  return ASN1_STRING_type(X509_get0_serialNumber(get())) == V_ASN1_NEG_INTEGER;
+}
+
+bool Certificate::has_subject_alt_name_extension() const {
+  return X509_get_ext_by_NID(get(), NID_subject_alt_name, -1) >= 0;
+}
+
+bool Certificate::subject_alt_name_critical() const {
+  int index = X509_get_ext_by_NID(get(), NID_subject_alt_name, -1);
+  return index >= 0 && X509_EXTENSION_get_critical(X509_get_ext(get(), index)) == 1;
+}
+
+std::size_t Certificate::extension_count() const {
+  int count = X509_get_ext_count(get());
+  return count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+ExtensionView Certificate::extension(std::size_t index) const {
+  return ExtensionView(X509_get_ext(get(), static_cast<int>(index)));
+}
+
+bool Certificate::is_ca() const { return (X509_get_extension_flags(get()) & EXFLAG_CA) != 0; }
+
+bool Certificate::looks_self_signed() const { return (X509_get_extension_flags(get()) & EXFLAG_SS) != 0; }
+
+ExtendedKeyUsageFlags Certificate::extended_key_usage_flags() const {
+  if ((X509_get_extension_flags(get()) & EXFLAG_XKUSAGE) == 0) return {};
+  std::uint32_t usages = X509_get_extended_key_usage(get());
+  return {true, (usages & XKU_SSL_CLIENT) != 0, (usages & XKU_ANYEKU) != 0};
+}
+
+std::optional<Bytes> Certificate::cached_sha1_thumbprint() const {
+  Bytes digest(EVP_MAX_MD_SIZE);
+  unsigned int length = 0;
+  if (X509_digest(get(), EVP_sha1(), digest.data(), &length) != 1) {
+    crypto::clear_openssl_errors();
+    return std::nullopt;
+  }
+  digest.resize(length);
+  return digest;
 }
 
 std::vector<std::string> extended_key_usages(const Certificate& certificate) {

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "crypto/handles.h"
 #include "crypto/key.h"
+#include "x509/extension_view.h"
 #include "x509/name.h"
 
 namespace nimbus::x509 {
@@ -31,6 +32,14 @@ struct BasicConstraints {
   bool ca = false;
   std::optional<long> path_length;
   bool critical = false;
+};
+
+// What the flags OpenSSL computed when it decoded a certificate say of its extendedKeyUsage (see
+// Certificate::extended_key_usage_flags).
+struct ExtendedKeyUsageFlags {
+  bool present = false;      // the certificate has the extension; the others are false without it
+  bool client_auth = false;  // id-kp-clientAuth is listed
+  bool any_purpose = false;  // anyExtendedKeyUsage is listed
 };
 
 // Copies share one parsed certificate and its DER; all accessors are const and thread-safe.
@@ -81,6 +90,33 @@ class Certificate {
 
   // True if `issuer_key` verifies this certificate's signature.
   bool is_signed_by(const crypto::PublicKey& issuer_key) const;
+
+  // The same certificate: equal encodings, as X509_cmp decides (it compares the SHA-1 digests
+  // OpenSSL keeps of both first, so this is cheap).
+  bool operator==(const Certificate& other) const;
+
+  // The version as RFC 5280 numbers it: 1, 2 or 3 (the encoded value plus one).
+  long version() const;
+  // Whether the serial number is encoded as a negative INTEGER; serial() is only the magnitude.
+  bool serial_is_negative() const;
+  bool has_subject_alt_name_extension() const;
+  bool subject_alt_name_critical() const;  // of the first subjectAltName extension
+  // The extensions in their encoded order; a view lives no longer than the certificate.
+  std::size_t extension_count() const;
+  ExtensionView extension(std::size_t index) const;  // index < extension_count()
+
+  // Read from the flags OpenSSL computed when it decoded the certificate, without decoding
+  // anything again: for the checks made on every verification. Not for an unsigned certificate,
+  // whose flags OpenSSL may have computed before its last extension was added (the accessors
+  // above decode instead).
+  bool is_ca() const;  // basicConstraints cA
+  // Subject equal to issuer, the authority key identifier (when present) naming its own key, and
+  // keyUsage (when present) allowing keyCertSign. The signature is not checked.
+  bool looks_self_signed() const;
+  ExtendedKeyUsageFlags extended_key_usage_flags() const;
+  // sha1_thumbprint() as OpenSSL keeps it from decoding, so that nothing is hashed again;
+  // nullopt if OpenSSL cannot give it.
+  std::optional<Bytes> cached_sha1_thumbprint() const;
 
   // The certificate as OpenSSL's verifier and PKCS#12 writer need it: with its public key decoded
   // inside the X509. A certificate the builder made from a received key holds that key only as

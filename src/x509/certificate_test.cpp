@@ -298,5 +298,114 @@ TEST(Certificate, SerialWithTheHighBitSetIsAPositiveMagnitude) {
   EXPECT_EQ(ASN1_STRING_type(serial), V_ASN1_INTEGER);  // not V_ASN1_NEG_INTEGER
 }
 
+using nimbus::testing::must;
+
+// A certificate as a relying party has it: parsed from its DER, flags computed by OpenSSL then.
+Certificate received(const Certificate& built) { return must(Certificate::from_der(built.der()), "parsing back"); }
+
+TEST(Certificate, EqualMeansTheSameEncoding) {
+  Fixture f = make_fixture();
+  Certificate again = received(f.issuing.certificate);
+  EXPECT_NE(again.get(), f.issuing.certificate.get());  // two OpenSSL objects ...
+  EXPECT_TRUE(again == f.issuing.certificate);          // ... of one certificate
+  EXPECT_FALSE(again == f.root.certificate);
+  EXPECT_TRUE(f.root.certificate != f.issuing.certificate);
+}
+
+TEST(Certificate, VersionAndSerialSign) {
+  Fixture f = make_fixture();
+  EXPECT_EQ(f.issuing.certificate.version(), 3);
+  EXPECT_FALSE(f.issuing.certificate.serial_is_negative());
+
+  crypto::X509Ptr v1(X509_dup(f.issuing.certificate.get()));
+  crypto::Asn1IntegerPtr negative(ASN1_INTEGER_new());
+  ASSERT_TRUE(v1 && negative && X509_set_version(v1.get(), X509_VERSION_1) == 1 &&
+              ASN1_INTEGER_set_int64(negative.get(), -5) == 1 && X509_set_serialNumber(v1.get(), negative.get()) == 1);
+  Certificate odd = Certificate::adopt(std::move(v1));
+  EXPECT_EQ(odd.version(), 1);
+  EXPECT_TRUE(odd.serial_is_negative());
+  EXPECT_EQ(odd.serial(), Bytes{0x05});  // the magnitude only
+}
+
+TEST(Certificate, SubjectAltNameCriticality) {
+  crypto::PrivateKey key = make_key();
+  CertificateOptions options;
+  options.ca = false;
+  Certificate without = make_certificate(options, key);
+  EXPECT_FALSE(without.has_subject_alt_name_extension());
+  EXPECT_FALSE(without.subject_alt_name_critical());
+
+  for (bool critical : {false, true}) {
+    crypto::X509Ptr copy(X509_dup(without.get()));
+    crypto::X509ExtensionPtr san =
+        must(subject_alt_name_extension({{AltNameType::kDns, "host.test"}}, critical), "subjectAltName");
+    ASSERT_EQ(X509_add_ext(copy.get(), san.get(), -1), 1);
+    Certificate with = Certificate::adopt(std::move(copy));
+    EXPECT_TRUE(with.has_subject_alt_name_extension());
+    EXPECT_EQ(with.subject_alt_name_critical(), critical);
+  }
+}
+
+TEST(Certificate, ExtensionsInOrderWithTypeCriticalityAndNames) {
+  Fixture f = make_fixture();
+  const Certificate& cert = f.issuing.certificate;
+  ASSERT_EQ(cert.extension_count(), static_cast<std::size_t>(X509_get_ext_count(cert.get())));
+  std::vector<std::string> oids;
+  for (std::size_t i = 0; i < cert.extension_count(); ++i) oids.push_back(cert.extension(i).oid());
+  // As make_certificate adds them: basicConstraints, keyUsage, SKI, AKI, CDP, AIA.
+  EXPECT_EQ(oids, (std::vector<std::string>{"2.5.29.19", "2.5.29.15", "2.5.29.14", "2.5.29.35", "2.5.29.31",
+                                            "1.3.6.1.5.5.7.1.1"}));
+  EXPECT_EQ(cert.extension(0).short_name(), "basicConstraints");
+  EXPECT_TRUE(cert.extension(0).critical());
+  EXPECT_EQ(cert.extension(0).type(), ExtensionType::kOther);
+  EXPECT_EQ(cert.extension(3).type(), ExtensionType::kAuthorityKeyIdentifier);
+  EXPECT_FALSE(cert.extension(3).critical());
+}
+
+TEST(Certificate, ParsedFlagsForCaSelfSignedAndPurposes) {
+  Fixture f = make_fixture();
+  Certificate root = received(f.root.certificate);
+  Certificate issuing = received(f.issuing.certificate);
+  EXPECT_TRUE(root.is_ca());
+  EXPECT_TRUE(root.looks_self_signed());
+  EXPECT_TRUE(issuing.is_ca());
+  EXPECT_FALSE(issuing.looks_self_signed());
+  EXPECT_FALSE(issuing.extended_key_usage_flags().present);
+
+  CertificateOptions options;
+  options.subject = "CN=client.test";
+  options.ca = false;
+  options.eku = {"1.3.6.1.5.5.7.3.2"};
+  Certificate client = received(make_certificate(options, make_key(), &f.issuing));
+  EXPECT_FALSE(client.is_ca());
+  ExtendedKeyUsageFlags flags = client.extended_key_usage_flags();
+  EXPECT_TRUE(flags.present);
+  EXPECT_TRUE(flags.client_auth);
+  EXPECT_FALSE(flags.any_purpose);
+
+  options.eku = {"1.3.6.1.5.5.7.3.1", "2.5.29.37.0"};  // serverAuth, anyExtendedKeyUsage
+  flags = received(make_certificate(options, make_key(), &f.issuing)).extended_key_usage_flags();
+  EXPECT_TRUE(flags.present);
+  EXPECT_FALSE(flags.client_auth);
+  EXPECT_TRUE(flags.any_purpose);
+
+  // Self-issued, but the authority key identifier names another key: not self-signed.
+  CertificateOptions reissued;
+  reissued.subject = "CN=Cert Test Issuing, O=Nimbus Tests";
+  TestCa other = make_ca(reissued);
+  Certificate cross = received(make_certificate(reissued, make_key(), &other));
+  EXPECT_TRUE(cross.is_self_issued());
+  EXPECT_FALSE(cross.looks_self_signed());
+}
+
+TEST(Certificate, CachedSha1ThumbprintIsTheThumbprint) {
+  Fixture f = make_fixture();
+  for (const Certificate& cert : {f.root.certificate, received(f.issuing.certificate)}) {
+    std::optional<Bytes> cached = cert.cached_sha1_thumbprint();
+    ASSERT_TRUE(cached.has_value());
+    EXPECT_EQ(*cached, cert.sha1_thumbprint());
+  }
+}
+
 }  // namespace
 }  // namespace nimbus::x509

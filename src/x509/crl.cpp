@@ -16,6 +16,7 @@
 #include "crypto/openssl_error.h"
 #include "x509/certificate_builder.h"
 #include "x509/extensions.h"
+#include "x509/general_names.h"
 
 namespace nimbus::x509 {
 
@@ -67,16 +68,29 @@ std::optional<Timestamp> CertificateRevocationList::next_update() const {
   return to_timestamp(next);
 }
 
-std::optional<std::uint64_t> CertificateRevocationList::number() const {
-  crypto::Asn1IntegerPtr number(static_cast<ASN1_INTEGER*>(
-      X509_CRL_get_ext_d2i(get(), NID_crl_number, nullptr, nullptr)));
-  if (!number) return std::nullopt;
+namespace {
+
+// An INTEGER extension of `crl` (CRL Number, Delta CRL Indicator) that fits 64 bits.
+std::optional<std::uint64_t> integer_extension(X509_CRL* crl, int nid) {
+  crypto::Asn1IntegerPtr number(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, nid, nullptr, nullptr)));
   std::uint64_t value = 0;
-  if (ASN1_INTEGER_get_uint64(&value, number.get()) != 1) {
+  if (!number || ASN1_INTEGER_get_uint64(&value, number.get()) != 1) {
     crypto::clear_openssl_errors();
     return std::nullopt;
   }
   return value;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> CertificateRevocationList::number() const { return integer_extension(get(), NID_crl_number); }
+
+std::optional<std::uint64_t> CertificateRevocationList::delta_base_number() const {
+  return integer_extension(get(), NID_delta_crl);
+}
+
+bool CertificateRevocationList::has_delta_crl_indicator() const {
+  return X509_CRL_get_ext_by_NID(get(), NID_delta_crl, -1) >= 0;
 }
 
 Bytes CertificateRevocationList::authority_key_id() const {
@@ -96,6 +110,78 @@ bool CertificateRevocationList::is_signed_by(const crypto::PublicKey& issuer_key
   int verified = X509_CRL_verify(get(), issuer_key.get());
   if (verified != 1) crypto::clear_openssl_errors();
   return verified == 1;
+}
+
+bool CertificateRevocationList::issuer_matches(const Certificate& ca) const {
+  return X509_NAME_cmp(X509_CRL_get_issuer(get()), X509_get_subject_name(ca.get())) == 0;
+}
+
+Result<std::optional<IssuingDistributionPoint>> CertificateRevocationList::issuing_distribution_point() const {
+  int critical = -1;  // stays -1 only when the extension is absent
+  crypto::IssuingDistPointPtr point(static_cast<ISSUING_DIST_POINT*>(
+      X509_CRL_get_ext_d2i(get(), NID_issuing_distribution_point, &critical, nullptr)));
+  if (!point) {
+    if (critical == -1) return std::optional<IssuingDistributionPoint>();
+    crypto::clear_openssl_errors();
+    return Error(ErrorCode::kMalformed, "the CRL's issuing distribution point extension does not decode, or is repeated");
+  }
+  IssuingDistributionPoint out;
+  if (point->distpoint != nullptr && point->distpoint->type == 0) out.urls = uri_names(point->distpoint->name.fullname);
+  out.only_user_certificates = point->onlyuser != 0;
+  out.only_ca_certificates = point->onlyCA != 0;
+  out.only_some_reasons = point->onlysomereasons != nullptr;
+  out.indirect_crl = point->indirectCRL != 0;
+  out.only_attribute_certificates = point->onlyattr != 0;
+  return std::optional<IssuingDistributionPoint>(std::move(out));
+}
+
+std::vector<std::string> CertificateRevocationList::freshest_crl_urls() const {
+  crypto::CrlDistPointsPtr points(
+      static_cast<CRL_DIST_POINTS*>(X509_CRL_get_ext_d2i(get(), NID_freshest_crl, nullptr, nullptr)));
+  crypto::clear_openssl_errors();
+  return full_name_urls(points.get());
+}
+
+std::size_t CertificateRevocationList::extension_count() const {
+  int count = X509_CRL_get_ext_count(get());
+  return count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+ExtensionView CertificateRevocationList::extension(std::size_t index) const {
+  return ExtensionView(X509_CRL_get_ext(get(), static_cast<int>(index)));
+}
+
+CrlEntryView CertificateRevocationList::entry(std::size_t index) const {
+  return CrlEntryView(sk_X509_REVOKED_value(X509_CRL_get_REVOKED(get()), static_cast<int>(index)));
+}
+
+ByteView CrlEntryView::serial() const {
+  const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(entry_);
+  return ByteView(ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial)));
+}
+
+Timestamp CrlEntryView::revoked_at() const { return to_timestamp(X509_REVOKED_get0_revocationDate(entry_)); }
+
+std::optional<std::int64_t> CrlEntryView::reason_code() const {
+  int critical = -1;  // stays -1 only when the extension is absent
+  crypto::Asn1EnumeratedPtr reason(
+      static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry_, NID_crl_reason, &critical, nullptr)));
+  std::int64_t value = 0;
+  if (!reason || ASN1_ENUMERATED_get_int64(&value, reason.get()) != 1) {
+    // Most entries have no reason (or a good one): the error queue is touched only when one is bad.
+    if (critical != -1) crypto::clear_openssl_errors();
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::size_t CrlEntryView::extension_count() const {
+  int count = sk_X509_EXTENSION_num(X509_REVOKED_get0_extensions(entry_));
+  return count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+ExtensionView CrlEntryView::extension(std::size_t index) const {
+  return ExtensionView(sk_X509_EXTENSION_value(X509_REVOKED_get0_extensions(entry_), static_cast<int>(index)));
 }
 
 namespace {

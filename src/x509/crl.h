@@ -14,6 +14,7 @@
 #include "crypto/handles.h"
 #include "crypto/key.h"
 #include "x509/certificate.h"
+#include "x509/extension_view.h"
 #include "x509/name.h"
 #include "x509/revocation_reason.h"
 
@@ -23,6 +24,34 @@ struct RevokedCertificate {
   Bytes serial;
   Timestamp revoked_at;
   RevocationReason reason = RevocationReason::kUnspecified;
+};
+
+// A CRL's issuing distribution point (RFC 5280 5.2.5), as far as Nimbus reads it.
+struct IssuingDistributionPoint {
+  std::vector<std::string> urls;  // the URIs of a fullName distributionPoint; none without one
+  bool only_user_certificates = false;
+  bool only_ca_certificates = false;
+  bool only_some_reasons = false;
+  bool indirect_crl = false;
+  bool only_attribute_certificates = false;
+};
+
+// One entry of a parsed CRL, read in place: a CRL of a million entries is read without copying
+// them. Borrows from the CRL, which must outlive the view.
+class CrlEntryView {
+ public:
+  ByteView serial() const;  // big-endian magnitude, as encoded; as long as the CRL lives
+  Timestamp revoked_at() const;
+  // The reasonCode's value as encoded, which may lie outside RFC 5280's range; nullopt when the
+  // entry has none, or one that does not decode or exceeds 64 bits.
+  std::optional<std::int64_t> reason_code() const;
+  std::size_t extension_count() const;
+  ExtensionView extension(std::size_t index) const;  // index < extension_count()
+
+ private:
+  friend class CertificateRevocationList;
+  explicit CrlEntryView(const X509_REVOKED* entry) : entry_(entry) {}
+  const X509_REVOKED* entry_;
 };
 
 // Immutable; copies share the parsed CRL. Thread-safe to read.
@@ -41,6 +70,22 @@ class CertificateRevocationList {
   Bytes authority_key_id() const;
   std::size_t revoked_count() const;
   bool is_signed_by(const crypto::PublicKey& issuer_key) const;
+
+  // Whether the CRL's issuer name is `ca`'s subject name, compared as OpenSSL compares names
+  // (X509_NAME_cmp) and without copying either. Says nothing of who signed it: see is_signed_by.
+  bool issuer_matches(const Certificate& ca) const;
+  // Whether the CRL carries a Delta CRL Indicator (RFC 5280 5.2.4), whatever its value.
+  bool has_delta_crl_indicator() const;
+  // The base CRL number of the Delta CRL Indicator, when there is one that fits 64 bits.
+  std::optional<std::uint64_t> delta_base_number() const;
+  // nullopt without the extension; kMalformed when it is present but does not decode, or repeated.
+  Result<std::optional<IssuingDistributionPoint>> issuing_distribution_point() const;
+  // The fullName URIs of the Freshest CRL extension (RFC 5280 5.2.6); empty without it.
+  std::vector<std::string> freshest_crl_urls() const;
+  // The CRL's own extensions (not its entries'), in encoded order; views live no longer than it.
+  std::size_t extension_count() const;
+  ExtensionView extension(std::size_t index) const;  // index < extension_count()
+  CrlEntryView entry(std::size_t index) const;       // index < revoked_count(), in encoded order
 
   X509_CRL* get() const { return shared_->crl.get(); }
 

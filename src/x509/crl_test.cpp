@@ -1,8 +1,11 @@
 #include "x509/crl.h"
 
+#include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -337,6 +340,152 @@ TEST(CrlEntries, RefusesSerialsOverTwentyOctetsAndReasonsNoCrlEntryCarries) {
     NIMBUS_EXPECT_ERROR(entries.add(Bytes{0x01}, when, static_cast<RevocationReason>(code)), ErrorCode::kInvalidArgument);
   }
   EXPECT_EQ(entries.size(), 1u);
+}
+
+// sample_contents()'s CRL changed by `edit`, signed again by `issuer` and parsed back from its
+// DER, as a relying party would read it.
+CertificateRevocationList edited(const TestCa& issuer, const std::function<void(X509_CRL*)>& edit) {
+  CertificateRevocationList base = nimbus::testing::must(sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  crypto::X509CrlPtr crl(X509_CRL_dup(base.get()));
+  if (!crl) throw std::runtime_error("copying a CRL");
+  edit(crl.get());
+  if (X509_CRL_sign(crl.get(), issuer.key.get(), EVP_sha256()) <= 0) throw std::runtime_error("signing a CRL");
+  return nimbus::testing::must(CertificateRevocationList::parse(CertificateRevocationList::adopt(std::move(crl)).der()));
+}
+
+// With extensions added in openssl.cnf syntax ("critical,onlyuser:TRUE").
+CertificateRevocationList with_extensions(const TestCa& issuer, std::initializer_list<std::pair<int, const char*>> added) {
+  return edited(issuer, [&](X509_CRL* crl) {
+    X509V3_CTX context;
+    X509V3_set_ctx(&context, issuer.certificate.get(), nullptr, nullptr, crl, 0);
+    X509V3_set_ctx_nodb(&context);
+    for (const auto& [nid, value] : added) {
+      crypto::X509ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value));
+      if (!extension || X509_CRL_add_ext(crl, extension.get(), -1) != 1) throw std::runtime_error(value);
+    }
+  });
+}
+
+// A delta CRL whose critical Delta CRL Indicator names `base` (big-endian, up to 20 octets).
+CertificateRevocationList delta_of(const TestCa& issuer, const Bytes& base) {
+  return edited(issuer, [&](X509_CRL* crl) {
+    crypto::BignumPtr value(BN_bin2bn(base.data(), static_cast<int>(base.size()), nullptr));
+    crypto::Asn1IntegerPtr number(value ? BN_to_ASN1_INTEGER(value.get(), nullptr) : nullptr);
+    if (!number || X509_CRL_add1_ext_i2d(crl, NID_delta_crl, number.get(), 1, 0) != 1) {
+      throw std::runtime_error("a delta CRL indicator");
+    }
+  });
+}
+
+TEST(Crl, IssuerMatchesTheIssuingCertificatesSubjectOnly) {
+  TestCa issuer = make_issuer();
+  CertificateOptions other_options;
+  other_options.subject = "CN=Someone Else, O=Nimbus Tests";
+  TestCa other = make_ca(other_options);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  EXPECT_TRUE(crl.issuer_matches(issuer.certificate));
+  EXPECT_FALSE(crl.issuer_matches(other.certificate));
+}
+
+TEST(Crl, ExtensionViews) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  ASSERT_EQ(crl.extension_count(), 2u);
+  EXPECT_EQ(crl.extension(0).type(), ExtensionType::kAuthorityKeyIdentifier);
+  EXPECT_EQ(crl.extension(0).oid(), "2.5.29.35");
+  EXPECT_EQ(crl.extension(0).short_name(), "authorityKeyIdentifier");
+  EXPECT_EQ(crl.extension(1).type(), ExtensionType::kCrlNumber);
+  EXPECT_EQ(crl.extension(1).oid(), "2.5.29.20");
+  EXPECT_FALSE(crl.extension(0).critical());
+  EXPECT_FALSE(crl.extension(1).critical());
+}
+
+TEST(Crl, DeltaCrlIndicatorAndItsBaseNumber) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList complete, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  EXPECT_FALSE(complete.has_delta_crl_indicator());
+  EXPECT_EQ(complete.delta_base_number(), std::nullopt);
+
+  CertificateRevocationList delta = delta_of(issuer, Bytes{0x05});
+  EXPECT_TRUE(delta.has_delta_crl_indicator());
+  EXPECT_EQ(delta.delta_base_number(), std::optional<std::uint64_t>(5));
+  ASSERT_EQ(delta.extension_count(), 3u);
+  EXPECT_EQ(delta.extension(2).type(), ExtensionType::kDeltaCrlIndicator);
+  EXPECT_TRUE(delta.extension(2).critical());
+
+  // RFC 5280 allows 20 octets; past 64 bits the indicator is there but its number is not.
+  CertificateRevocationList long_base = delta_of(issuer, Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  EXPECT_TRUE(long_base.has_delta_crl_indicator());
+  EXPECT_EQ(long_base.delta_base_number(), std::nullopt);
+  EXPECT_EQ(ERR_peek_error(), 0u);  // nothing left on the error queue
+}
+
+TEST(Crl, IssuingDistributionPoint) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList plain, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::optional<IssuingDistributionPoint> none, plain.issuing_distribution_point());
+  EXPECT_FALSE(none.has_value());
+
+  CertificateRevocationList users = with_extensions(
+      issuer, {{NID_issuing_distribution_point, "critical,fullname:URI:http://crl.test/users.crl,onlyuser:TRUE"}});
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::optional<IssuingDistributionPoint> point, users.issuing_distribution_point());
+  ASSERT_TRUE(point.has_value());
+  EXPECT_EQ(point->urls, std::vector<std::string>{"http://crl.test/users.crl"});
+  EXPECT_TRUE(point->only_user_certificates);
+  EXPECT_FALSE(point->only_ca_certificates || point->only_some_reasons || point->indirect_crl ||
+               point->only_attribute_certificates);
+
+  CertificateRevocationList narrow = with_extensions(
+      issuer, {{NID_issuing_distribution_point,
+                "critical,onlyCA:TRUE,indirectCRL:TRUE,onlysomereasons:keyCompromise,onlyAA:TRUE"}});
+  NIMBUS_ASSERT_OK_AND_ASSIGN(point, narrow.issuing_distribution_point());
+  ASSERT_TRUE(point.has_value());
+  EXPECT_TRUE(point->urls.empty());
+  EXPECT_FALSE(point->only_user_certificates);
+  EXPECT_TRUE(point->only_ca_certificates && point->only_some_reasons && point->indirect_crl &&
+              point->only_attribute_certificates);
+
+  // Two of them: which one would count is anyone's guess.
+  CertificateRevocationList twice = with_extensions(
+      issuer, {{NID_issuing_distribution_point, "onlyuser:TRUE"}, {NID_issuing_distribution_point, "onlyCA:TRUE"}});
+  NIMBUS_EXPECT_ERROR(twice.issuing_distribution_point(), ErrorCode::kMalformed);
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
+TEST(Crl, FreshestCrlUrls) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList plain, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  EXPECT_TRUE(plain.freshest_crl_urls().empty());
+  CertificateRevocationList crl = with_extensions(
+      issuer, {{NID_freshest_crl, "URI:http://crl.test/delta.crl,email:ca@crl.test,URI:http://backup.test/delta.crl"}});
+  EXPECT_EQ(crl.freshest_crl_urls(),
+            (std::vector<std::string>{"http://crl.test/delta.crl", "http://backup.test/delta.crl"}));
+}
+
+TEST(Crl, EntryViewsReadSerialDateAndReasonInPlace) {
+  TestCa issuer = make_issuer();
+  CrlContents contents = sample_contents();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, contents));
+  ASSERT_EQ(crl.revoked_count(), contents.revoked.size());
+  std::size_t seen = 0;
+  for (const RevokedCertificate& expected : contents.revoked) {
+    for (std::size_t i = 0; i < crl.revoked_count(); ++i) {
+      CrlEntryView entry = crl.entry(i);
+      if (Bytes(entry.serial().begin(), entry.serial().end()) != expected.serial) continue;
+      ++seen;
+      EXPECT_EQ(entry.revoked_at(), expected.revoked_at);
+      if (expected.reason == RevocationReason::kUnspecified) {
+        EXPECT_EQ(entry.reason_code(), std::nullopt);  // RFC 5280 5.3.1: left out
+        EXPECT_EQ(entry.extension_count(), 0u);
+      } else {
+        EXPECT_EQ(entry.reason_code(), std::optional<std::int64_t>(static_cast<std::int64_t>(expected.reason)));
+        ASSERT_EQ(entry.extension_count(), 1u);
+        EXPECT_EQ(entry.extension(0).type(), ExtensionType::kReasonCode);
+        EXPECT_FALSE(entry.extension(0).critical());
+      }
+    }
+  }
+  EXPECT_EQ(seen, contents.revoked.size());
 }
 
 }  // namespace
