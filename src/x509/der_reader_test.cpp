@@ -172,20 +172,5 @@ TEST(DerReader, EncapsulatedStructuresAndAlgorithmIdentifiers) {
   EXPECT_TRUE(contains(failure(wrapped.enter_encapsulated(kNull, "wrapped")), "2 bytes follow the NULL"));
 }
 
-TEST(DerWriter, WritesMinimalLengthsAndUnsignedIntegers) {
-  for (std::size_t length : {0u, 1u, 127u, 128u, 255u, 256u, 65535u, 65536u}) {
-    Bytes contents(length, 0x41);
-    Bytes der = element(kOctetString, contents);
-    Bytes outer = element(kSequence, der);
-    Reader reader = must(Reader::message(outer, kSequence, "T"));
-    NIMBUS_ASSERT_OK_AND_ASSIGN(ByteView read, reader.read_octet_string("text"));
-    EXPECT_EQ(read.size(), length);
-  }
-  EXPECT_EQ(unsigned_integer_contents(Bytes{}), (Bytes{0x00}));
-  EXPECT_EQ(unsigned_integer_contents(Bytes{0x00, 0x00, 0x05}), (Bytes{0x05}));
-  EXPECT_EQ(unsigned_integer_contents(Bytes{0x80, 0x01}), (Bytes{0x00, 0x80, 0x01}));
-  EXPECT_EQ(unsigned_integer_contents(Bytes{0x7f, 0xff}), (Bytes{0x7f, 0xff}));
-}
-
 }  // namespace
 }  // namespace nimbus::x509::der
