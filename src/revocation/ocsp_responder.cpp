@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_text.h"
+#include "pki/authority_id.h"
 #include "x509/ocsp_response_builder.h"
 #include "x509/revocation_reason.h"
 
@@ -43,7 +44,7 @@ OcspAnswer OcspResponder::respond(const std::string& authority_id, ByteView requ
 
   auto request = OcspRequest::parse(request_der, options_.max_nonce_length);
   if (!request.ok()) return refuse(OcspResponseStatus::kMalformedRequest, request.error().message());
-  if (!ca::check_authority_id(authority_id).ok()) return refuse(OcspResponseStatus::kUnauthorized, "no such authority");
+  if (!pki::check_authority_id(authority_id).ok()) return refuse(OcspResponseStatus::kUnauthorized, "no such authority");
 
   auto answered = answer(authority_id, *request);
   if (!answered.ok()) {
