@@ -14,6 +14,10 @@ namespace {
 constexpr auto kRefreshInterval = std::chrono::seconds(1);
 constexpr auto kCrlCheckInterval = std::chrono::seconds(60);
 constexpr std::string_view kCrlTask = "crl-republication";
+// A signer is renewed with a third of its lifetime (days) left; an hourly look is early enough.
+constexpr auto kSignerRenewalInterval = std::chrono::hours(1);
+// The store's upkeep (SQLite: a checkpoint of whatever the write-ahead log still holds).
+constexpr auto kStoreUpkeepInterval = std::chrono::minutes(5);
 
 http::ServerOptions server_options(const config::Config& config, const std::optional<std::uint16_t>& port) {
   http::ServerOptions options;
@@ -110,6 +114,14 @@ Status Node::start() {
 void Node::schedule_background_work() {
   scheduler_.add("store-changes", kRefreshInterval, [this] { refresh_publication(); });
   scheduler_.add(std::string(kCrlTask), kCrlCheckInterval, [this] { publish_due_crls(); });
+  scheduler_.add("ocsp-signer-renewal", kSignerRenewalInterval, [this] { renew_ocsp_signers(); });
+  scheduler_.add("store-upkeep", kStoreUpkeepInterval, [this] { deployment_->store().maintain(); });
+}
+
+void Node::renew_ocsp_signers() {
+  for (const std::string& id : signers_.renew_due()) {
+    spdlog::info("the OCSP signer of '{}' was renewed ahead of need", id);
+  }
 }
 
 void Node::refresh_publication() {

@@ -1,5 +1,5 @@
 // Node: a deployment running as a server — its revocation state (CRL publication, the OCSP
-// responder and its signers), the background work that keeps it fresh, the metrics registry, the
+// responder and its signers), the background work that keeps it fresh (node/scheduler.h), the metrics registry, the
 // HTTP listener, and the services attached to it.
 //
 // The node owns what every front end shares and knows none of them: each Service adds its routes and
@@ -85,6 +85,7 @@ class Node {
   // answers signed afresh.
   void refresh_publication();
   void publish_due_crls();
+  void renew_ocsp_signers();
   void reload();
 
   NodeOptions options_;

@@ -1,6 +1,6 @@
 // Scheduler: the background work of a running node on one thread of its own — tasks that repeat at
-// an interval (picking up store changes, republishing CRLs), and one-off jobs posted from other
-// threads (applying a reloaded configuration).
+// an interval (picking up store changes, republishing CRLs, renewing OCSP signers, the store's
+// upkeep), and one-off jobs posted from other threads (applying a reloaded configuration).
 //
 // Jobs and tasks run one at a time, in the order they were posted and registered, so that a task
 // never races another and may use objects that are not thread-safe. A task that fails logs its own

@@ -80,15 +80,60 @@ OcspSigners::Slot& OcspSigners::slot(const std::string& authority_id) {
 
 Result<OcspSigner> OcspSigners::signer_for(const std::string& authority_id) {
   Slot& authority_slot = slot(authority_id);
-  std::lock_guard lock(authority_slot.mutex);
+  std::unique_lock lock(authority_slot.mutex);
   Timestamp now = clock_();
-  if (authority_slot.signer &&
-      !ocsp_signer_due_for_renewal(authority_slot.signer->certificate, authority_slot.ca_not_after, now)) {
-    return *authority_slot.signer;
+  if (authority_slot.signer) {
+    const x509::Certificate& current = authority_slot.signer->certificate;
+    bool usable = now < current.not_after();
+    if (!ocsp_signer_due_for_renewal(current, authority_slot.ca_not_after, now)) return *authority_slot.signer;
+    if (authority_slot.renewing && usable) return *authority_slot.signer;
+    // Expired while its successor is being made: wait for it rather than issue a second one.
+    authority_slot.renewed.wait(lock, [&] { return !authority_slot.renewing; });
+    if (!ocsp_signer_due_for_renewal(authority_slot.signer->certificate, authority_slot.ca_not_after, now)) {
+      return *authority_slot.signer;
+    }
   }
-  auto loaded = load_or_issue(authority_id, authority_slot, now);
+  auto loaded = load_or_issue(authority_id, now);
   if (!loaded.ok()) return std::move(loaded).error().with_context(fmt::format("OCSP signer of '{}'", authority_id));
-  return loaded;
+  authority_slot.signer = std::move(loaded->signer);
+  authority_slot.ca_not_after = loaded->ca_not_after;
+  return *authority_slot.signer;
+}
+
+std::vector<std::string> OcspSigners::renew_due() {
+  std::vector<std::pair<std::string, Slot*>> loaded;
+  {
+    std::lock_guard lock(slots_mutex_);
+    for (const auto& [id, entry] : slots_) loaded.emplace_back(id, entry.get());
+  }
+  std::vector<std::string> renewed;
+  for (const auto& [authority_id, authority_slot] : loaded) {
+    Timestamp now = clock_();
+    {
+      std::lock_guard lock(authority_slot->mutex);
+      if (!authority_slot->signer || authority_slot->renewing) continue;
+      const x509::Certificate& current = authority_slot->signer->certificate;
+      if (now >= current.not_after()) continue;
+      if (!ocsp_signer_due_for_renewal(current, authority_slot->ca_not_after, now)) continue;
+      authority_slot->renewing = true;
+    }
+    auto successor = load_or_issue(authority_id, now);
+    {
+      std::lock_guard lock(authority_slot->mutex);
+      authority_slot->renewing = false;
+      if (successor.ok()) {
+        authority_slot->signer = std::move(successor->signer);
+        authority_slot->ca_not_after = successor->ca_not_after;
+        renewed.push_back(authority_id);
+      } else {
+        spdlog::warn("renewing the OCSP signer of '{}' ahead of need failed: {}; the current one serves until {}",
+                     authority_id, successor.error().message(),
+                     format_timestamp(authority_slot->signer->certificate.not_after()));
+      }
+    }
+    authority_slot->renewed.notify_all();
+  }
+  return renewed;
 }
 
 Result<crypto::PrivateKey> OcspSigners::load_key(const std::string& reference) {
@@ -101,7 +146,7 @@ Result<crypto::GeneratedKey> OcspSigners::generate_key(const crypto::KeySpec& sp
   return keys_.generate(spec, label);
 }
 
-Result<OcspSigner> OcspSigners::load_or_issue(const std::string& authority_id, Slot& authority_slot, Timestamp now) {
+Result<OcspSigners::LoadedSigner> OcspSigners::load_or_issue(const std::string& authority_id, Timestamp now) {
   NIMBUS_ASSIGN_OR_RETURN(auto authority, store_.find_authority(authority_id));
   if (!authority) return Error(ErrorCode::kNotFound, fmt::format("no authority '{}'", authority_id));
   if (authority->status == store::AuthorityStatus::kPending || !authority->certificate_der) {
@@ -121,9 +166,7 @@ Result<OcspSigner> OcspSigners::load_or_issue(const std::string& authority_id, S
         return Error(ErrorCode::kFailedPrecondition,
                      fmt::format("the key stored for OCSP signer {} does not match its certificate", stored->serial));
       }
-      authority_slot.signer = OcspSigner{authority_id, certificate, key};
-      authority_slot.ca_not_after = ca_certificate.not_after();
-      return *authority_slot.signer;
+      return LoadedSigner{OcspSigner{authority_id, certificate, key}, ca_certificate.not_after()};
     }
     if (!certified) {
       spdlog::warn("OCSP signer {} of '{}' was not certified by its current key; issuing a new one", stored->serial,
@@ -131,9 +174,7 @@ Result<OcspSigner> OcspSigners::load_or_issue(const std::string& authority_id, S
     }
   }
   NIMBUS_ASSIGN_OR_RETURN(OcspSigner issued, issue(*authority, ca_certificate, now));
-  authority_slot.signer = issued;
-  authority_slot.ca_not_after = ca_certificate.not_after();
-  return issued;
+  return LoadedSigner{std::move(issued), ca_certificate.not_after()};
 }
 
 Result<OcspSigner> OcspSigners::issue(const store::AuthorityRecord& authority, const x509::Certificate& ca_certificate,

@@ -7,12 +7,14 @@
 // it is sent inside every response, so clients can check the delegation without fetching anything.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "core/time.h"
@@ -44,9 +46,9 @@ struct OcspSigner {
 // Hands out each authority's current signer, issuing one when the authority has none or when less
 // than a third of the current one's lifetime remains.
 //
-// Thread-safe: signer_for may be called from any number of threads; concurrent calls for the same
-// authority wait for one another, so that at most one signer is issued. Loaded signers are kept in
-// memory. The store and key store must outlive this object; the key store is used under an
+// Thread-safe: signer_for and renew_due may be called from any number of threads; concurrent calls
+// for the same authority wait for one another, so that at most one signer is issued. Loaded
+// signers are kept in memory. The store and key store must outlive this object; the key store is used under an
 // internal lock (FileKeyStore is not thread-safe), so nothing else may use it concurrently.
 class OcspSigners {
  public:
@@ -61,16 +63,30 @@ class OcspSigners {
   // revocation status of what they issued must stay available.
   Result<OcspSigner> signer_for(const std::string& authority_id);
 
+  // Renews, ahead of need, every signer already loaded whose renewal is due, so that no OCSP
+  // request waits for a key to be generated: while the new signer is made, signer_for keeps
+  // handing out the current one. Authorities nobody has asked about are left alone, and so is a
+  // signer that has already expired (the next request issues its successor). Returns the ids of
+  // the authorities renewed; a failure is logged and retried on the next call.
+  std::vector<std::string> renew_due();
+
  private:
   struct Slot {
     std::mutex mutex;
     std::optional<OcspSigner> signer;
     Timestamp ca_not_after;
+    // Set while renew_due makes this slot's next signer outside the mutex.
+    bool renewing = false;
+    std::condition_variable renewed;
+  };
+  struct LoadedSigner {
+    OcspSigner signer;
+    Timestamp ca_not_after;
   };
 
   Slot& slot(const std::string& authority_id);
-  // Loads the stored signer, or issues a new one; the caller holds the slot's mutex.
-  Result<OcspSigner> load_or_issue(const std::string& authority_id, Slot& slot, Timestamp now);
+  // Loads the stored signer, or issues a new one when it is due (or there is none).
+  Result<LoadedSigner> load_or_issue(const std::string& authority_id, Timestamp now);
   Result<OcspSigner> issue(const store::AuthorityRecord& authority, const x509::Certificate& ca_certificate,
                            Timestamp now);
   // The key store, under keys_mutex_.

@@ -99,6 +99,51 @@ TEST_F(OcspSignerTest, RenewedWhenLessThanAThirdOfItsLifeRemains) {
   EXPECT_TRUE(old.has_value());
 }
 
+TEST_F(OcspSignerTest, RenewalAheadOfNeedReplacesOnlyLoadedSignersThatAreDue) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner first, signers_->signer_for("issuing"));
+  EXPECT_TRUE(signers_->renew_due().empty());  // 30 days left of 30
+
+  now_ = now_.load() + 21 * testing::kDay;  // 9 days left
+  EXPECT_EQ(signers_->renew_due(), std::vector<std::string>{"issuing"});
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto current, store_->current_ocsp_signer("issuing"));
+  EXPECT_NE(current->serial, first.certificate.serial_hex());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner served, signers_->signer_for("issuing"));
+  EXPECT_EQ(served.certificate.serial_hex(), current->serial);
+  EXPECT_TRUE(signers_->renew_due().empty());
+  EXPECT_EQ(audit_count("ocsp_signer.issue"), 2u);
+}
+
+TEST_F(OcspSignerTest, RenewalAheadOfNeedIssuesNothingForAnAuthorityNobodyAskedAbout) {
+  now_ = now_.load() + 21 * testing::kDay;
+  EXPECT_TRUE(signers_->renew_due().empty());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto current, store_->current_ocsp_signer("issuing"));
+  EXPECT_FALSE(current.has_value());
+  EXPECT_EQ(audit_count("ocsp_signer.issue"), 0u);
+}
+
+TEST_F(OcspSignerTest, RenewalAheadOfNeedAdoptsASignerAnotherProcessRenewed) {
+  NIMBUS_ASSERT_OK(signers_->signer_for("issuing"));
+  now_ = now_.load() + 21 * testing::kDay;
+  OcspSigners other_process(*store_, *keys_, clock());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner theirs, other_process.signer_for("issuing"));
+
+  EXPECT_EQ(signers_->renew_due(), std::vector<std::string>{"issuing"});
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner ours, signers_->signer_for("issuing"));
+  EXPECT_EQ(ours.certificate.serial_hex(), theirs.certificate.serial_hex());
+  EXPECT_EQ(audit_count("ocsp_signer.issue"), 2u);
+}
+
+TEST_F(OcspSignerTest, AFailedRenewalKeepsTheCurrentSignerServing) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner first, signers_->signer_for("issuing"));
+  now_ = now_.load() + 21 * testing::kDay;
+  store_->fail_writes = true;
+  EXPECT_TRUE(signers_->renew_due().empty());
+  store_->fail_writes = false;
+  // Still due, so the next request (or the next renewal) issues the successor.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner next, signers_->signer_for("issuing"));
+  EXPECT_NE(next.certificate.serial_hex(), first.certificate.serial_hex());
+}
+
 TEST_F(OcspSignerTest, ValidityEndsWithTheCaAndACappedSignerIsNotReissuedOverAndOver) {
   auto short_lived = authorities_->create_issuing(ca::NewIssuing{
       "short", "root", testing::dn("CN=Short CA"), must(crypto::KeySpec::parse("ec:p256")), 10 * testing::kDay});

@@ -201,6 +201,13 @@ class Store : public StoreReader {
 
   // The schema version this store is at. A read like the others: never waits for a write.
   virtual Result<int> schema_version() = 0;
+
+  // Upkeep that a long-running process asks for now and then (the node, every few minutes); a
+  // store that needs none does nothing. Returns at once and changes no contents: the work may run
+  // on a thread of the store's own, and its failures are the store's to log. SQLite checkpoints
+  // whatever its write-ahead log still holds: a checkpoint that ran while a reader held pages, or
+  // another process's commits that never reached the threshold, would otherwise stay in the log.
+  virtual void maintain() = 0;
 };
 
 }  // namespace nimbus::store

@@ -322,6 +322,7 @@ class ForwardingStore : public store::Store {
 
   Status write(const std::function<Status(store::StoreWriter&)>& work) override { return inner_.write(work); }
   Result<int> schema_version() override { return inner_.schema_version(); }
+  void maintain() override { inner_.maintain(); }
   Result<std::optional<store::AuthorityRecord>> find_authority(const std::string& id) override {
     return inner_.find_authority(id);
   }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/handles.h"
+#include "testing/openssl_ocsp.h"
 #include "verify/verify_test_pki.h"
 #include "x509/certificate_builder.h"
 
@@ -19,64 +20,9 @@ using namespace nimbus::verify::testing;
 
 inline constexpr const char* kOcspSigning = "1.3.6.1.5.5.7.3.9";
 
-void require(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("building a test OCSP response: ") + what);
-}
-
-crypto::Asn1TimePtr asn1_time(Timestamp t) {
-  crypto::Asn1TimePtr time(ASN1_TIME_new());
-  require(time && x509::set_asn1_time(time.get(), t).ok(), "time");
-  return time;
-}
-
-Bytes response_der(OCSP_RESPONSE* response) {
-  unsigned char* der = nullptr;
-  int size = i2d_OCSP_RESPONSE(response, &der);
-  require(size > 0, "encoding");
-  crypto::OpenSslBufferPtr owned(der);
-  return Bytes(der, der + size);
-}
-
-// What a responder says about one certificate, and how it signs it.
-struct Answer {
-  const x509::Certificate* subject = nullptr;
-  const x509::Certificate* subject_issuer = nullptr;  // for the CertID
-  int status = V_OCSP_CERTSTATUS_GOOD;
-  int reason = OCSP_REVOKED_STATUS_NOSTATUS;
-  Timestamp revoked_at = kNow - 3 * kDay;
-  Timestamp this_update = kNow - std::chrono::hours(1);
-  std::optional<Timestamp> next_update = kNow + 2 * kDay;
-  const TestCa* signer = nullptr;
-  // OCSP_basic_sign's flags: by default the signer's certificate is included and the responder
-  // is named by its subject.
-  unsigned long flags = 0;
-};
-
-Bytes basic_response(const Answer& answer) {
-  crypto::OcspBasicResponsePtr basic(OCSP_BASICRESP_new());
-  crypto::OcspCertIdPtr id(OCSP_cert_to_id(EVP_sha1(), answer.subject->get(), answer.subject_issuer->get()));
-  require(basic && id, "basic response");
-  crypto::Asn1TimePtr revoked_at = asn1_time(answer.revoked_at);
-  crypto::Asn1TimePtr this_update = asn1_time(answer.this_update);
-  crypto::Asn1TimePtr next_update = answer.next_update ? asn1_time(*answer.next_update) : nullptr;
-  bool revoked = answer.status == V_OCSP_CERTSTATUS_REVOKED;
-  require(OCSP_basic_add1_status(basic.get(), id.get(), answer.status, answer.reason,
-                                 revoked ? revoked_at.get() : nullptr, this_update.get(),
-                                 next_update.get()) != nullptr,
-          "status");
-  require(OCSP_basic_sign(basic.get(), answer.signer->certificate.get(), answer.signer->key.get(), EVP_sha256(),
-                          nullptr, answer.flags) == 1,
-          "signature");
-  crypto::OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-  require(response != nullptr, "response");
-  return response_der(response.get());
-}
-
-Bytes unsuccessful_response(int status) {
-  crypto::OcspResponsePtr response(OCSP_response_create(status, nullptr));
-  require(response != nullptr, "response");
-  return response_der(response.get());
-}
+using Answer = nimbus::testing::OpenSslOcspAnswer;
+using nimbus::testing::openssl_ocsp_error_response;
+using nimbus::testing::openssl_ocsp_response;
 
 class OcspQueryTest : public ::testing::Test {
  protected:
@@ -92,11 +38,7 @@ class OcspQueryTest : public ::testing::Test {
   }
 
   Answer about_leaf(const TestCa& signer) const {
-    Answer answer;
-    answer.subject = &pki_.leaf.certificate;
-    answer.subject_issuer = &pki_.issuing.certificate;
-    answer.signer = &signer;
-    return answer;
+    return Answer::about(pki_.leaf.certificate, pki_.issuing.certificate, signer, kNow);
   }
 
   Result<OcspAnswer> judge(const Bytes& response) const {
@@ -154,17 +96,17 @@ TEST_F(OcspQueryTest, BytesThatAreNotAnOcspResponseAreMalformed) {
   NIMBUS_EXPECT_ERROR(judge(Bytes{}), ErrorCode::kMalformed);
   NIMBUS_EXPECT_ERROR(judge(Bytes{'n', 'o', 't', ' ', 'o', 'c', 's', 'p'}), ErrorCode::kMalformed);
   NIMBUS_EXPECT_ERROR(judge(pki_.issuing.certificate.der()), ErrorCode::kMalformed);
-  Bytes trailing = basic_response(about_leaf(pki_.issuing));
+  Bytes trailing = openssl_ocsp_response(about_leaf(pki_.issuing));
   trailing.push_back(0x00);
   NIMBUS_EXPECT_ERROR(judge(trailing), ErrorCode::kMalformed);
 }
 
 TEST_F(OcspQueryTest, UnsuccessfulResponseStatusesAreRefused) {
-  std::string try_later = refusal(unsuccessful_response(OCSP_RESPONSE_STATUS_TRYLATER));
+  std::string try_later = refusal(openssl_ocsp_error_response(OCSP_RESPONSE_STATUS_TRYLATER));
   EXPECT_TRUE(contains(try_later, "tryLater")) << try_later;
-  std::string unauthorized = refusal(unsuccessful_response(OCSP_RESPONSE_STATUS_UNAUTHORIZED));
+  std::string unauthorized = refusal(openssl_ocsp_error_response(OCSP_RESPONSE_STATUS_UNAUTHORIZED));
   EXPECT_TRUE(contains(unauthorized, "unauthorized")) << unauthorized;
-  std::string internal = refusal(unsuccessful_response(OCSP_RESPONSE_STATUS_INTERNALERROR));
+  std::string internal = refusal(openssl_ocsp_error_response(OCSP_RESPONSE_STATUS_INTERNALERROR));
   EXPECT_TRUE(contains(internal, "internalError")) << internal;
 }
 
@@ -172,7 +114,7 @@ TEST_F(OcspQueryTest, ResponseSignedByAnUnrelatedKeyIsRefused) {
   CertificateOptions options;
   options.subject = "CN=Unrelated Responder, O=Elsewhere";
   TestCa unrelated = make_ca(options);
-  EXPECT_NE(refusal(basic_response(about_leaf(unrelated))), "accepted");
+  EXPECT_NE(refusal(openssl_ocsp_response(about_leaf(unrelated))), "accepted");
 
   // A self-signed certificate under the CA's own name, named by key hash and included: it is
   // found as the signer and its signature holds, but the CA did not sign it.
@@ -181,19 +123,19 @@ TEST_F(OcspQueryTest, ResponseSignedByAnUnrelatedKeyIsRefused) {
   ASSERT_EQ(lookalike.certificate.subject().to_string(), pki_.issuing.certificate.subject().to_string());
   Answer by_key = about_leaf(lookalike);
   by_key.flags = OCSP_RESPID_KEY;
-  std::string lookalike_by_key = refusal(basic_response(by_key));
+  std::string lookalike_by_key = refusal(openssl_ocsp_response(by_key));
   EXPECT_TRUE(contains(lookalike_by_key, "does not verify under the CA's key")) << lookalike_by_key;
 
   // The same named by subject and left out: the CA is taken for the signer, and the signature
   // does not verify under its key.
   Answer by_name = about_leaf(lookalike);
   by_name.flags = OCSP_NOCERTS;
-  std::string lookalike_by_name = refusal(basic_response(by_name));
+  std::string lookalike_by_name = refusal(openssl_ocsp_response(by_name));
   EXPECT_TRUE(contains(lookalike_by_name, "signature does not verify")) << lookalike_by_name;
 }
 
 TEST_F(OcspQueryTest, DelegatedResponderWithoutOcspSigningIsRefused) {
-  std::string why = refusal(basic_response(about_leaf(*not_a_responder_)));
+  std::string why = refusal(openssl_ocsp_response(about_leaf(*not_a_responder_)));
   EXPECT_TRUE(contains(why, "id-kp-OCSPSigning")) << why;
 }
 
@@ -203,7 +145,7 @@ TEST_F(OcspQueryTest, ResponderWithOcspSigningFromAnotherCaIsRefused) {
   options.ca = false;
   options.eku = {kOcspSigning};
   TestCa roots_responder = make_ca(options, &pki_.root);
-  std::string why = refusal(basic_response(about_leaf(roots_responder)));
+  std::string why = refusal(openssl_ocsp_response(about_leaf(roots_responder)));
   EXPECT_TRUE(contains(why, "did not issue")) << why;
 }
 
@@ -214,20 +156,20 @@ TEST_F(OcspQueryTest, ResponderCertificateOutsideItsValidityIsRefused) {
   options.eku = {kOcspSigning};
   options.not_after = kNow - kDay;
   TestCa expired = make_ca(options, &pki_.issuing);
-  std::string why = refusal(basic_response(about_leaf(expired)));
+  std::string why = refusal(openssl_ocsp_response(about_leaf(expired)));
   EXPECT_TRUE(contains(why, "not valid at the validation time")) << why;
 }
 
 TEST_F(OcspQueryTest, AnswerForAnotherCertificatesCertIdIsRefused) {
   Answer other = about_leaf(pki_.issuing);
   other.subject = &not_a_responder_->certificate;
-  std::string why = refusal(basic_response(other));
+  std::string why = refusal(openssl_ocsp_response(other));
   EXPECT_TRUE(contains(why, "does not answer for this certificate")) << why;
 }
 
 TEST_F(OcspQueryTest, GoodAnswerSignedByTheCa) {
   Answer answer = about_leaf(pki_.issuing);
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(basic_response(answer)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(openssl_ocsp_response(answer)));
   EXPECT_EQ(judged.status, OcspAnswer::Status::kGood);
   EXPECT_FALSE(judged.reason.has_value());
   EXPECT_FALSE(judged.revoked_at.has_value());
@@ -241,7 +183,7 @@ TEST_F(OcspQueryTest, RevokedAnswerSignedByTheCaNamedByKeyWithoutItsCertificate)
   answer.status = V_OCSP_CERTSTATUS_REVOKED;
   answer.reason = OCSP_REVOKED_STATUS_KEYCOMPROMISE;
   answer.flags = OCSP_RESPID_KEY | OCSP_NOCERTS;
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(basic_response(answer)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(openssl_ocsp_response(answer)));
   EXPECT_EQ(judged.status, OcspAnswer::Status::kRevoked);
   EXPECT_EQ(judged.reason, x509::RevocationReason::kKeyCompromise);
   EXPECT_EQ(judged.revoked_at, answer.revoked_at);
@@ -252,7 +194,7 @@ TEST_F(OcspQueryTest, RevokedAnswerSignedByTheCaNamedByKeyWithoutItsCertificate)
 TEST_F(OcspQueryTest, GoodAndRevokedAnswersFromADelegatedResponder) {
   Answer good = about_leaf(*responder_);
   good.next_update.reset();
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged_good, judge(basic_response(good)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged_good, judge(openssl_ocsp_response(good)));
   EXPECT_EQ(judged_good.status, OcspAnswer::Status::kGood);
   EXPECT_EQ(judged_good.this_update, good.this_update);
   EXPECT_FALSE(judged_good.next_update.has_value());
@@ -262,7 +204,7 @@ TEST_F(OcspQueryTest, GoodAndRevokedAnswersFromADelegatedResponder) {
   revoked_answer.status = V_OCSP_CERTSTATUS_REVOKED;
   revoked_answer.reason = OCSP_REVOKED_STATUS_CESSATIONOFOPERATION;
   revoked_answer.revoked_at = kNow - 10 * kDay;
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(basic_response(revoked_answer)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(openssl_ocsp_response(revoked_answer)));
   EXPECT_EQ(judged.status, OcspAnswer::Status::kRevoked);
   EXPECT_EQ(judged.reason, x509::RevocationReason::kCessationOfOperation);
   EXPECT_EQ(judged.revoked_at, kNow - 10 * kDay);
@@ -272,14 +214,14 @@ TEST_F(OcspQueryTest, GoodAndRevokedAnswersFromADelegatedResponder) {
 TEST_F(OcspQueryTest, RevokedWithoutAReasonAndUnknownStatus) {
   Answer no_reason = about_leaf(pki_.issuing);
   no_reason.status = V_OCSP_CERTSTATUS_REVOKED;
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer revoked_answer, judge(basic_response(no_reason)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer revoked_answer, judge(openssl_ocsp_response(no_reason)));
   EXPECT_EQ(revoked_answer.status, OcspAnswer::Status::kRevoked);
   EXPECT_FALSE(revoked_answer.reason.has_value());
   EXPECT_EQ(revoked_answer.revoked_at, no_reason.revoked_at);
 
   Answer unknown = about_leaf(pki_.issuing);
   unknown.status = V_OCSP_CERTSTATUS_UNKNOWN;
-  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(basic_response(unknown)));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspAnswer judged, judge(openssl_ocsp_response(unknown)));
   EXPECT_EQ(judged.status, OcspAnswer::Status::kUnknown);
 }
 

@@ -1,10 +1,10 @@
 #include "x509/ocsp_response.h"
 
 #include <openssl/ocsp.h>
-#include <openssl/rsa.h>
 
 #include <gtest/gtest.h>
 
+#include "testing/openssl_ocsp.h"
 #include "testing/test_support.h"
 #include "x509/certificate_builder.h"
 #include "x509/der_writer.h"
@@ -25,72 +25,9 @@ constexpr const char* kOcspSigning = "1.3.6.1.5.5.7.3.9";
 // Inside the validity of make_chain's certificates (2026..2036).
 const Timestamp kNow = Timestamp(std::chrono::seconds(1'780'000'000));
 
-void require(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("building a test OCSP response: ") + what);
-}
-
-crypto::Asn1TimePtr asn1_time(Timestamp t) {
-  crypto::Asn1TimePtr time(ASN1_TIME_new());
-  require(time && set_asn1_time(time.get(), t).ok(), "time");
-  return time;
-}
-
-Bytes encode(OCSP_RESPONSE* response) {
-  unsigned char* der = nullptr;
-  int size = i2d_OCSP_RESPONSE(response, &der);
-  require(size > 0, "encoding");
-  crypto::OpenSslBufferPtr owned(der);
-  return Bytes(der, der + size);
-}
-
-// An answer as OpenSSL's responder side makes it.
-struct Answer {
-  const Certificate* subject = nullptr;
-  const Certificate* issuer = nullptr;
-  int status = V_OCSP_CERTSTATUS_GOOD;
-  int reason = OCSP_REVOKED_STATUS_NOSTATUS;
-  Timestamp revoked_at = kNow - 3 * kDay;
-  Timestamp this_update = kNow - std::chrono::hours(1);
-  std::optional<Timestamp> next_update = kNow + 2 * kDay;
-  const TestCa* signer = nullptr;
-  unsigned long flags = 0;  // OCSP_basic_sign's: by default by name, with the signer's certificate
-  std::optional<Bytes> nonce;
-  bool pss = false;  // RSA-PSS rather than the key's usual scheme
-};
-
-Bytes basic_response(const Answer& answer) {
-  crypto::OcspBasicResponsePtr basic(OCSP_BASICRESP_new());
-  crypto::OcspCertIdPtr id(OCSP_cert_to_id(EVP_sha1(), answer.subject->get(), answer.issuer->get()));
-  require(basic && id, "basic response");
-  crypto::Asn1TimePtr revoked_at = asn1_time(answer.revoked_at);
-  crypto::Asn1TimePtr this_update = asn1_time(answer.this_update);
-  crypto::Asn1TimePtr next_update = answer.next_update ? asn1_time(*answer.next_update) : nullptr;
-  bool revoked = answer.status == V_OCSP_CERTSTATUS_REVOKED;
-  require(OCSP_basic_add1_status(basic.get(), id.get(), answer.status, answer.reason,
-                                 revoked ? revoked_at.get() : nullptr, this_update.get(), next_update.get()) != nullptr,
-          "status");
-  if (answer.nonce) {
-    require(OCSP_basic_add1_nonce(basic.get(), const_cast<unsigned char*>(answer.nonce->data()),
-                                  static_cast<int>(answer.nonce->size())) == 1,
-            "nonce");
-  }
-  if (answer.pss) {
-    crypto::EvpMdCtxPtr context(EVP_MD_CTX_new());
-    EVP_PKEY_CTX* key_context = nullptr;
-    require(EVP_DigestSignInit(context.get(), &key_context, EVP_sha256(), nullptr, answer.signer->key.get()) == 1 &&
-                EVP_PKEY_CTX_set_rsa_padding(key_context, RSA_PKCS1_PSS_PADDING) == 1 &&
-                OCSP_basic_sign_ctx(basic.get(), answer.signer->certificate.get(), context.get(), nullptr,
-                                    answer.flags) == 1,
-            "PSS signature");
-  } else {
-    require(OCSP_basic_sign(basic.get(), answer.signer->certificate.get(), answer.signer->key.get(), EVP_sha256(),
-                            nullptr, answer.flags) == 1,
-            "signature");
-  }
-  crypto::OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-  require(response != nullptr, "response");
-  return encode(response.get());
-}
+using Answer = nimbus::testing::OpenSslOcspAnswer;
+using nimbus::testing::openssl_ocsp_error_response;
+using nimbus::testing::openssl_ocsp_response;
 
 std::string failure(const Result<OcspResponse>& result) { return result.ok() ? "ok" : result.error().message(); }
 
@@ -106,13 +43,7 @@ class OcspResponseTest : public ::testing::Test {
     responder_ = make_ca(options, &chain_.intermediate);
   }
 
-  Answer about_leaf(const TestCa& signer) const {
-    Answer answer;
-    answer.subject = &leaf();
-    answer.issuer = &issuer();
-    answer.signer = &signer;
-    return answer;
-  }
+  Answer about_leaf(const TestCa& signer) const { return Answer::about(leaf(), issuer(), signer, kNow); }
 
   const OcspBasicResponse& basic_of(const Bytes& der) {
     parsed_ = must(OcspResponse::parse(der));
@@ -134,7 +65,7 @@ TEST_F(OcspResponseTest, AGoodAnswerNamedByItsSignerWithItsCertificate) {
   Bytes nonce = must(crypto::random_bytes(16));
   Answer answer = about_leaf(*responder_);
   answer.nonce = nonce;
-  Bytes der = basic_response(answer);
+  Bytes der = openssl_ocsp_response(answer);
   const OcspBasicResponse& basic = basic_of(der);
   EXPECT_EQ(parsed_->der(), der);
   ASSERT_TRUE(basic.responder_name().has_value());
@@ -167,7 +98,7 @@ TEST_F(OcspResponseTest, ARevokedAnswerNamedByKeyWithoutCertificates) {
   answer.reason = OCSP_REVOKED_STATUS_KEYCOMPROMISE;
   answer.next_update.reset();
   answer.flags = OCSP_RESPID_KEY | OCSP_NOCERTS;
-  const OcspBasicResponse& basic = basic_of(basic_response(answer));
+  const OcspBasicResponse& basic = basic_of(openssl_ocsp_response(answer));
   EXPECT_FALSE(basic.responder_name().has_value());
   EXPECT_EQ(Bytes(basic.responder_key_hash().begin(), basic.responder_key_hash().end()),
             key_identifier(issuer().public_key()));
@@ -193,7 +124,7 @@ TEST_F(OcspResponseTest, CandidatesAreSearchedBeforeTheCertificatesCarried) {
   options.subject = issuer().subject().to_string();
   TestCa lookalike = make_ca(options);
   Answer answer = about_leaf(lookalike);
-  const OcspBasicResponse& basic = basic_of(basic_response(answer));
+  const OcspBasicResponse& basic = basic_of(openssl_ocsp_response(answer));
   EXPECT_EQ(basic.find_signer({})->der(), lookalike.certificate.der());
   EXPECT_EQ(basic.find_signer({issuer()})->der(), issuer().der());
 }
@@ -208,7 +139,7 @@ TEST_F(OcspResponseTest, UnknownStatusAndRsaSignaturesIncludingPss) {
     Answer answer = about_leaf(rsa);
     answer.status = V_OCSP_CERTSTATUS_UNKNOWN;
     answer.pss = pss;
-    const OcspBasicResponse& basic = basic_of(basic_response(answer));
+    const OcspBasicResponse& basic = basic_of(openssl_ocsp_response(answer));
     EXPECT_EQ(basic.responses().at(0).status, OcspCertStatus::kUnknown);
     EXPECT_TRUE(basic.is_signed_by(rsa.certificate)) << pss;
     EXPECT_FALSE(basic.is_signed_by(responder_->certificate)) << pss;
@@ -216,7 +147,7 @@ TEST_F(OcspResponseTest, UnknownStatusAndRsaSignaturesIncludingPss) {
 }
 
 TEST_F(OcspResponseTest, ASignatureCoversTheBytesAsReceived) {
-  Bytes der = basic_response(about_leaf(*responder_));
+  Bytes der = openssl_ocsp_response(about_leaf(*responder_));
   // Change the last octet of the CertID's serial: the response still parses, but its signature
   // no longer holds.
   Bytes id = leaf_id().der();
@@ -231,8 +162,7 @@ TEST_F(OcspResponseTest, ASignatureCoversTheBytesAsReceived) {
 
 TEST_F(OcspResponseTest, ErrorResponsesCarryOnlyTheirStatus) {
   for (int code : {1, 2, 3, 5, 6, 4}) {
-    crypto::OcspResponsePtr response(OCSP_response_create(code, nullptr));
-    NIMBUS_ASSERT_OK_AND_ASSIGN(OcspResponse parsed, OcspResponse::parse(encode(response.get())));
+    NIMBUS_ASSERT_OK_AND_ASSIGN(OcspResponse parsed, OcspResponse::parse(openssl_ocsp_error_response(code)));
     EXPECT_EQ(static_cast<int>(parsed.status()), code);
     EXPECT_FALSE(parsed.basic().has_value());
   }
@@ -254,7 +184,7 @@ TEST_F(OcspResponseTest, ResponseBytesOfAnotherTypeAreSkipped) {
 }
 
 TEST_F(OcspResponseTest, MalformedResponsesAreRefusedPrecisely) {
-  Bytes valid = basic_response(about_leaf(*responder_));
+  Bytes valid = openssl_ocsp_response(about_leaf(*responder_));
   for (std::size_t size = 0; size < valid.size(); size += 7) {
     NIMBUS_EXPECT_ERROR(OcspResponse::parse(ByteView(valid).first(size)), ErrorCode::kMalformed);
   }

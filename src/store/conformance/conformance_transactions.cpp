@@ -207,6 +207,20 @@ TEST_P(StoreConformance, DataSurvivesReopening) {
   EXPECT_EQ(next, 2u);
 }
 
+TEST_P(StoreConformance, UpkeepChangesNoContentsAndWritesGoOnAfterIt) {
+  fill_every_table(*store_);
+  std::string before = contents();
+  store_->maintain();
+  store_->maintain();
+  EXPECT_EQ(contents(), before);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::uint64_t next, allocate("issuing"));
+  EXPECT_EQ(next, 2u);
+  NIMBUS_ASSERT_OK(reopen());
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto issuing, store_->find_authority("issuing"));
+  ASSERT_TRUE(issuing.has_value());
+  EXPECT_EQ(issuing->last_crl_number, 2u);
+}
+
 // Runs `read` while a write is held open; fails the test if it has not finished after
 // kBlockedAfter (and then lets the write go, so that the read can end).
 template <typename Read>

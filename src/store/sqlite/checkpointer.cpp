@@ -19,7 +19,10 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::wal_grew(int pages) {
-  if (pages < threshold_pages_) return;
+  if (pages >= threshold_pages_) request();
+}
+
+void Checkpointer::request() {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -60,7 +63,8 @@ void Checkpointer::run() {
       // Another process (or a closing connection) is checkpointing the same log right now.
       spdlog::debug("store: checkpoint of '{}' skipped: another connection is checkpointing", database_.string());
     } else if (checkpointed->pages_left > 0) {
-      // A reader still needs the rest; the next commit past the threshold asks again.
+      // A reader still needs the rest; the next commit past the threshold, or the next upkeep, asks
+      // again.
       spdlog::debug("store: checkpoint left {} page(s) that a reader still uses", checkpointed->pages_left);
     }
     lock.lock();

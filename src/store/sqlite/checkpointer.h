@@ -32,6 +32,8 @@ class Checkpointer {
   // Reports the log's size after a commit; wakes the thread (starting it the first time) when the
   // log has reached the threshold. Never blocks on a checkpoint.
   void wal_grew(int pages);
+  // Asks for a checkpoint of whatever the log holds, whatever its size. Never blocks on it.
+  void request();
 
   // Checkpoints completed so far, for tests and diagnostics.
   unsigned long completed() const;

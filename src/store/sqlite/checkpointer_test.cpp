@@ -46,6 +46,14 @@ class CheckpointerTest : public ::testing::Test {
     NIMBUS_ASSERT_OK(db_->run("COMMIT"));
   }
 
+  // Waits (up to 20 s) until the checkpointer has completed `count` checkpoints.
+  void await_checkpoints(unsigned long count) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (checkpointer_->completed() < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   std::uintmax_t database_pages() const { return std::filesystem::file_size(path_) / kPageSize; }
 
   TempDir dir_;
@@ -66,12 +74,19 @@ TEST_F(CheckpointerTest, CommitsBelowTheThresholdLeaveTheDatabaseFileAlone) {
 TEST_F(CheckpointerTest, CopiesTheLogIntoTheDatabaseOnItsOwnThreadPastTheThreshold) {
   start_checkpointer(500);
   write_pages(600);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (checkpointer_->completed() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  await_checkpoints(1);
   ASSERT_GE(checkpointer_->completed(), 1u);
   EXPECT_GE(database_pages(), 600u);
+}
+
+TEST_F(CheckpointerTest, ARequestCopiesALogBelowTheThreshold) {
+  start_checkpointer(2000);
+  write_pages(300);
+  EXPECT_LT(database_pages(), 50u);
+  checkpointer_->request();
+  await_checkpoints(1);
+  ASSERT_EQ(checkpointer_->completed(), 1u);
+  EXPECT_GE(database_pages(), 300u);
 }
 
 }  // namespace

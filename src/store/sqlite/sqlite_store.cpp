@@ -570,6 +570,8 @@ Result<int> read_schema_version(Database& db) {
 }  // namespace
 
 // On the read connection, like every read: the write connection may be inside a long write.
+void SqliteStore::maintain() { checkpointer_->request(); }
+
 Result<int> SqliteStore::schema_version() {
   std::lock_guard lock(read_mutex_);
   return read_schema_version(*reader_db_);

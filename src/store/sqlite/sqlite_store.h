@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
 
   Status write(const std::function<Status(StoreWriter&)>& work) override;
   Result<int> schema_version() override;
+  void maintain() override;
 
   Result<std::optional<AuthorityRecord>> find_authority(const std::string& id) override;
   Result<std::vector<AuthorityRecord>> list_authorities() override;
