@@ -124,6 +124,14 @@ constexpr Key kKeys[] = {
                "half-open clients)."),
     number_key("http_keep_alive_seconds", &Config::http_keep_alive_seconds, 1, 3600,
                "An idle keep-alive connection is closed after this long."),
+    number_key("http_max_connections", &Config::http_max_connections, 0, 1'000'000,
+               "Open HTTP connections at most. Near the limit the connection idle longest is closed for each new "
+               "one, so that new clients are served while any connection is merely idle; beyond it, with none "
+               "idle, a new connection gets 503. `0` sizes it to the open-file limit (which `nimbus serve` raises "
+               "to its hard limit) less 256 descriptors kept for the store, keys and logs, at most 16384."),
+    number_key("http_max_connections_per_address", &Config::http_max_connections_per_address, 0, 1'000'000,
+               "Open HTTP connections from one client address at most; more get 429 without affecting other "
+               "clients. `0` for no limit (a proxy in front that connects from one address)."),
 };
 
 // Each key names a field of its kind, names are unique, and only text can be required or optional.

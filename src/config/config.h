@@ -55,6 +55,8 @@ struct Config {
   int http_max_body_bytes = 65536;           // `http_max_body_bytes`
   int http_request_timeout_seconds = 10;     // `http_request_timeout_seconds`
   int http_keep_alive_seconds = 60;          // `http_keep_alive_seconds`
+  int http_max_connections = 0;              // `http_max_connections`; 0: sized to the open-file limit
+  int http_max_connections_per_address = 256;  // `http_max_connections_per_address`; 0: no limit
 
   // Where the store is: `database` resolved against the data directory (resolve_path).
   std::filesystem::path store_path(const std::filesystem::path& data_dir) const;

@@ -193,7 +193,7 @@ TEST(Config, MissingFileIsNotFound) {
 
 // ---- What `nimbus init` writes ------------------------------------------------------------------
 
-TEST(Config, RendersExactlyWhatInitHasAlwaysWritten) {
+TEST(Config, RendersEveryDefaultedKeyInTheTablesOrder) {
   Config config;
   config.organization = "Contoso";
   config.base_url = "http://pki.example.net";
@@ -212,7 +212,9 @@ TEST(Config, RendersExactlyWhatInitHasAlwaysWritten) {
             "http_workers: 0\n"
             "http_max_body_bytes: 65536\n"
             "http_request_timeout_seconds: 10\n"
-            "http_keep_alive_seconds: 60\n");
+            "http_keep_alive_seconds: 60\n"
+            "http_max_connections: 0\n"
+            "http_max_connections_per_address: 256\n");
 
   config.key_passphrase_file = "secrets/passphrase";
   config.crl_keep_expired_entries = true;

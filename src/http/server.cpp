@@ -31,6 +31,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_text.h"
+#include "core/log_throttle.h"
 #include "core/time.h"
 #include "http/caching.h"
 #include "http/metrics.h"
@@ -63,6 +64,16 @@ constexpr std::string_view kServerName = "nimbus";
 // the client reads our response instead of a TCP reset (RFC 9112 9.6, "lingering close").
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
+// Events a client can cause in bulk are logged at most this often, with a count.
+constexpr auto kBulkLogInterval = std::chrono::seconds(10);
+
+// What a connection refused at accept is sent, best effort and without waiting.
+std::string refusal_response(int status, std::string_view body) {
+  return fmt::format(
+      "HTTP/1.1 {} {}\r\nServer: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nRetry-After: 1\r\n"
+      "Connection: close\r\n\r\n{}",
+      status, reason_phrase(status), kServerName, body.size(), body);
+}
 
 std::shared_ptr<spdlog::logger> access_logger() {
   if (auto logger = spdlog::get("access")) return logger;
@@ -107,6 +118,18 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
 
 class Session;
 
+// A session's place among the connections waiting for a request, oldest first. Intrusive, so that
+// the two transitions of every request allocate nothing. Guarded by ServerCore::mutex.
+struct IdleLink {
+  Session* older = nullptr;
+  Session* newer = nullptr;
+  bool linked = false;
+  bool reclaiming = false;  // chosen to be closed to make room; counted in reclaims_in_flight
+};
+
+// Whether a new connection may stay.
+enum class Admission { kAccepted, kServerFull, kAddressFull };
+
 // Everything a connection shares with the server. HttpServer::Impl is this; the separate name
 // lets Session, which is no member of HttpServer, refer to it.
 class ServerCore {
@@ -116,6 +139,7 @@ class ServerCore {
         router(std::move(router)),
         metrics(metrics),
         access_log(access_logger()),
+        reclaim_from(this->options.max_connections - this->options.max_connections / 16),
         thread_count(this->options.worker_threads != 0 ? this->options.worker_threads
                                                       : std::max(1u, std::thread::hardware_concurrency())) {
     for (unsigned i = 0; i < thread_count; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
@@ -125,12 +149,20 @@ class ServerCore {
   void stop();
   void do_accept();
   void on_accept(beast::error_code ec, Socket socket);
-  void reject_busy(Socket& socket);
+  // Decides on a connection from `address` and, when the server is near its limit, picks the
+  // connection idle longest to be closed (`reclaim`).
+  Admission admit(const std::string& address, std::shared_ptr<Session>& reclaim);
+  void refuse(Socket& socket, Admission why, const std::string& address);
   // The context the next connection lives on, round robin.
   Executor next_executor();
 
   void register_session(Session* session, const std::shared_ptr<Session>& shared);
   void unregister_session(Session* session);
+  // A session waits for a request (idle) or has begun to receive one.
+  void mark_idle(Session* session);
+  void mark_busy(Session* session);
+  // A reclaimed session was idle no longer when asked to close, and stays.
+  void reclaim_declined(Session* session);
 
   // Calls the handler and turns errors and exceptions into responses.
   Response dispatch(const RouteMatch& match, const Request& request);
@@ -150,6 +182,17 @@ class ServerCore {
   mutable std::mutex mutex;
   std::condition_variable sessions_changed;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
+  std::unordered_map<std::string, std::size_t> sessions_per_address;  // guarded by mutex
+  Session* idle_oldest = nullptr;  // guarded by mutex, like every IdleLink
+  Session* idle_newest = nullptr;
+  std::size_t reclaims_in_flight = 0;  // guarded by mutex
+  // From this many open connections on, each new one reclaims an idle one.
+  const std::size_t reclaim_from;
+  const std::string server_full_response = refusal_response(503, "too many requests\n");
+  const std::string address_full_response = refusal_response(429, "too many connections from this address\n");
+  LogThrottle server_full_log{kBulkLogInterval};
+  LogThrottle address_full_log{kBulkLogInterval};
+  LogThrottle reclaim_log{kBulkLogInterval};
   std::atomic<std::uint16_t> bound_port{0};
   bool started = false;  // guarded by lifecycle_mutex
   bool stopped = false;
@@ -178,6 +221,18 @@ class Session : public std::enable_shared_from_this<Session> {
       : server_(server), stream_(std::move(socket)), remote_(std::move(remote)) {}
   ~Session() { server_.unregister_session(this); }
 
+  const std::string& remote() const { return remote_; }
+  IdleLink& idle_link() { return idle_link_; }  // under ServerCore::mutex only
+
+  // Closes the connection if it is still waiting for a request; the server needs the room.
+  void reclaim() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ != State::kWaiting) return self->server_.reclaim_declined(self.get());
+      spdlog::debug("http: closing the idle connection from {} to make room", self->remote_);
+      self->close();
+    });
+  }
+
   void run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
   }
@@ -197,11 +252,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.draining.load()) return close();
     if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
     state_ = State::kWaiting;
+    server_.mark_idle(this);
     // A new connection gets the read timeout to send its first byte, a kept-alive one the idle
     // timeout; either way the header then has read_timeout from its first byte on.
     stream_.expires_after(first_request_ ? server_.options.read_timeout : server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
+      self->server_.mark_busy(self.get());
       self->buffer_.commit(n);
       self->read_header();
     });
@@ -413,6 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   beast::flat_buffer buffer_;
   const std::string remote_;
+  IdleLink idle_link_;
   State state_ = State::kWaiting;
   bool first_request_ = true;
   std::optional<bhttp::request_parser<BeastBody>> parser_;
@@ -527,17 +585,15 @@ void ServerCore::on_accept(beast::error_code ec, Socket socket) {
     socket.close(ec);
     return;
   }
-  std::size_t open = 0;
-  {
-    std::lock_guard lock(mutex);
-    open = sessions.size();
-  }
-  if (open >= options.max_connections) {
-    reject_busy(socket);
+  beast::error_code remote_ec;
+  tcp::endpoint remote = socket.remote_endpoint(remote_ec);
+  std::string remote_address = remote_ec ? std::string("-") : remote.address().to_string();
+  std::shared_ptr<Session> reclaimed;
+  Admission admission = admit(remote_address, reclaimed);
+  if (reclaimed) reclaimed->reclaim();
+  if (admission != Admission::kAccepted) {
+    refuse(socket, admission, remote_address);
   } else {
-    beast::error_code remote_ec;
-    tcp::endpoint remote = socket.remote_endpoint(remote_ec);
-    std::string remote_address = remote_ec ? std::string("-") : remote.address().to_string();
     // Responses go out in one write; waiting to coalesce them with more data only adds latency.
     socket.set_option(tcp::no_delay(true), remote_ec);
     auto session = std::make_shared<Session>(*this, std::move(socket), std::move(remote_address));
@@ -547,31 +603,117 @@ void ServerCore::on_accept(beast::error_code ec, Socket socket) {
   do_accept();
 }
 
-void ServerCore::reject_busy(Socket& socket) {
-  // Best effort and never blocking: a fresh socket's send buffer takes these bytes at once.
-  static constexpr std::string_view kBusy =
-      "HTTP/1.1 503 Service Unavailable\r\nServer: nimbus\r\nContent-Type: text/plain\r\n"
-      "Content-Length: 18\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many requests\n";
+Admission ServerCore::admit(const std::string& address, std::shared_ptr<Session>& reclaim) {
+  std::lock_guard lock(mutex);
+  if (options.max_connections_per_address != 0) {
+    auto it = sessions_per_address.find(address);
+    if (it != sessions_per_address.end() && it->second >= options.max_connections_per_address) {
+      return Admission::kAddressFull;
+    }
+  }
+  std::size_t open = sessions.size();
+  // Reclaims are bounded, so that connections being closed cannot hold more than a sixteenth
+  // again of the limit's file descriptors.
+  if (open >= reclaim_from && reclaims_in_flight <= options.max_connections / 16) {
+    for (Session* oldest = idle_oldest; oldest != nullptr; oldest = idle_oldest) {
+      IdleLink& link = oldest->idle_link();
+      // Unlinked either way: a session whose last owner is gone is ending and unregisters itself,
+      // and one already being reclaimed went busy and idle again before it heard of it.
+      idle_oldest = link.newer;
+      (idle_oldest != nullptr ? idle_oldest->idle_link().older : idle_newest) = nullptr;
+      link.older = link.newer = nullptr;
+      link.linked = false;
+      if (link.reclaiming) continue;
+      auto it = sessions.find(oldest);
+      if (it == sessions.end() || !(reclaim = it->second.lock())) continue;
+      link.reclaiming = true;
+      ++reclaims_in_flight;
+      break;
+    }
+  }
+  if (open >= options.max_connections + reclaims_in_flight) return Admission::kServerFull;
+  return Admission::kAccepted;
+}
+
+void ServerCore::refuse(Socket& socket, Admission why, const std::string& address) {
+  bool server_full = why == Admission::kServerFull;
+  const std::string& answer = server_full ? server_full_response : address_full_response;
+  // A fresh socket's send buffer takes these bytes at once.
   beast::error_code ec;
   socket.non_blocking(true, ec);
-  socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ec);
+  socket.write_some(net::buffer(answer.data(), answer.size()), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
-  spdlog::warn("http: {} connections open, refused one more", options.max_connections);
-  record(RequestMetrics::kUnmatched, "other", 503, 0.0);
+  if (server_full) {
+    if (std::uint64_t refused = server_full_log.admit()) {
+      spdlog::warn("http: refused {} connection(s) since the last report: {} open, none idle (http_max_connections)",
+                   refused, options.max_connections);
+    }
+  } else if (std::uint64_t refused = address_full_log.admit()) {
+    spdlog::warn("http: refused {} connection(s) since the last report from addresses at their limit of {}, the "
+                 "last from {} (http_max_connections_per_address)",
+                 refused, options.max_connections_per_address, address);
+  }
+  record(RequestMetrics::kUnmatched, "other", server_full ? 503 : 429, 0.0);
 }
 
 void ServerCore::register_session(Session* session, const std::shared_ptr<Session>& shared) {
   std::lock_guard lock(mutex);
   sessions.emplace(session, shared);
+  ++sessions_per_address[session->remote()];
 }
 
 void ServerCore::unregister_session(Session* session) {
   {
     std::lock_guard lock(mutex);
-    sessions.erase(session);
+    if (sessions.erase(session) == 0) return;
+    auto counted = sessions_per_address.find(session->remote());
+    if (counted != sessions_per_address.end() && --counted->second == 0) sessions_per_address.erase(counted);
+    IdleLink& link = session->idle_link();
+    if (link.reclaiming) {
+      --reclaims_in_flight;
+      if (std::uint64_t reclaimed = reclaim_log.admit()) {
+        spdlog::info("http: closed {} idle connection(s) since the last report to make room for new ones "
+                     "(http_max_connections {})",
+                     reclaimed, options.max_connections);
+      }
+    }
+    if (link.linked) {
+      (link.older != nullptr ? link.older->idle_link().newer : idle_oldest) = link.newer;
+      (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
+    }
+    link = IdleLink{};
   }
   sessions_changed.notify_all();
+}
+
+void ServerCore::mark_idle(Session* session) {
+  std::lock_guard lock(mutex);
+  IdleLink& link = session->idle_link();
+  if (link.linked) return;
+  link.linked = true;
+  link.older = idle_newest;
+  link.newer = nullptr;
+  (idle_newest != nullptr ? idle_newest->idle_link().newer : idle_oldest) = session;
+  idle_newest = session;
+}
+
+void ServerCore::mark_busy(Session* session) {
+  std::lock_guard lock(mutex);
+  IdleLink& link = session->idle_link();
+  if (!link.linked) return;
+  (link.older != nullptr ? link.older->idle_link().newer : idle_oldest) = link.newer;
+  (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
+  link.older = link.newer = nullptr;
+  link.linked = false;
+}
+
+void ServerCore::reclaim_declined(Session* session) {
+  std::lock_guard lock(mutex);
+  IdleLink& link = session->idle_link();
+  if (!link.reclaiming) return;
+  link.reclaiming = false;
+  --reclaims_in_flight;
 }
 
 Response ServerCore::dispatch(const RouteMatch& match, const Request& request) {
@@ -653,6 +795,15 @@ Status HttpServer::start() { return impl_->start(); }
 void HttpServer::stop() { impl_->stop(); }
 
 std::uint16_t HttpServer::port() const { return impl_->bound_port.load(); }
+
+const ServerOptions& HttpServer::options() const { return impl_->options; }
+
+std::size_t HttpServer::idle_connection_count() const {
+  std::lock_guard lock(impl_->mutex);
+  std::size_t idle = 0;
+  for (Session* session = impl_->idle_oldest; session != nullptr; session = session->idle_link().newer) ++idle;
+  return idle;
+}
 
 std::size_t HttpServer::connection_count() const {
   std::lock_guard lock(impl_->mutex);

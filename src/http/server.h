@@ -2,8 +2,10 @@
 //
 // Plain HTTP on purpose: relying parties fetch these URLs before they can validate anything, and
 // RFC 5280 4.2.1.13 / RFC 5019 expect http. Built to face the Internet directly: every read has a
-// deadline, headers and bodies have size limits, the number of connections is capped, bad input
-// gets a 4xx and a closed connection, never a crash or a 500.
+// deadline, headers and bodies have size limits, the number of connections is capped in total and
+// per client address (idle connections make way for new clients), bad input gets a 4xx and a
+// closed connection, never a crash or a 500. What a client can cause in bulk (refused
+// connections) is logged at most once per interval, with a count.
 //
 // Keep-alive follows HTTP/1.1: a 1.1 connection stays open unless either side says
 // "Connection: close"; a 1.0 connection closes unless the client sends "Connection: keep-alive".
@@ -49,8 +51,15 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout = std::chrono::seconds(10);
   // How long a kept-alive connection may wait for its next request.
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
-  // Connections beyond this many are answered 503 and closed at once.
+  // Open connections at most. Near the limit (from 15/16 of it on) each new connection closes the
+  // one that has waited longest for a request (its first or its next), so that a new client is
+  // served while any connection is merely idle; when none is idle, a connection beyond the limit
+  // is answered 503 and closed at once. The total exceeds the limit only by connections already
+  // being closed.
   std::size_t max_connections = 1024;
+  // Open connections from one client address at most; beyond that a new one is answered 429 and
+  // closed at once, and other clients are not affected. 0: no such limit.
+  std::size_t max_connections_per_address = 0;
   // How long stop() waits for in-flight requests before closing what is left.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
 };
@@ -79,8 +88,11 @@ class HttpServer {
   // The bound port once started (the chosen one when options.port was 0), else 0.
   std::uint16_t port() const;
 
-  // Connections currently open.
+  // Connections currently open, and those of them waiting for a request.
   std::size_t connection_count() const;
+  std::size_t idle_connection_count() const;
+
+  const ServerOptions& options() const;
 
  private:
   class Impl;

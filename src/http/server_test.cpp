@@ -44,13 +44,18 @@ struct RawResponse {
 // client library would make.
 class RawClient {
  public:
-  explicit RawClient(std::uint16_t port) {
+  // Connects to 127.0.0.1 from `source` (another loopback address, to look like another client).
+  explicit RawClient(std::uint16_t port, const char* source = "127.0.0.1") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       throw std::runtime_error("cannot connect to the test server");
     }
   }
@@ -147,6 +152,9 @@ class RawClient {
   std::string pending_;
 };
 
+// The status of a response, 0 when none came.
+int status_of(const std::optional<RawResponse>& response) { return response ? response->status : 0; }
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;
@@ -220,6 +228,17 @@ class HttpServerTest : public ::testing::Test {
   }
 
   std::string url(std::string_view path) const { return fmt::format("http://127.0.0.1:{}{}", port_, path); }
+
+  // Waits (up to kPatience) until `done` holds of the server; returns whether it did.
+  template <typename Condition>
+  bool eventually(Condition done) const {
+    auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (!done(*server_)) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  }
 
   MetricsRegistry metrics_;
   std::unique_ptr<HttpServer> server_;
@@ -444,18 +463,64 @@ TEST_F(HttpServerTest, ClosesIdleKeptAliveConnections) {
   EXPECT_TRUE(client.closed_by_server());
 }
 
-TEST_F(HttpServerTest, RefusesConnectionsBeyondTheLimit) {
+TEST_F(HttpServerTest, RefusesConnectionsBeyondTheLimitWhenNoneIsIdle) {
   ServerOptions options;
   options.max_connections = 1;
   start(options);
   RawClient first(port_);
-  auto response = first.request(get(port_, "/healthz"));
-  ASSERT_TRUE(response.has_value());
+  // Half a request: the connection is busy receiving it, not idle.
+  ASSERT_TRUE(first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  ASSERT_TRUE(eventually([](const HttpServer& server) { return server.idle_connection_count() == 0; }));
   RawClient second(port_);
   auto refused = second.read_response();
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->body, "too many requests\n");
   EXPECT_TRUE(second.closed_by_server());
+  // The busy one was not touched.
+  EXPECT_EQ(status_of(first.request("\r\n")), 200);
+}
+
+TEST_F(HttpServerTest, ANewClientTakesThePlaceOfTheConnectionIdleLongest) {
+  ServerOptions options;
+  options.max_connections = 2;
+  start(options);
+  RawClient oldest(port_);
+  ASSERT_TRUE(oldest.request(get(port_, "/healthz")).has_value());
+  ASSERT_TRUE(eventually([](const HttpServer& server) { return server.idle_connection_count() == 1; }));
+  RawClient newer(port_);
+  ASSERT_TRUE(newer.request(get(port_, "/healthz")).has_value());
+
+  RawClient third(port_);
+  EXPECT_EQ(status_of(third.request(get(port_, "/healthz"))), 200);
+  EXPECT_TRUE(oldest.closed_by_server());
+  EXPECT_EQ(status_of(newer.request(get(port_, "/healthz"))), 200);
+  EXPECT_LE(server_->connection_count(), 2u);
+}
+
+TEST_F(HttpServerTest, AClientAtItsAddressLimitIsRefusedAndOthersAreNot) {
+  ServerOptions options;
+  options.max_connections_per_address = 2;
+  start(options);
+  std::optional<RawClient> first(std::in_place, port_, "127.0.0.2");
+  RawClient second(port_, "127.0.0.2");
+  ASSERT_TRUE(first->request(get(port_, "/healthz")).has_value());
+  ASSERT_TRUE(second.request(get(port_, "/healthz")).has_value());
+
+  RawClient third(port_, "127.0.0.2");
+  auto refused = third.read_response();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->header("retry-after"), "1");
+  EXPECT_TRUE(third.closed_by_server());
+
+  RawClient elsewhere(port_, "127.0.0.3");
+  EXPECT_EQ(status_of(elsewhere.request(get(port_, "/healthz"))), 200);
+  // Closing one makes room for that address again.
+  first.reset();
+  ASSERT_TRUE(eventually([](const HttpServer& server) { return server.connection_count() == 2; }));
+  RawClient fourth(port_, "127.0.0.2");
+  EXPECT_EQ(status_of(fourth.request(get(port_, "/healthz"))), 200);
 }
 
 TEST_F(HttpServerTest, StopLetsAnInFlightRequestFinish) {

@@ -1,8 +1,12 @@
 #include "node/node.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/open_files.h"
 #include "node/certificate_metrics.h"
 
 namespace nimbus::node {
@@ -14,13 +18,31 @@ namespace {
 constexpr auto kRefreshInterval = std::chrono::seconds(1);
 constexpr auto kCrlCheckInterval = std::chrono::seconds(60);
 constexpr std::string_view kCrlTask = "crl-republication";
+// Components of /healthz.
+constexpr std::string_view kStoreComponent = "store";
+constexpr std::string_view kCrlComponent = "crl-publication";
 // A signer is renewed with a third of its lifetime (days) left; an hourly look is early enough.
 constexpr auto kSignerRenewalInterval = std::chrono::hours(1);
 // The store's upkeep (SQLite: a checkpoint of whatever the write-ahead log still holds).
 constexpr auto kStoreUpkeepInterval = std::chrono::minutes(5);
 
+// Descriptors kept back from connections for the store, keys, logs and other listeners.
+constexpr std::uint64_t kReservedDescriptors = 256;
+// Past this, connections cost more memory than a responder should hold for them by default.
+constexpr std::uint64_t kMaxAutomaticConnections = 16384;
+
+// http_max_connections, or with 0 what the open-file limit allows.
+std::size_t connection_limit(const config::Config& config) {
+  if (config.http_max_connections > 0) return static_cast<std::size_t>(config.http_max_connections);
+  std::uint64_t descriptors = raise_open_file_limit();
+  std::uint64_t usable = descriptors > 2 * kReservedDescriptors ? descriptors - kReservedDescriptors : descriptors / 2;
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(usable, 1, kMaxAutomaticConnections));
+}
+
 http::ServerOptions server_options(const config::Config& config, const std::optional<std::uint16_t>& port) {
   http::ServerOptions options;
+  options.max_connections = connection_limit(config);
+  options.max_connections_per_address = static_cast<std::size_t>(config.http_max_connections_per_address);
   options.listen_address = config.listen_address;
   options.port = port.value_or(static_cast<std::uint16_t>(config.listen_port));
   options.worker_threads = static_cast<unsigned>(config.http_workers);
@@ -63,8 +85,55 @@ Node::~Node() { stop(); }
 
 void Node::attach(std::unique_ptr<Service> service) { services_.push_back(std::move(service)); }
 
+Status Node::check_keys() {
+  NIMBUS_ASSIGN_OR_RETURN(auto authorities, deployment_->store().list_authorities());
+  Timestamp now = now_utc();
+  for (const store::AuthorityRecord& authority : authorities) {
+    if (authority.status == store::AuthorityStatus::kPending || !authority.certificate_der) continue;
+    auto key = crl_keys_->load(authority.key_reference);
+    if (!key.ok()) {
+      return Error(ErrorCode::kCryptoError, fmt::format("cannot serve: the key of authority '{}' does not open: {}",
+                                                        authority.id, key.error().message()));
+    }
+    NIMBUS_ASSIGN_OR_RETURN(x509::Certificate certificate, x509::Certificate::from_der(*authority.certificate_der));
+    if (now >= certificate.not_after()) {
+      spdlog::warn("the certificate of '{}' expired at {}; it answers no OCSP request", authority.id,
+                   format_timestamp(certificate.not_after()));
+      continue;
+    }
+    auto signer = signers_.signer_for(authority.id);
+    if (!signer.ok()) {
+      return Error(ErrorCode::kCryptoError, fmt::format("cannot serve: {}", signer.error().message()));
+    }
+  }
+  return ok_status();
+}
+
+http::Response Node::readiness() const {
+  std::vector<HealthProblem> problems = health_.problems();
+  for (const revocation::OcspSignerFailure& failure : signers_.failures()) {
+    problems.push_back({"ocsp-signer", failure.authority_id, failure.message, failure.since});
+  }
+  if (problems.empty()) return http::Response::text(200, "ok");
+  nlohmann::json listed = nlohmann::json::array();
+  for (const HealthProblem& problem : problems) {
+    nlohmann::json entry = {{"component", problem.component}, {"error", problem.message},
+                            {"since", format_timestamp(problem.since)}};
+    if (!problem.authority_id.empty()) entry["authority"] = problem.authority_id;
+    listed.push_back(std::move(entry));
+  }
+  nlohmann::json body = {{"status", "unavailable"}, {"problems", std::move(listed)}};
+  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  http::Response response = http::Response::bytes(503, "application/json", Bytes(text.begin(), text.end()));
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
 Status Node::add_node_routes(http::Router& router) {
-  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz", [](const http::Request&) -> Result<http::Response> {
+  auto ready = [this](const http::Request&) -> Result<http::Response> { return readiness(); };
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz", ready));
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz/ready", ready));
+  NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/healthz/live", [](const http::Request&) -> Result<http::Response> {
     return http::Response::text(200, "ok");
   }));
   NIMBUS_TRY(router.add_route({"GET"}, "/metrics", http::metrics_handler(metrics_)));
@@ -74,6 +143,7 @@ Status Node::add_node_routes(http::Router& router) {
 Status Node::start() {
   if (started_) return Error(ErrorCode::kFailedPrecondition, "the node has already been started");
   started_ = true;
+  NIMBUS_TRY(check_keys());
 
   // A server that was down past a CRL's republication time republishes before it serves anything.
   NIMBUS_ASSIGN_OR_RETURN(auto published, revocations_.publish_due());
@@ -107,7 +177,12 @@ Status Node::start() {
   }
   schedule_background_work();
   scheduler_.start();
-  spdlog::info("serving on {} ({} authorities)", base_url(), publication_.authority_ids().size());
+  const http::ServerOptions& limits = server_->options();
+  spdlog::info("serving on {} ({} authorities; at most {} connections, {})", base_url(),
+               publication_.authority_ids().size(), limits.max_connections,
+               limits.max_connections_per_address == 0
+                   ? std::string("no limit per client address")
+                   : fmt::format("{} per client address", limits.max_connections_per_address));
   return ok_status();
 }
 
@@ -127,9 +202,17 @@ void Node::renew_ocsp_signers() {
 void Node::refresh_publication() {
   auto changed = publication_.refresh();
   if (!changed.ok()) {
-    spdlog::error("reading the store for changes failed: {}; serving what was read before", changed.error().message());
+    // Once when it begins, then with each new cause: this runs every second.
+    std::string message = changed.error().message();
+    auto before = health_.problems();
+    bool repeated = std::any_of(before.begin(), before.end(), [&](const HealthProblem& problem) {
+      return problem.component == kStoreComponent && problem.message == message;
+    });
+    health_.report(std::string(kStoreComponent), {}, message);
+    if (!repeated) spdlog::error("reading the store for changes failed: {}; serving what was read before", message);
     return;
   }
+  if (health_.clear(std::string(kStoreComponent))) spdlog::info("the store can be read again");
   for (const std::string& id : *changed) {
     spdlog::info("the CRL of '{}' changed; OCSP answers for it are signed afresh", id);
     responder_.invalidate(id);
@@ -139,9 +222,11 @@ void Node::refresh_publication() {
 void Node::publish_due_crls() {
   auto published = revocations_.publish_due();
   if (!published.ok()) {
+    health_.report(std::string(kCrlComponent), {}, published.error().message());
     spdlog::error("checking which CRLs are due failed: {}", published.error().message());
     return;
   }
+  if (health_.clear(std::string(kCrlComponent))) spdlog::info("CRL publication works again");
   if (!published->empty()) refresh_publication();
 }
 

@@ -3,7 +3,9 @@
 // HTTP listener, and the services attached to it.
 //
 // The node owns what every front end shares and knows none of them: each Service adds its routes and
-// listeners (node/service.h). The node's own routes are GET /healthz and GET /metrics.
+// listeners (node/service.h). The node's own routes are GET /healthz (ready: 200 "ok", or 503 with
+// a JSON body naming each problem), /healthz/live (the process serves), /healthz/ready (the same
+// as /healthz) and GET /metrics.
 //
 // Lifecycle: open, attach services, start, then wait (or stop). A node starts at most once.
 // Thread-safety: open, attach, start, wait and stop are called from one thread. The accessors hand
@@ -23,6 +25,7 @@
 #include "http/server.h"
 #include "http/signals.h"
 #include "node/deployment.h"
+#include "node/health.h"
 #include "node/scheduler.h"
 #include "node/service.h"
 #include "revocation/ocsp_responder.h"
@@ -52,13 +55,17 @@ class Node {
   revocation::Publication& publication() { return publication_; }
   revocation::OcspResponder& responder() { return responder_; }
   http::MetricsRegistry& metrics() { return metrics_; }
+  // Where services report what keeps them from doing their job; /healthz shows it.
+  Health& health() { return health_; }
 
   // Adds a service; before start() only.
   void attach(std::unique_ptr<Service> service);
 
-  // Republishes every CRL that came due while no server ran, reads what is published, assembles the
-  // route table from the node's routes and each service's, starts listening and then each service,
-  // and starts the background work. On error nothing is left running.
+  // Checks that every key the node signs with opens (each authority's, for its CRLs, and its OCSP
+  // signer's): one that does not stops the start with kCryptoError naming it. Then republishes
+  // every CRL that came due while no server ran, reads what is published, assembles the route
+  // table from the node's routes and each service's, starts listening and then each service, and
+  // starts the background work. On error nothing is left running.
   Status start();
 
   // "http://127.0.0.1:8080", with the port actually bound; after start().
@@ -79,7 +86,9 @@ class Node {
  private:
   Node(NodeOptions options, std::unique_ptr<Deployment> deployment);
 
+  Status check_keys();
   Status add_node_routes(http::Router& router);
+  http::Response readiness() const;
   void schedule_background_work();
   // Reads what other processes changed in the store; an authority whose CRL changed gets its OCSP
   // answers signed afresh.
@@ -98,6 +107,7 @@ class Node {
   revocation::OcspSigners signers_;
   revocation::OcspResponder responder_;
   http::MetricsRegistry metrics_;
+  Health health_;
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<http::HttpServer> server_;
   Scheduler scheduler_;

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "store/sqlite/sqlite_store.h"
 #include "testing/test_support.h"
 
 namespace nimbus::node {
@@ -124,6 +126,54 @@ TEST_F(NodeTest, ANodeStartsOnce) {
   auto node = open_node();
   ASSERT_TRUE(node->start().ok());
   EXPECT_EQ(node->start().error().code(), ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(NodeTest, LiveAndReadyAreOkWhileEveryKeyOpens) {
+  auto node = open_node();
+  ASSERT_TRUE(node->start().ok());
+  EXPECT_EQ(get(*node, "/healthz/live"), "ok\n 200");
+  EXPECT_EQ(get(*node, "/healthz/ready"), "ok\n 200");
+}
+
+TEST_F(NodeTest, AProblemMakesReadiness503WithJsonNamingItWhileLivenessStaysOk) {
+  auto node = open_node();
+  ASSERT_TRUE(node->start().ok());
+  node->health().report("crl-publication", "node-root", "the key does not open");
+  std::string ready = get(*node, "/healthz");
+  EXPECT_EQ(ready.substr(ready.size() - 4), " 503");
+  auto body = nlohmann::json::parse(ready.substr(0, ready.size() - 4));
+  EXPECT_EQ(body["status"], "unavailable");
+  ASSERT_EQ(body["problems"].size(), 1u);
+  EXPECT_EQ(body["problems"][0]["component"], "crl-publication");
+  EXPECT_EQ(body["problems"][0]["authority"], "node-root");
+  EXPECT_EQ(body["problems"][0]["error"], "the key does not open");
+  EXPECT_EQ(get(*node, "/healthz/ready"), ready);
+  EXPECT_EQ(get(*node, "/healthz/live"), "ok\n 200");
+
+  node->health().clear("crl-publication", "node-root");
+  EXPECT_EQ(get(*node, "/healthz"), "ok\n 200");
+}
+
+TEST_F(NodeTest, AKeyThatDoesNotOpenStopsTheStartNamingTheAuthority) {
+  write_text(dir_ / "passphrase", "another passphrase, not the one the keys use\n", 0600);
+  auto node = open_node();
+  node->attach(std::make_unique<FakeService>("first", "/first", &calls_));
+  Status started = node->start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), ErrorCode::kCryptoError);
+  EXPECT_NE(started.error().message().find("cannot serve: the key of authority 'node-root' does not open"),
+            std::string::npos)
+      << started.error().message();
+  // Nothing was started.
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(NodeTest, StartingMakesEachAuthoritysOcspSigner) {
+  auto node = open_node();
+  ASSERT_TRUE(node->start().ok());
+  auto store = must(store::sqlite::SqliteStore::open(dir_.path() / "nimbus.db"));
+  auto signer = must(store->current_ocsp_signer("node-root"));
+  EXPECT_TRUE(signer.has_value());
 }
 
 }  // namespace

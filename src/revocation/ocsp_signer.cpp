@@ -78,26 +78,58 @@ OcspSigners::Slot& OcspSigners::slot(const std::string& authority_id) {
   return *entry;
 }
 
+namespace {
+
+bool valid_at(const std::optional<OcspSigner>& signer, Timestamp now) {
+  return signer && now < signer->certificate.not_after();
+}
+
+}  // namespace
+
 Result<OcspSigner> OcspSigners::signer_for(const std::string& authority_id) {
   Slot& authority_slot = slot(authority_id);
   std::unique_lock lock(authority_slot.mutex);
   Timestamp now = clock_();
-  if (authority_slot.signer) {
-    const x509::Certificate& current = authority_slot.signer->certificate;
-    bool usable = now < current.not_after();
-    if (!ocsp_signer_due_for_renewal(current, authority_slot.ca_not_after, now)) return *authority_slot.signer;
-    if (authority_slot.renewing && usable) return *authority_slot.signer;
-    // Expired while its successor is being made: wait for it rather than issue a second one.
+  // Expired while its successor is being made: wait for it rather than issue a second one.
+  if (authority_slot.renewing && !valid_at(authority_slot.signer, now)) {
     authority_slot.renewed.wait(lock, [&] { return !authority_slot.renewing; });
-    if (!ocsp_signer_due_for_renewal(authority_slot.signer->certificate, authority_slot.ca_not_after, now)) {
-      return *authority_slot.signer;
-    }
   }
+  if (authority_slot.signer &&
+      !ocsp_signer_due_for_renewal(authority_slot.signer->certificate, authority_slot.ca_not_after, now)) {
+    return *authority_slot.signer;
+  }
+  // Due: a signer that is still valid serves while its successor is made in the background or
+  // while a failed attempt waits to be retried.
+  bool valid = valid_at(authority_slot.signer, now);
+  bool waiting_to_retry = authority_slot.failure && now < authority_slot.retry_at;
+  if (valid && (authority_slot.renewing || waiting_to_retry)) return *authority_slot.signer;
+  if (waiting_to_retry) return *authority_slot.failure;
+
   auto loaded = load_or_issue(authority_id, now);
-  if (!loaded.ok()) return std::move(loaded).error().with_context(fmt::format("OCSP signer of '{}'", authority_id));
+  if (!loaded.ok()) {
+    note_failure(authority_slot, authority_id, std::move(loaded).error(), now);
+    if (valid) return *authority_slot.signer;
+    return *authority_slot.failure;
+  }
+  authority_slot.failure.reset();
   authority_slot.signer = std::move(loaded->signer);
   authority_slot.ca_not_after = loaded->ca_not_after;
   return *authority_slot.signer;
+}
+
+void OcspSigners::note_failure(Slot& authority_slot, const std::string& authority_id, Error error, Timestamp now) {
+  if (!authority_slot.failure) authority_slot.failed_since = now;
+  authority_slot.failure = std::move(error).with_context(fmt::format("OCSP signer of '{}'", authority_id));
+  authority_slot.retry_at = now + options_.retry_after_failure;
+  auto retry_seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.retry_after_failure).count();
+  if (valid_at(authority_slot.signer, now)) {
+    spdlog::warn("{}; the current signer serves until {}, the next attempt is in {} s",
+                 authority_slot.failure->message(), format_timestamp(authority_slot.signer->certificate.not_after()),
+                 retry_seconds);
+  } else {
+    spdlog::error("{}; OCSP answers for '{}' fail until it can be made (next attempt in {} s)",
+                  authority_slot.failure->message(), authority_id, retry_seconds);
+  }
 }
 
 std::vector<std::string> OcspSigners::renew_due() {
@@ -111,10 +143,11 @@ std::vector<std::string> OcspSigners::renew_due() {
     Timestamp now = clock_();
     {
       std::lock_guard lock(authority_slot->mutex);
-      if (!authority_slot->signer || authority_slot->renewing) continue;
-      const x509::Certificate& current = authority_slot->signer->certificate;
-      if (now >= current.not_after()) continue;
-      if (!ocsp_signer_due_for_renewal(current, authority_slot->ca_not_after, now)) continue;
+      if (!valid_at(authority_slot->signer, now) || authority_slot->renewing) continue;
+      if (authority_slot->failure && now < authority_slot->retry_at) continue;
+      if (!ocsp_signer_due_for_renewal(authority_slot->signer->certificate, authority_slot->ca_not_after, now)) {
+        continue;
+      }
       authority_slot->renewing = true;
     }
     auto successor = load_or_issue(authority_id, now);
@@ -122,18 +155,30 @@ std::vector<std::string> OcspSigners::renew_due() {
       std::lock_guard lock(authority_slot->mutex);
       authority_slot->renewing = false;
       if (successor.ok()) {
+        authority_slot->failure.reset();
         authority_slot->signer = std::move(successor->signer);
         authority_slot->ca_not_after = successor->ca_not_after;
         renewed.push_back(authority_id);
       } else {
-        spdlog::warn("renewing the OCSP signer of '{}' ahead of need failed: {}; the current one serves until {}",
-                     authority_id, successor.error().message(),
-                     format_timestamp(authority_slot->signer->certificate.not_after()));
+        note_failure(*authority_slot, authority_id, std::move(successor).error(), now);
       }
     }
     authority_slot->renewed.notify_all();
   }
   return renewed;
+}
+
+std::vector<OcspSignerFailure> OcspSigners::failures() const {
+  Timestamp now = clock_();
+  std::vector<OcspSignerFailure> failing;
+  std::lock_guard slots_lock(slots_mutex_);
+  for (const auto& [authority_id, entry] : slots_) {
+    std::lock_guard lock(entry->mutex);
+    if (entry->failure && !valid_at(entry->signer, now)) {
+      failing.push_back({authority_id, entry->failure->message(), entry->failed_since});
+    }
+  }
+  return failing;
 }
 
 Result<crypto::PrivateKey> OcspSigners::load_key(const std::string& reference) {

@@ -34,6 +34,17 @@ struct OcspSignerOptions {
   std::optional<crypto::KeySpec> key;
   // Who the audit trail names for the issuance.
   std::string actor = "system:ocsp";
+  // After a signer could not be loaded or issued (a key that will not open, a store that fails),
+  // requests get that failure at once for this long, rather than each trying again: a key that
+  // will not open would otherwise cost a key derivation per request.
+  Duration retry_after_failure = std::chrono::seconds(60);
+};
+
+// An authority whose signer could not be loaded or issued, and no valid one serves.
+struct OcspSignerFailure {
+  std::string authority_id;
+  std::string message;
+  Timestamp since;
 };
 
 // A signer: its certificate, the key it certifies, and the authority that issued it.
@@ -70,6 +81,9 @@ class OcspSigners {
   // the authorities renewed; a failure is logged and retried on the next call.
   std::vector<std::string> renew_due();
 
+  // The authorities whose OCSP answers fail because no signer could be made, as of now.
+  std::vector<OcspSignerFailure> failures() const;
+
  private:
   struct Slot {
     std::mutex mutex;
@@ -78,6 +92,10 @@ class OcspSigners {
     // Set while renew_due makes this slot's next signer outside the mutex.
     bool renewing = false;
     std::condition_variable renewed;
+    // The last attempt's failure, until an attempt succeeds; none is made before retry_at.
+    std::optional<Error> failure;
+    Timestamp failed_since;
+    Timestamp retry_at;
   };
   struct LoadedSigner {
     OcspSigner signer;
@@ -85,6 +103,8 @@ class OcspSigners {
   };
 
   Slot& slot(const std::string& authority_id);
+  // Remembers and logs a failed attempt; the caller holds the slot's mutex.
+  void note_failure(Slot& slot, const std::string& authority_id, Error error, Timestamp now);
   // Loads the stored signer, or issues a new one when it is due (or there is none).
   Result<LoadedSigner> load_or_issue(const std::string& authority_id, Timestamp now);
   Result<OcspSigner> issue(const store::AuthorityRecord& authority, const x509::Certificate& ca_certificate,
@@ -98,7 +118,7 @@ class OcspSigners {
   Clock clock_;
   OcspSignerOptions options_;
 
-  std::mutex slots_mutex_;
+  mutable std::mutex slots_mutex_;
   std::map<std::string, std::unique_ptr<Slot>> slots_;
   std::mutex keys_mutex_;
 };

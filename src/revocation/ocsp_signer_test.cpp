@@ -139,7 +139,12 @@ TEST_F(OcspSignerTest, AFailedRenewalKeepsTheCurrentSignerServing) {
   store_->fail_writes = true;
   EXPECT_TRUE(signers_->renew_due().empty());
   store_->fail_writes = false;
-  // Still due, so the next request (or the next renewal) issues the successor.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner current, signers_->signer_for("issuing"));
+  EXPECT_EQ(current.certificate.serial_hex(), first.certificate.serial_hex());
+  // A valid signer serves, so the authority is not failing.
+  EXPECT_TRUE(signers_->failures().empty());
+  // Still due: once the pause after the failure ends, the next request issues the successor.
+  now_ = now_.load() + std::chrono::seconds(61);
   NIMBUS_ASSERT_OK_AND_ASSIGN(OcspSigner next, signers_->signer_for("issuing"));
   EXPECT_NE(next.certificate.serial_hex(), first.certificate.serial_hex());
 }
@@ -198,7 +203,28 @@ TEST_F(OcspSignerTest, AFailedCommitLeavesNoKeyBehind) {
   NIMBUS_EXPECT_ERROR(signers_->signer_for("issuing"), ErrorCode::kStoreError);
   EXPECT_EQ(nimbus::testing::file_names(dir_ / "keys").size(), keys_before);
   store_->fail_writes = false;
+  now_ = now_.load() + std::chrono::seconds(61);
   NIMBUS_EXPECT_OK(signers_->signer_for("issuing"));
+}
+
+TEST_F(OcspSignerTest, AFailureIsAnsweredAtOnceUntilItsRetryIsDueAndThenCleared) {
+  store_->fail_writes = true;
+  NIMBUS_EXPECT_ERROR(signers_->signer_for("issuing"), ErrorCode::kStoreError);
+  std::vector<OcspSignerFailure> failing = signers_->failures();
+  ASSERT_EQ(failing.size(), 1u);
+  EXPECT_EQ(failing[0].authority_id, "issuing");
+  EXPECT_NE(failing[0].message.find("injected commit failure"), std::string::npos);
+  EXPECT_EQ(failing[0].since, now_.load());
+
+  // The store would work now, but no attempt is made before the pause ends.
+  store_->fail_writes = false;
+  now_ = now_.load() + std::chrono::seconds(59);
+  NIMBUS_EXPECT_ERROR(signers_->signer_for("issuing"), ErrorCode::kStoreError);
+  EXPECT_EQ(audit_count("ocsp_signer.issue"), 0u);
+
+  now_ = now_.load() + std::chrono::seconds(2);
+  NIMBUS_EXPECT_OK(signers_->signer_for("issuing"));
+  EXPECT_TRUE(signers_->failures().empty());
 }
 
 TEST_F(OcspSignerTest, ConcurrentFirstCallsIssueOneSigner) {

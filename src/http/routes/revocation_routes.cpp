@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_text.h"
+#include "core/log_throttle.h"
 #include "crypto/base64.h"
 
 namespace nimbus::http {
@@ -55,10 +56,20 @@ class OcspAnswerCounters {
   SeriesSlots<Counter> slots_;
 };
 
+// The log of OCSP requests answered with an error: a client can send malformed requests or ask
+// for unknown CAs in bulk, and a failing signer fails every request, so each kind has a line per
+// request for the first few of an interval, then one line with the number held back.
+struct OcspRefusalLog {
+  static constexpr auto kInterval = std::chrono::seconds(10);
+  static constexpr std::uint64_t kBurst = 20;
+  LogThrottle refused{kInterval, kBurst};
+  LogThrottle failed{kInterval, kBurst};
+};
+
 // Answers an OCSP request and counts it. GET answers that succeeded are cacheable (RFC 5019 6.2);
 // POST answers are not, and neither are errors.
 Response ocsp(const Request& request, ByteView der, const RevocationRoutes& routes, OcspAnswerCounters& answers,
-              bool cacheable) {
+              OcspRefusalLog& refusals, bool cacheable) {
   revocation::OcspAnswer answer = routes.responder.respond(std::string(request.param("ca")), der);
   answers.count(answer.status, OcspAnswerCounters::kGood, answer.good);
   answers.count(answer.status, OcspAnswerCounters::kRevoked, answer.revoked);
@@ -67,9 +78,12 @@ Response ocsp(const Request& request, ByteView der, const RevocationRoutes& rout
     std::string_view status = revocation::ocsp_response_status_name(answer.status);
     // The one log line of a refused request: the id comes from the URL, the reason may quote it.
     bool failed = answer.status == revocation::OcspResponseStatus::kInternalError;
-    spdlog::log(failed ? spdlog::level::err : spdlog::level::info, "OCSP request for '{}' from {} {} ({}): {}",
-                loggable(request.param("ca")), request.remote_address, failed ? "failed" : "refused", status,
-                loggable(answer.refusal));
+    if (std::uint64_t requests = (failed ? refusals.failed : refusals.refused).admit()) {
+      spdlog::log(failed ? spdlog::level::err : spdlog::level::info, "OCSP request for '{}' from {} {} ({}): {}{}",
+                  loggable(request.param("ca")), request.remote_address, failed ? "failed" : "refused", status,
+                  loggable(answer.refusal),
+                  requests > 1 ? fmt::format(" ({} such requests since the last report)", requests) : "");
+    }
     answers.count(answer.status, OcspAnswerCounters::kNone, 1);
   }
   if (cacheable && answer.status == revocation::OcspResponseStatus::kSuccessful && answer.this_update) {
@@ -92,6 +106,7 @@ Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
                                                  "certificate status (none for error responses)",
                                                  {"response_status", "certificate_status"}));
   auto answers = std::make_shared<OcspAnswerCounters>(*answer_family);
+  auto refusals = std::make_shared<OcspRefusalLog>();
   NIMBUS_TRY(routes.metrics.gauge(
       "nimbus_crl_next_update_timestamp_seconds", "nextUpdate of the CRL each authority serves, as a Unix time",
       [&publication = routes.publication] {
@@ -123,19 +138,19 @@ Status add_revocation_routes(Router& router, const RevocationRoutes& routes) {
   NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/cdp/{ca}.crl", [routes](const Request& request) -> Result<Response> {
     return published(request, routes.publication.crl(std::string(request.param("ca"))), kCrlType, routes);
   }));
-  NIMBUS_TRY(router.add_route({"POST"}, "/ocsp/{ca}", [routes, answers](const Request& request) -> Result<Response> {
+  NIMBUS_TRY(router.add_route({"POST"}, "/ocsp/{ca}", [routes, answers, refusals](const Request& request) -> Result<Response> {
     auto type = request.header("Content-Type");
     if (!type || !type->starts_with(kOcspRequestType)) {
       return Response::text(415, fmt::format("an OCSP request is POSTed as {}", kOcspRequestType));
     }
-    return ocsp(request, request.body, routes, *answers, false);
+    return ocsp(request, request.body, routes, *answers, *refusals, false);
   }));
   NIMBUS_TRY(router.add_route({"GET", "HEAD"}, "/ocsp/{ca}/{request...}",
-                              [routes, answers](const Request& request) -> Result<Response> {
+                              [routes, answers, refusals](const Request& request) -> Result<Response> {
                                 std::optional<Bytes> der = crypto::base64_decode(request.param("request"));
                                 // Not base64: still an OCSP answer (malformedRequest), as clients expect.
                                 return ocsp(request, der ? ByteView(*der) : ByteView(), routes, *answers,
-                                            der.has_value());
+                                            *refusals, der.has_value());
                               }));
   return ok_status();
 }
