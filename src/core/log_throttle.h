@@ -6,7 +6,8 @@
 //   }
 //
 // In each interval the first `burst` events are reported one by one, as they come; the ones after
-// them are counted, and the first event of a later interval reports them all with itself.
+// them are counted, and the first event of a later interval reports them all with itself (or a
+// timer of the caller's takes them with drain(), so that the last of a flood is reported too).
 // Thread-safe.
 #pragma once
 
@@ -24,6 +25,14 @@ class LogThrottle {
 
   // Counts an event. Returns the number of events to report now (this one and those held back
   // before it), or 0 when this one is held back.
+  // Takes the events held back, to report them when no later event would (a timer's call).
+  std::uint64_t drain() {
+    std::lock_guard lock(mutex_);
+    std::uint64_t events = held_;
+    held_ = 0;
+    return events;
+  }
+
   std::uint64_t admit(Clock::time_point now = Clock::now()) {
     std::lock_guard lock(mutex_);
     if (!started_ || now - interval_start_ >= interval_) {

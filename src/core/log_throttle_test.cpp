@@ -30,5 +30,16 @@ TEST(LogThrottle, ReportsABurstOneByOneThenCounts) {
   EXPECT_EQ(throttle.admit(start + 15s), 0u);
 }
 
+TEST(LogThrottle, DrainTakesWhatWasHeldBack) {
+  LogThrottle throttle(10s);
+  LogThrottle::Clock::time_point start{};
+  EXPECT_EQ(throttle.admit(start), 1u);
+  EXPECT_EQ(throttle.admit(start + 1s), 0u);
+  EXPECT_EQ(throttle.admit(start + 2s), 0u);
+  EXPECT_EQ(throttle.drain(), 2u);
+  EXPECT_EQ(throttle.drain(), 0u);
+  EXPECT_EQ(throttle.admit(start + 12s), 1u);
+}
+
 }  // namespace
 }  // namespace nimbus

@@ -153,6 +153,10 @@ class ServerCore {
   // connection idle longest to be closed (`reclaim`).
   Admission admit(const std::string& address, std::shared_ptr<Session>& reclaim);
   void refuse(Socket& socket, Admission why, const std::string& address);
+  // Logs, one interval after the first event held back, what the bulk-event logs held back; so
+  // that a flood's last refusals are reported although nothing comes after them.
+  void schedule_held_report();
+  void report_held();
   // The context the next connection lives on, round robin.
   Executor next_executor();
 
@@ -210,6 +214,8 @@ class ServerCore {
   std::size_t next_context = 0;  // used on contexts[0]'s thread only, like the acceptor
   std::optional<Acceptor> acceptor;  // used on contexts[0]'s thread only once started
   std::optional<Timer> accept_backoff;
+  std::optional<Timer> held_report;  // on contexts[0], like the acceptor
+  bool held_report_pending = false;  // used on contexts[0]'s thread only
   std::vector<std::thread> threads;
 };
 
@@ -271,9 +277,35 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
+    header_bytes_ = 0;
     stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_header(ec);
+    parse_header();
+  }
+
+  // Feeds what is buffered to the parser until the header is complete, reading more as needed.
+  // The header limit counts the bytes received: Beast's own applies to what one call is given, so
+  // a header sent in pieces, each field complete, would pass it however long it grew.
+  void parse_header() {
+    while (buffer_.size() > 0 && !parser_->is_header_done()) {
+      beast::error_code ec;
+      std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      header_bytes_ += used;
+      if (ec == bhttp::error::need_more) break;
+      if (ec) return on_header(ec);
+    }
+    if (parser_->is_header_done()) return on_header({});
+    if (header_bytes_ + buffer_.size() >= server_.options.max_header_bytes) {
+      return on_header(bhttp::error::header_limit);
+    }
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec == net::error::eof) {
+        bool nothing_yet = self->header_bytes_ == 0 && self->buffer_.size() == 0;
+        return self->on_header(nothing_yet ? bhttp::error::end_of_stream : bhttp::error::partial_message);
+      }
+      if (ec) return self->on_header(ec);
+      self->buffer_.commit(n);
+      self->parse_header();
     });
   }
 
@@ -488,6 +520,7 @@ class Session : public std::enable_shared_from_this<Session> {
   int status_ = 0;
   std::size_t body_bytes_ = 0;
   std::size_t lingered_ = 0;
+  std::size_t header_bytes_ = 0;  // of the request being read, parsed so far
 };
 
 // ---- Impl --------------------------------------------------------------------------------------
@@ -536,6 +569,7 @@ Status ServerCore::start() {
   if (acceptor->listen(net::socket_base::max_listen_connections, ec)) return bind_error("listen");
   bound_port = acceptor->local_endpoint(ec).port();
   accept_backoff.emplace(acceptor_executor);
+  held_report.emplace(acceptor_executor);
 
   for (auto& context : contexts) work.push_back(net::make_work_guard(*context));
   net::post(acceptor_executor, [this] { do_accept(); });
@@ -648,13 +682,45 @@ void ServerCore::refuse(Socket& socket, Admission why, const std::string& addres
     if (std::uint64_t refused = server_full_log.admit()) {
       spdlog::warn("http: refused {} connection(s) since the last report: {} open, none idle (http_max_connections)",
                    refused, options.max_connections);
+    } else {
+      schedule_held_report();
     }
   } else if (std::uint64_t refused = address_full_log.admit()) {
     spdlog::warn("http: refused {} connection(s) since the last report from addresses at their limit of {}, the "
                  "last from {} (http_max_connections_per_address)",
                  refused, options.max_connections_per_address, address);
+  } else {
+    schedule_held_report();
   }
   record(RequestMetrics::kUnmatched, "other", server_full ? 503 : 429, 0.0);
+}
+
+void ServerCore::schedule_held_report() {
+  if (held_report_pending) return;
+  held_report_pending = true;
+  held_report->expires_after(kBulkLogInterval);
+  held_report->async_wait([this](beast::error_code ec) {
+    held_report_pending = false;
+    if (!ec) report_held();
+  });
+}
+
+void ServerCore::report_held() {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(kBulkLogInterval).count();
+  if (std::uint64_t refused = server_full_log.drain()) {
+    spdlog::warn("http: refused {} more connection(s) in the last {} s: none idle (http_max_connections {})", refused,
+                 seconds, options.max_connections);
+  }
+  if (std::uint64_t refused = address_full_log.drain()) {
+    spdlog::warn("http: refused {} more connection(s) in the last {} s from addresses at their limit "
+                 "(http_max_connections_per_address {})",
+                 refused, seconds, options.max_connections_per_address);
+  }
+  if (std::uint64_t reclaimed = reclaim_log.drain()) {
+    spdlog::warn("http: closed {} more idle connection(s) in the last {} s to make room for new ones "
+                 "(http_max_connections {})",
+                 reclaimed, seconds, options.max_connections);
+  }
 }
 
 void ServerCore::register_session(Session* session, const std::shared_ptr<Session>& shared) {
@@ -673,9 +739,13 @@ void ServerCore::unregister_session(Session* session) {
     if (link.reclaiming) {
       --reclaims_in_flight;
       if (std::uint64_t reclaimed = reclaim_log.admit()) {
-        spdlog::info("http: closed {} idle connection(s) since the last report to make room for new ones "
+        spdlog::warn("http: closed {} idle connection(s) since the last report to make room for new ones "
                      "(http_max_connections {})",
                      reclaimed, options.max_connections);
+      } else {
+        net::post(contexts.front()->get_executor(), [this] {
+          if (!draining.load()) schedule_held_report();
+        });
       }
     }
     if (link.linked) {
@@ -748,6 +818,7 @@ void ServerCore::stop() {
     beast::error_code ignored;
     acceptor->close(ignored);
     accept_backoff->cancel();
+    held_report->cancel();
     acceptor_closed.set_value();
   });
   acceptor_closed.get_future().wait();
@@ -774,6 +845,7 @@ void ServerCore::stop() {
   for (auto& context : contexts) context->stop();
   for (std::thread& thread : threads) thread.join();
   threads.clear();
+  report_held();
   bound_port = 0;
   spdlog::info("http: stopped");
 }

@@ -419,6 +419,24 @@ TEST_F(HttpServerTest, OversizedHeaderIs431) {
   EXPECT_TRUE(client.closed_by_server());
 }
 
+TEST_F(HttpServerTest, AHeaderSentInPiecesCountsEveryByteReceived) {
+  ServerOptions options;
+  options.max_header_bytes = 2048;
+  start(options);
+  RawClient client(port_);
+  ASSERT_TRUE(client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  // Fields of 12 bytes, 40 at a time: each piece is far below the limit, their sum is not.
+  bool refused = false;
+  for (int piece = 0; piece < 10 && !refused; ++piece) {
+    std::string fields;
+    for (int i = 0; i < 40; ++i) fields += fmt::format("X-{:04}: v\r\n", piece * 40 + i);
+    refused = !client.send(fields) || !client.still_open_after(50ms);
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 431);
+}
+
 TEST_F(HttpServerTest, HandlerExceptionsAndFailuresAre500) {
   start();
   RawClient client(port_);
