@@ -130,6 +130,13 @@ struct IdleLink {
 // Whether a new connection may stay.
 enum class Admission { kAccepted, kServerFull, kAddressFull };
 
+// Connections open and idle, for the nimbus_http_connections gauge, which may be read after the
+// server is gone (it then has no samples).
+struct ConnectionCounts {
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::size_t> idle{0};
+};
+
 // Everything a connection shares with the server. HttpServer::Impl is this; the separate name
 // lets Session, which is no member of HttpServer, refer to it.
 class ServerCore {
@@ -190,6 +197,8 @@ class ServerCore {
   Session* idle_oldest = nullptr;  // guarded by mutex, like every IdleLink
   Session* idle_newest = nullptr;
   std::size_t reclaims_in_flight = 0;  // guarded by mutex
+  // Written under mutex, read by the metrics gauge without it.
+  const std::shared_ptr<ConnectionCounts> counts = std::make_shared<ConnectionCounts>();
   // From this many open connections on, each new one reclaims an idle one.
   const std::size_t reclaim_from;
   const std::string server_full_response = refusal_response(503, "too many requests\n");
@@ -549,6 +558,15 @@ Status ServerCore::start() {
     auto created = RequestMetrics::create(*metrics, router);
     if (!created.ok()) return std::move(created).error().with_context("registering HTTP metrics");
     request_metrics = std::move(created).value();
+    Status gauge = metrics->gauge(
+        "nimbus_http_connections", "HTTP connections open, and of them idle (waiting for a request)",
+        [weak = std::weak_ptr<ConnectionCounts>(counts)]() -> std::vector<GaugeSample> {
+          auto counted = weak.lock();
+          if (!counted) return {};
+          return {{{{"state", "open"}}, static_cast<double>(counted->open.load(std::memory_order_relaxed))},
+                  {{{"state", "idle"}}, static_cast<double>(counted->idle.load(std::memory_order_relaxed))}};
+        });
+    if (!gauge.ok()) return std::move(gauge).error().with_context("registering HTTP metrics");
   }
 
   Executor acceptor_executor = contexts.front()->get_executor();
@@ -657,6 +675,7 @@ Admission ServerCore::admit(const std::string& address, std::shared_ptr<Session>
       (idle_oldest != nullptr ? idle_oldest->idle_link().older : idle_newest) = nullptr;
       link.older = link.newer = nullptr;
       link.linked = false;
+      counts->idle.fetch_sub(1, std::memory_order_relaxed);
       if (link.reclaiming) continue;
       auto it = sessions.find(oldest);
       if (it == sessions.end() || !(reclaim = it->second.lock())) continue;
@@ -727,6 +746,7 @@ void ServerCore::register_session(Session* session, const std::shared_ptr<Sessio
   std::lock_guard lock(mutex);
   sessions.emplace(session, shared);
   ++sessions_per_address[session->remote()];
+  counts->open.store(sessions.size(), std::memory_order_relaxed);
 }
 
 void ServerCore::unregister_session(Session* session) {
@@ -751,8 +771,10 @@ void ServerCore::unregister_session(Session* session) {
     if (link.linked) {
       (link.older != nullptr ? link.older->idle_link().newer : idle_oldest) = link.newer;
       (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
+      counts->idle.fetch_sub(1, std::memory_order_relaxed);
     }
     link = IdleLink{};
+    counts->open.store(sessions.size(), std::memory_order_relaxed);
   }
   sessions_changed.notify_all();
 }
@@ -766,6 +788,7 @@ void ServerCore::mark_idle(Session* session) {
   link.newer = nullptr;
   (idle_newest != nullptr ? idle_newest->idle_link().newer : idle_oldest) = session;
   idle_newest = session;
+  counts->idle.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ServerCore::mark_busy(Session* session) {
@@ -776,6 +799,7 @@ void ServerCore::mark_busy(Session* session) {
   (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
   link.older = link.newer = nullptr;
   link.linked = false;
+  counts->idle.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ServerCore::reclaim_declined(Session* session) {
@@ -872,9 +896,7 @@ const ServerOptions& HttpServer::options() const { return impl_->options; }
 
 std::size_t HttpServer::idle_connection_count() const {
   std::lock_guard lock(impl_->mutex);
-  std::size_t idle = 0;
-  for (Session* session = impl_->idle_oldest; session != nullptr; session = session->idle_link().newer) ++idle;
-  return idle;
+  return impl_->counts->idle.load(std::memory_order_relaxed);
 }
 
 std::size_t HttpServer::connection_count() const {

@@ -514,6 +514,10 @@ TEST_F(HttpServerTest, ANewClientTakesThePlaceOfTheConnectionIdleLongest) {
   EXPECT_TRUE(oldest.closed_by_server());
   EXPECT_EQ(status_of(newer.request(get(port_, "/healthz"))), 200);
   EXPECT_LE(server_->connection_count(), 2u);
+  ASSERT_TRUE(eventually([](const HttpServer& server) { return server.idle_connection_count() == 2; }));
+  std::string metrics = metrics_.render();
+  EXPECT_NE(metrics.find("nimbus_http_connections{state=\"open\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("nimbus_http_connections{state=\"idle\"} 2"), std::string::npos) << metrics;
 }
 
 TEST_F(HttpServerTest, AClientAtItsAddressLimitIsRefusedAndOthersAreNot) {
