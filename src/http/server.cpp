@@ -34,6 +34,7 @@
 #include "core/log_throttle.h"
 #include "core/time.h"
 #include "http/caching.h"
+#include "http/idle_list.h"
 #include "http/metrics.h"
 #include "http/request_metrics.h"
 
@@ -118,15 +119,6 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
 
 class Session;
 
-// A session's place among the connections waiting for a request, oldest first. Intrusive, so that
-// the two transitions of every request allocate nothing. Guarded by ServerCore::mutex.
-struct IdleLink {
-  Session* older = nullptr;
-  Session* newer = nullptr;
-  bool linked = false;
-  bool reclaiming = false;  // chosen to be closed to make room; counted in reclaims_in_flight
-};
-
 // Whether a new connection may stay.
 enum class Admission { kAccepted, kServerFull, kAddressFull };
 
@@ -194,8 +186,8 @@ class ServerCore {
   std::condition_variable sessions_changed;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
   std::unordered_map<std::string, std::size_t> sessions_per_address;  // guarded by mutex
-  Session* idle_oldest = nullptr;  // guarded by mutex, like every IdleLink
-  Session* idle_newest = nullptr;
+  // Sessions waiting for a request; guarded by mutex, like every session's link and reclaiming flag.
+  IdleList<Session> idle;
   std::size_t reclaims_in_flight = 0;  // guarded by mutex
   // Written under mutex, read by the metrics gauge without it.
   const std::shared_ptr<ConnectionCounts> counts = std::make_shared<ConnectionCounts>();
@@ -237,7 +229,10 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { server_.unregister_session(this); }
 
   const std::string& remote() const { return remote_; }
-  IdleLink& idle_link() { return idle_link_; }  // under ServerCore::mutex only
+  // Under ServerCore::mutex only: the session's place in ServerCore::idle, and whether it was chosen
+  // to be closed to make room (counted in reclaims_in_flight).
+  IdleList<Session>::Link idle_link;
+  bool reclaiming = false;
 
   // Closes the connection if it is still waiting for a request; the server needs the room.
   void reclaim() {
@@ -511,7 +506,6 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   beast::flat_buffer buffer_;
   const std::string remote_;
-  IdleLink idle_link_;
   State state_ = State::kWaiting;
   bool first_request_ = true;
   std::optional<bhttp::request_parser<BeastBody>> parser_;
@@ -667,22 +661,17 @@ Admission ServerCore::admit(const std::string& address, std::shared_ptr<Session>
   // Reclaims are bounded, so that connections being closed cannot hold more than a sixteenth
   // again of the limit's file descriptors.
   if (open >= reclaim_from && reclaims_in_flight <= options.max_connections / 16) {
-    for (Session* oldest = idle_oldest; oldest != nullptr; oldest = idle_oldest) {
-      IdleLink& link = oldest->idle_link();
-      // Unlinked either way: a session whose last owner is gone is ending and unregisters itself,
-      // and one already being reclaimed went busy and idle again before it heard of it.
-      idle_oldest = link.newer;
-      (idle_oldest != nullptr ? idle_oldest->idle_link().older : idle_newest) = nullptr;
-      link.older = link.newer = nullptr;
-      link.linked = false;
-      counts->idle.fetch_sub(1, std::memory_order_relaxed);
-      if (link.reclaiming) continue;
+    // Taken out either way: a session whose last owner is gone is ending and unregisters itself,
+    // and one already being reclaimed went busy and idle again before it heard of it.
+    while (Session* oldest = idle.pop_oldest()) {
+      if (oldest->reclaiming) continue;
       auto it = sessions.find(oldest);
       if (it == sessions.end() || !(reclaim = it->second.lock())) continue;
-      link.reclaiming = true;
+      oldest->reclaiming = true;
       ++reclaims_in_flight;
       break;
     }
+    counts->idle.store(idle.size(), std::memory_order_relaxed);
   }
   if (open >= options.max_connections + reclaims_in_flight) return Admission::kServerFull;
   return Admission::kAccepted;
@@ -755,8 +744,7 @@ void ServerCore::unregister_session(Session* session) {
     if (sessions.erase(session) == 0) return;
     auto counted = sessions_per_address.find(session->remote());
     if (counted != sessions_per_address.end() && --counted->second == 0) sessions_per_address.erase(counted);
-    IdleLink& link = session->idle_link();
-    if (link.reclaiming) {
+    if (session->reclaiming) {
       --reclaims_in_flight;
       if (std::uint64_t reclaimed = reclaim_log.admit()) {
         spdlog::warn("http: closed {} idle connection(s) since the last report to make room for new ones "
@@ -768,12 +756,9 @@ void ServerCore::unregister_session(Session* session) {
         });
       }
     }
-    if (link.linked) {
-      (link.older != nullptr ? link.older->idle_link().newer : idle_oldest) = link.newer;
-      (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
-      counts->idle.fetch_sub(1, std::memory_order_relaxed);
-    }
-    link = IdleLink{};
+    session->reclaiming = false;
+    idle.remove(session);
+    counts->idle.store(idle.size(), std::memory_order_relaxed);
     counts->open.store(sessions.size(), std::memory_order_relaxed);
   }
   sessions_changed.notify_all();
@@ -781,32 +766,19 @@ void ServerCore::unregister_session(Session* session) {
 
 void ServerCore::mark_idle(Session* session) {
   std::lock_guard lock(mutex);
-  IdleLink& link = session->idle_link();
-  if (link.linked) return;
-  link.linked = true;
-  link.older = idle_newest;
-  link.newer = nullptr;
-  (idle_newest != nullptr ? idle_newest->idle_link().newer : idle_oldest) = session;
-  idle_newest = session;
-  counts->idle.fetch_add(1, std::memory_order_relaxed);
+  idle.push_newest(session);
+  counts->idle.store(idle.size(), std::memory_order_relaxed);
 }
 
 void ServerCore::mark_busy(Session* session) {
   std::lock_guard lock(mutex);
-  IdleLink& link = session->idle_link();
-  if (!link.linked) return;
-  (link.older != nullptr ? link.older->idle_link().newer : idle_oldest) = link.newer;
-  (link.newer != nullptr ? link.newer->idle_link().older : idle_newest) = link.older;
-  link.older = link.newer = nullptr;
-  link.linked = false;
-  counts->idle.fetch_sub(1, std::memory_order_relaxed);
+  if (idle.remove(session)) counts->idle.store(idle.size(), std::memory_order_relaxed);
 }
 
 void ServerCore::reclaim_declined(Session* session) {
   std::lock_guard lock(mutex);
-  IdleLink& link = session->idle_link();
-  if (!link.reclaiming) return;
-  link.reclaiming = false;
+  if (!session->reclaiming) return;
+  session->reclaiming = false;
   --reclaims_in_flight;
 }
 

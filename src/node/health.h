@@ -25,13 +25,12 @@ struct HealthProblem {
 
 class Health {
  public:
-  // Returns true when the problem is new (not reported since it was last cleared).
+  // Returns true when the problem is new (not reported since it was last cleared) or its message
+  // changed: when it is worth a log line.
   bool report(const std::string& component, const std::string& authority_id, std::string message,
               Timestamp now = now_utc());
   // Returns true when there was such a problem.
   bool clear(const std::string& component, const std::string& authority_id = {});
-  // Clears every problem of `component` whose authority is not in `still_failing`.
-  void clear_all_but(const std::string& component, const std::vector<std::string>& still_failing);
 
   // Oldest first.
   std::vector<HealthProblem> problems() const;

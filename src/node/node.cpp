@@ -203,13 +203,10 @@ void Node::refresh_publication() {
   auto changed = publication_.refresh();
   if (!changed.ok()) {
     // Once when it begins, then with each new cause: this runs every second.
-    std::string message = changed.error().message();
-    auto before = health_.problems();
-    bool repeated = std::any_of(before.begin(), before.end(), [&](const HealthProblem& problem) {
-      return problem.component == kStoreComponent && problem.message == message;
-    });
-    health_.report(std::string(kStoreComponent), {}, message);
-    if (!repeated) spdlog::error("reading the store for changes failed: {}; serving what was read before", message);
+    if (health_.report(std::string(kStoreComponent), {}, changed.error().message())) {
+      spdlog::error("reading the store for changes failed: {}; serving what was read before",
+                    changed.error().message());
+    }
     return;
   }
   if (health_.clear(std::string(kStoreComponent))) spdlog::info("the store can be read again");
