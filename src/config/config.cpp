@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/file.h"
+#include "yaml/document.h"
 
 namespace nimbus::config {
 
@@ -324,13 +325,12 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
 
 Result<Config> load_config_file(const std::filesystem::path& path) {
   NIMBUS_ASSIGN_OR_RETURN(Bytes text, read_file(path, 1u << 20));
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text.begin(), text.end()));
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kMalformed,
-                 fmt::format("{}: line {}: {}", path.string(), e.mark.line + 1, e.msg));
+  auto document = yaml::load_single_document(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                                             "configuration");
+  if (!document.ok()) {
+    return Error(ErrorCode::kMalformed, fmt::format("{}: {}", path.string(), document.error().message()));
   }
+  const YAML::Node& root = *document;
   if (!root.IsMap()) {
     return Error(ErrorCode::kMalformed, fmt::format("{}: expected a mapping of settings", path.string()));
   }

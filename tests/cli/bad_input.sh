@@ -161,6 +161,23 @@ case_bad_configuration() {
 }
 run_case "damaged nimbus.yaml: exit 1, one line" case_bad_configuration
 
+# 500 levels of nesting: yaml-cpp alone says "bad file" (0.7) or overflows the stack (older ones).
+case_deeply_nested_configuration() {
+  cp -a "$D" "$WORK/deepconf"
+  local conf=$WORK/deepconf/nimbus.yaml line
+  line=$(($(grep -c '' "$conf") + 1))
+  printf 'store: %s%s\n' "$(printf '{path: %.0s' $(seq 500))" "$(printf '}%.0s' $(seq 500))" >>"$conf"
+  expect_fail --status 1 nimbus ca list --data "$WORK/deepconf"
+  assert_eq "$ERR" "nimbus: $conf: line $line: nesting deeper than 64 levels of lists and mappings" "error line"
+  sed -i '$d' "$conf"
+  printf 'listen_port:\n%s8080\n' "$(printf -- '- %.0s' $(seq 500))" >>"$conf"
+  expect_fail --status 1 nimbus serve --data "$WORK/deepconf" --config "$conf"
+  assert_eq "$ERR" "nimbus: $conf: line $((line + 1)): nesting deeper than 64 levels of lists and mappings" \
+    "error line (serve --config)"
+}
+run_case "nimbus.yaml nested 500 levels deep: exit 1 naming the file, the line and the limit" \
+  case_deeply_nested_configuration
+
 # verify --crl reads one CRL per file; a second one in the same file is refused, not ignored.
 case_two_crls_in_one_file() {
   local crl=$WORK/root-crl.pem

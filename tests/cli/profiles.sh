@@ -250,6 +250,23 @@ run_case "malformed YAML (bad indentation) refused with its line" refused_profil
 run_case "empty file refused" refused_profile "$WORK/bad-empty.yaml" "the profile is empty"
 run_case "missing file refused" refused_profile "$WORK/no-such-profile.yaml" "cannot open" "No such file"
 
+# 500 levels of nesting in a field's value: the limit, the file and the line, not yaml-cpp's "bad file".
+{
+  sed '/^key_usage:/d' "$WORK/user-vpn.yaml"
+  printf 'key_usage:\n  %sdigital_signature\n' "$(printf -- '- %.0s' $(seq 500))"
+} >"$WORK/bad-deep-block.yaml"
+DEEP_BLOCK_LINE=$(grep -c '' "$WORK/bad-deep-block.yaml")
+{
+  sed '/^key:/,/^  ec_curves:/d' "$WORK/user-vpn.yaml"
+  printf 'key: %s[rsa]%s\n' "$(printf '{algorithms: %.0s' $(seq 500))" "$(printf '}%.0s' $(seq 500))"
+} >"$WORK/bad-deep-flow.yaml"
+DEEP_FLOW_LINE=$(grep -c '' "$WORK/bad-deep-flow.yaml")
+run_case "a list nested 500 levels deep refused at the limit" refused_profile "$WORK/bad-deep-block.yaml" \
+  "nimbus: '$WORK/bad-deep-block.yaml': line $DEEP_BLOCK_LINE: nesting deeper than 64 levels of lists and mappings"
+run_case "a flow mapping nested 500 levels deep refused at the limit" refused_profile "$WORK/bad-deep-flow.yaml" \
+  "nimbus: '$WORK/bad-deep-flow.yaml': line $DEEP_FLOW_LINE: nesting deeper than 64 levels of lists and mappings"
+
+
 # ---------------------------------------------------------------------------------------------
 # Enrollment records
 
