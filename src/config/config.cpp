@@ -97,7 +97,9 @@ constexpr Key kKeys[] = {
              "The SQLite store, relative to the data directory or absolute: the older spelling of "
              "`store.path`, still read, and what `nimbus init` writes."),
     text_key("keys_directory", &Config::keys_directory, Presence::kDefaulted,
-             "Where encrypted CA keys are kept (0700; files 0600), relative to the data directory or absolute."),
+             "Where encrypted CA keys are kept (0700; files 0600), relative to the data directory or absolute. "
+             "A key file that group or others may read or write is refused, a directory open to them warned "
+             "about (see File permissions)."),
     text_key(kKeyPassphraseFileKey, &Config::key_passphrase_file, Presence::kOptional,
              "File (mode 0600 or stricter) holding the passphrase that encrypts CA keys, relative to the data "
              "directory or absolute. `NIMBUS_KEY_PASSPHRASE`, when set, takes precedence."),
