@@ -347,6 +347,60 @@ TEST_F(IssuanceTest, FollowsAnUpdatedProfile) {
   EXPECT_EQ(cert.not_after(), now_ + 90 * kDay);
 }
 
+// `nimbus profile apply --issuing-ca`: an example file names a CA this deployment lacks.
+TEST_F(IssuanceTest, AppliesAProfileToTheChosenIssuingCa) {
+  std::string yaml(kUserProfile);
+  yaml.replace(yaml.find("issuing_ca: issuing"), 19, "issuing_ca: nimbus-demo-issuing-ca");
+  auto unbound = catalog_->apply(yaml);
+  ASSERT_FALSE(unbound.ok());
+  EXPECT_EQ(unbound.error().message(),
+            "issuing_ca: no authority 'nimbus-demo-issuing-ca' in this deployment (see 'nimbus ca list')");
+
+  profile::IssuingCaChoice choice{"issuing", "--issuing-ca"};
+  yaml.replace(yaml.find("validity: 365d"), 14, "validity: 90d");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto applied, catalog_->apply(yaml, choice));
+  EXPECT_TRUE(applied.changed);
+  EXPECT_EQ(applied.record.issuing_ca, "issuing");
+  EXPECT_EQ(applied.profile.issuing_ca, "issuing");
+  EXPECT_NE(applied.record.document.find("\nissuing_ca: issuing\n"), std::string::npos) << applied.record.document;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto again, catalog_->apply(yaml, choice));
+  EXPECT_FALSE(again.changed);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate cert, issuer_->issue(enroll().id, make_request(make_key())));
+  EXPECT_EQ(cert.issuer().to_string(), issuing_certificate().subject().to_string());
+
+  // The file may leave issuing_ca out altogether.
+  std::string without(kUserProfile);
+  without.erase(without.find("issuing_ca: issuing\n"), 20);
+  NIMBUS_EXPECT_ERROR(catalog_->apply(without), ErrorCode::kInvalidArgument);
+  NIMBUS_EXPECT_OK(catalog_->apply(without, choice));
+}
+
+TEST_F(IssuanceTest, RefusesAChosenIssuingCaThatIsMissingOrCannotIssue) {
+  struct Case {
+    std::string id;
+    ErrorCode code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"no-such-ca", ErrorCode::kInvalidArgument,
+       "--issuing-ca: no authority 'no-such-ca' in this deployment (see 'nimbus ca list')"},
+      {"root", ErrorCode::kPolicyViolation,
+       "--issuing-ca: 'root' is a root CA that is active; a profile needs an issuing CA with a certificate that is "
+       "not revoked"},
+      {"Not An Id", ErrorCode::kInvalidArgument, "--issuing-ca: authority id 'Not An Id' is not valid"},
+  };
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto before, catalog_->get("user-vpn"));
+  for (const Case& each : cases) {
+    auto refused = catalog_->apply(kUserProfile, profile::IssuingCaChoice{each.id, "--issuing-ca"});
+    ASSERT_FALSE(refused.ok()) << each.id;
+    EXPECT_EQ(refused.error().code(), each.code) << refused.error().message();
+    EXPECT_TRUE(refused.error().message().starts_with(each.message)) << refused.error().message();
+  }
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto after, catalog_->get("user-vpn"));
+  EXPECT_EQ(after.record.version, before.record.version);
+  EXPECT_EQ(after.record.issuing_ca, "issuing");
+}
+
 // ---- One certificate per enrollment ----
 
 TEST_F(IssuanceTest, AnEnrollmentYieldsOneCertificate) {

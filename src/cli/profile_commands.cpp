@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/command.h"
 #include "core/file.h"
@@ -22,6 +23,7 @@ using nlohmann::json;
 struct ProfileOptions {
   std::string id;
   std::string file;
+  std::string issuing_ca;
   std::string profile;
   std::vector<std::string> variables;
   bool json = false;
@@ -92,7 +94,10 @@ Status apply(CommandRunner& runner, const ProfileOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(Bytes document, read_file(options.file, 1u << 20));
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, Deployment::open(runner.options().data_dir));
   profile::ProfileCatalog catalog(deployment->store(), current_actor());
-  auto applied = catalog.apply(std::string_view(reinterpret_cast<const char*>(document.data()), document.size()));
+  std::optional<profile::IssuingCaChoice> issuing_ca;
+  if (!options.issuing_ca.empty()) issuing_ca = profile::IssuingCaChoice{options.issuing_ca, "--issuing-ca"};
+  auto applied =
+      catalog.apply(std::string_view(reinterpret_cast<const char*>(document.data()), document.size()), issuing_ca);
   if (!applied.ok()) return std::move(applied).error().with_context(fmt::format("'{}'", options.file));
   if (options.json) {
     std::cout << profile_record_json({applied->record, applied->profile}).dump(2) << "\n";
@@ -203,6 +208,9 @@ void add_profile_commands(CLI::App& app, CommandRunner& runner) {
   {
     auto [command, options] = add(group, "apply", "Create or update a profile from a YAML file (see README, Profiles)", apply);
     command->add_option("-f,--file", options->file, "The profile document")->required();
+    command->add_option("--issuing-ca", options->issuing_ca,
+                        "Bind the profile to this issuing CA of the deployment (see 'nimbus ca list') instead of the "
+                        "file's issuing_ca, which may then be left out");
     command->add_flag("--json", options->json, "Print the applied profile as JSON");
   }
   {

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/file.h"
+#include "yaml/document.h"
 
 namespace nimbus::config {
 
@@ -96,7 +97,9 @@ constexpr Key kKeys[] = {
              "The SQLite store, relative to the data directory or absolute: the older spelling of "
              "`store.path`, still read, and what `nimbus init` writes."),
     text_key("keys_directory", &Config::keys_directory, Presence::kDefaulted,
-             "Where encrypted CA keys are kept (0700; files 0600), relative to the data directory or absolute."),
+             "Where encrypted CA keys are kept (0700; files 0600), relative to the data directory or absolute. "
+             "A key file that group or others may read or write is refused, a directory open to them warned "
+             "about (see File permissions)."),
     text_key(kKeyPassphraseFileKey, &Config::key_passphrase_file, Presence::kOptional,
              "File (mode 0600 or stricter) holding the passphrase that encrypts CA keys, relative to the data "
              "directory or absolute. `NIMBUS_KEY_PASSPHRASE`, when set, takes precedence."),
@@ -332,13 +335,12 @@ Result<Config> load_config(const std::filesystem::path& data_dir) {
 
 Result<Config> load_config_file(const std::filesystem::path& path) {
   NIMBUS_ASSIGN_OR_RETURN(Bytes text, read_file(path, 1u << 20));
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text.begin(), text.end()));
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kMalformed,
-                 fmt::format("{}: line {}: {}", path.string(), e.mark.line + 1, e.msg));
+  auto document = yaml::load_single_document(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                                             "configuration");
+  if (!document.ok()) {
+    return Error(ErrorCode::kMalformed, fmt::format("{}: {}", path.string(), document.error().message()));
   }
+  const YAML::Node& root = *document;
   if (!root.IsMap()) {
     return Error(ErrorCode::kMalformed, fmt::format("{}: expected a mapping of settings", path.string()));
   }

@@ -183,6 +183,26 @@ TEST(Config, RefusesWhatIsNotAMappingOrNotYaml) {
   EXPECT_NE(broken.error().message().find("line"), std::string::npos) << broken.error().message();
 }
 
+TEST(Config, RefusesDeepNestingAndASecondDocumentWithTheFileAndLine) {
+  TempDir dir;
+  std::string deep = "organization: Contoso\nbase_url: http://pki.example.net\nstore: ";
+  for (int i = 0; i < 500; ++i) deep += "{path: ";
+  write_text(dir / "nimbus.yaml", deep + "x" + std::string(500, '}') + "\n", 0600);
+  auto refused = load_config(dir.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(refused.error().message(),
+            (dir / "nimbus.yaml").string() + ": line 3: nesting deeper than 64 levels of lists and mappings");
+
+  write_text(dir / "nimbus.yaml", "organization: Contoso\n---\nbase_url: http://pki.example.net\n", 0600);
+  refused = load_config(dir.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(refused.error().message(), (dir / "nimbus.yaml").string() +
+                                           ": line 2: the configuration ends before this line; a configuration is "
+                                           "exactly one YAML document");
+}
+
 TEST(Config, MissingFileIsNotFound) {
   TempDir dir;
   auto loaded = load_config(dir.path());

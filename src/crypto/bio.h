@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -21,5 +22,17 @@ std::string bio_text(BIO* bio);
 
 // True if `data` looks like PEM (a "-----BEGIN " line, after optional leading text); else DER.
 bool looks_like_pem(ByteView data);
+
+// One PEM block: its label ("CERTIFICATE REQUEST") and the DER its base64 holds.
+struct PemBlock {
+  std::string name;
+  Bytes der;
+};
+
+// Every PEM block in `data`, in order, whatever its label; text around the blocks is skipped, as
+// OpenSSL skips it. Readers of one object use it to see a second one instead of ignoring it.
+// kMalformed "PEM block N is damaged (...)" when a block's base64 or END line is wrong; no block at
+// all is an empty list.
+Result<std::vector<PemBlock>> read_pem_blocks(ByteView data);
 
 }  // namespace nimbus::crypto

@@ -10,6 +10,9 @@ namespace nimbus::crypto {
 namespace {
 constexpr std::string_view kFileScheme = "file:";
 constexpr unsigned kKeyFileMode = 0600;
+// A key file that group or others can read can be copied and attacked offline; one they can write
+// can be swapped for a key of their own. Either is refused, as OpenSSH refuses such keys.
+constexpr unsigned kKeyFileOpenToOthers = 066;
 
 // The label as it may appear in a file name: letters, digits, '-' and '_' only, so a label can
 // never leave the directory or hide the file.
@@ -66,6 +69,12 @@ Result<PrivateKey> FileKeyStore::load(std::string_view reference) const {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return Error(ErrorCode::kNotFound, fmt::format("key file '{}' is missing", path.string()));
+  }
+  NIMBUS_ASSIGN_OR_RETURN(unsigned mode, file_mode(path));
+  if ((mode & kKeyFileOpenToOthers) != 0) {
+    return Error(ErrorCode::kPermissionDenied,
+                 fmt::format("key file '{}' is readable or writable by group or others (mode {:o}); run 'chmod 600 {}'",
+                             path.string(), mode, path.string()));
   }
   NIMBUS_ASSIGN_OR_RETURN(std::string_view secret, passphrase());
   NIMBUS_ASSIGN_OR_RETURN(Bytes pem, read_file(path, 1u << 20));

@@ -49,8 +49,10 @@ class KeyStore {
 
 // Keys as encrypted PKCS#8 files (mode 0600) in one directory (mode 0700). References have the form
 // "file:<name>.key", relative to the directory; names are random, so concurrent creations never
-// collide. The passphrase is asked of `passphrase_source` the first time a key is used, so that
-// commands which touch no key need none. Not thread-safe.
+// collide. A key file that group or others may read or write is refused (kPermissionDenied, with the
+// chmod that fixes it) before its passphrase is asked for. The passphrase is asked of
+// `passphrase_source` the first time a key is used, so that commands which touch no key need none.
+// Not thread-safe.
 class FileKeyStore final : public KeyStore {
  public:
   using PassphraseSource = std::function<Result<Secret>()>;

@@ -1,5 +1,8 @@
 #include "crypto/key_store.h"
 
+#include <sys/stat.h>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/file.h"
@@ -141,6 +144,38 @@ TEST(FileKeyStore, RefusesAnEmptyPassphrase) {
   FileKeyStore store(dir / "keys", fixed(""));
   NIMBUS_EXPECT_ERROR(store.generate(p256(), "ca"), ErrorCode::kFailedPrecondition);
   EXPECT_TRUE(file_names(dir / "keys").empty());
+}
+
+// As OpenSSH refuses a private key others can read: the key file's mode is checked before the
+// passphrase is asked for, so a copied file is refused whether or not the passphrase is at hand.
+TEST(FileKeyStore, RefusesAKeyFileGroupOrOthersCanReadOrWrite) {
+  TempDir dir;
+  std::string reference;
+  {
+    FileKeyStore store(dir / "keys", fixed(std::string(kPassphrase)));
+    NIMBUS_ASSERT_OK_AND_ASSIGN(GeneratedKey generated, store.generate(p256(), "issuing"));
+    reference = generated.reference;
+  }
+  std::filesystem::path file = dir / "keys" / reference.substr(5);
+  for (unsigned mode : {0640u, 0604u, 0620u, 0602u, 0644u, 0666u}) {
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+    int calls = 0;
+    FileKeyStore store(dir / "keys", fixed(std::string(kPassphrase), &calls));
+    auto loaded = store.load(reference);
+    ASSERT_FALSE(loaded.ok()) << std::oct << mode;
+    EXPECT_EQ(loaded.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(loaded.error().message(),
+              fmt::format("key file '{}' is readable or writable by group or others (mode {:o}); run 'chmod 600 {}'",
+                          file.string(), mode, file.string()));
+    EXPECT_EQ(calls, 0) << "the passphrase was asked for a key that is refused";
+    NIMBUS_EXPECT_ERROR(store.check_unlock(), ErrorCode::kPermissionDenied);
+  }
+  // Only the owner's bits matter: 0400 (read-only) and 0700 are private.
+  for (unsigned mode : {0400u, 0700u, 0600u}) {
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+    FileKeyStore store(dir / "keys", fixed(std::string(kPassphrase)));
+    NIMBUS_EXPECT_OK(store.load(reference));
+  }
 }
 
 TEST(FileKeyStore, MissingKeyIsNotFound) {

@@ -51,7 +51,14 @@ bool is_standard_variable(std::string_view name) {
   return std::find(standard.begin(), standard.end(), name) != standard.end();
 }
 
-Status read_identity(const Fields& fields, Profile& profile) {
+Result<std::string> read_issuing_ca(const YAML::Node& node) {
+  NIMBUS_ASSIGN_OR_RETURN(std::string id, read_word(node, "issuing_ca"));
+  Status authority = pki::check_authority_id(id);
+  if (!authority.ok()) return invalid("issuing_ca", node, authority.error().message());
+  return id;
+}
+
+Status read_identity(const Fields& fields, std::optional<std::string_view> chosen_issuing_ca, Profile& profile) {
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node id, fields.required("id"));
   NIMBUS_ASSIGN_OR_RETURN(profile.id, read_word(id, "id"));
   // Profile ids end up in URLs and file names next to authority ids, so they follow the same rule.
@@ -64,10 +71,15 @@ Status read_identity(const Fields& fields, Profile& profile) {
   if (const YAML::Node* description = fields.find("description")) {
     NIMBUS_ASSIGN_OR_RETURN(profile.description, read_string(*description, "description", true));
   }
-  NIMBUS_ASSIGN_OR_RETURN(YAML::Node issuing_ca, fields.required("issuing_ca"));
-  NIMBUS_ASSIGN_OR_RETURN(profile.issuing_ca, read_word(issuing_ca, "issuing_ca"));
-  Status authority = pki::check_authority_id(profile.issuing_ca);
-  if (!authority.ok()) return invalid("issuing_ca", issuing_ca, authority.error().message());
+  if (chosen_issuing_ca) {
+    // The document's own choice is checked all the same: it is what applies the next time the file
+    // is applied without one.
+    if (const YAML::Node* written = fields.find("issuing_ca")) NIMBUS_TRY(read_issuing_ca(*written));
+    profile.issuing_ca = std::string(*chosen_issuing_ca);
+  } else {
+    NIMBUS_ASSIGN_OR_RETURN(YAML::Node written, fields.required("issuing_ca"));
+    NIMBUS_ASSIGN_OR_RETURN(profile.issuing_ca, read_issuing_ca(written));
+  }
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node type, fields.required("type"));
   NIMBUS_ASSIGN_OR_RETURN(profile.type, read_choice(type, "type", kCertificateTypes));
   return ok_status();
@@ -319,10 +331,10 @@ Error rule_violation(const Fields& fields, const RuleViolation& violation) {
   return refused(element_path(violation.field, *violation.element), node[*violation.element], violation.reason);
 }
 
-Result<Profile> read_profile(const YAML::Node& root) {
+Result<Profile> read_profile(const YAML::Node& root, std::optional<std::string_view> issuing_ca) {
   NIMBUS_ASSIGN_OR_RETURN(Fields fields, Fields::read(root, "", kProfileFields));
   Profile profile;
-  NIMBUS_TRY(read_identity(fields, profile));
+  NIMBUS_TRY(read_identity(fields, issuing_ca, profile));
   NIMBUS_TRY(read_names(fields, profile));
   NIMBUS_TRY(read_usages(fields, profile));
   NIMBUS_TRY(read_key_and_lifecycle(fields, profile));
@@ -334,11 +346,11 @@ Result<Profile> read_profile(const YAML::Node& root) {
 
 }  // namespace
 
-Result<Profile> parse_profile(std::string_view yaml) {
+Result<Profile> parse_profile(std::string_view yaml, std::optional<std::string_view> issuing_ca) {
   NIMBUS_ASSIGN_OR_RETURN(YAML::Node root, load_profile_document(yaml));
   // Reading uses only checked accessors; this is for whatever yaml-cpp may still throw.
   try {
-    return read_profile(root);
+    return read_profile(root, issuing_ca);
   } catch (const YAML::Exception& e) {
     return Error(ErrorCode::kInvalidArgument, fmt::format("line {}: {}", e.mark.line + 1, e.msg));
   }

@@ -5,6 +5,7 @@
 // whole document up front and names the field and the reason for every refusal.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,7 +71,9 @@ struct Profile {
 // EKUs that are neither dotted OIDs nor known names, RSA below crypto::kMinimumRsaBits, SHA-1, and
 // key usages that cannot work with the allowed algorithms (key encipherment with EC keys only).
 // Errors are kInvalidArgument or kPolicyViolation with the field path first: "key_usage[1]: ...".
-Result<Profile> parse_profile(std::string_view yaml);
+// `issuing_ca`, when given, takes the place of the document's `issuing_ca`, which may then be left
+// out (and is still checked when present); the caller checks that it is a valid authority id.
+Result<Profile> parse_profile(std::string_view yaml, std::optional<std::string_view> issuing_ca = std::nullopt);
 
 // The profile's key usages that `key` can perform, in the profile's order: key and data
 // encipherment only for RSA keys (RFC 5480 forbids them for EC keys), key agreement only for EC

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/random.h"
+#include "pki/authority_id.h"
 #include "profile/names.h"
 #include "x509/certificate.h"
 
@@ -46,19 +47,29 @@ std::string names_json(const std::vector<SubjectAltName>& names) {
 ProfileCatalog::ProfileCatalog(store::Store& store, std::string actor, Clock clock)
     : store_(store), actor_(std::move(actor)), clock_(std::move(clock)) {}
 
-Result<AppliedProfile> ProfileCatalog::apply(std::string_view yaml) {
-  NIMBUS_ASSIGN_OR_RETURN(Profile profile, parse_profile(yaml));
+Result<AppliedProfile> ProfileCatalog::apply(std::string_view yaml, const std::optional<IssuingCaChoice>& issuing_ca) {
+  std::string_view named_by = "issuing_ca";
+  std::optional<std::string_view> chosen;
+  if (issuing_ca) {
+    Status valid = pki::check_authority_id(issuing_ca->id);
+    if (!valid.ok()) return std::move(valid).error().with_context(issuing_ca->given_as);
+    named_by = issuing_ca->given_as;
+    chosen = issuing_ca->id;
+  }
+  NIMBUS_ASSIGN_OR_RETURN(Profile profile, parse_profile(yaml, chosen));
   NIMBUS_ASSIGN_OR_RETURN(auto authority, store_.find_authority(profile.issuing_ca));
   if (!authority) {
     return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("issuing_ca: no authority '{}' (see 'nimbus ca list')", profile.issuing_ca));
+                 fmt::format("{}: no authority '{}' in this deployment (see 'nimbus ca list')", named_by,
+                             profile.issuing_ca));
   }
   if (authority->kind != store::AuthorityKind::kIssuing || !authority->certificate_der ||
       authority->status == store::AuthorityStatus::kRevoked) {
     return Error(ErrorCode::kPolicyViolation,
-                 fmt::format("issuing_ca: '{}' is a {} CA that is {}; a profile needs an issuing CA with a certificate "
+                 fmt::format("{}: '{}' is {} {} CA that is {}; a profile needs an issuing CA with a certificate "
                              "that is not revoked",
-                             profile.issuing_ca, store::authority_kind_name(authority->kind),
+                             named_by, profile.issuing_ca, authority->kind == store::AuthorityKind::kRoot ? "a" : "an",
+                             store::authority_kind_name(authority->kind),
                              store::authority_status_name(authority->status)));
   }
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate ca_certificate, x509::Certificate::from_der(*authority->certificate_der));

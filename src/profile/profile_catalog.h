@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct AppliedProfile {
   bool changed = false;  // the document differs from the stored one; the version went up
 };
 
+// An issuing CA the caller chooses in place of the document's `issuing_ca`.
+struct IssuingCaChoice {
+  std::string id;
+  std::string given_as;  // how errors name the choice: "--issuing-ca"
+};
+
 struct StoredProfile {
   store::ProfileRecord record;
   Profile profile;
@@ -35,8 +42,9 @@ class ProfileCatalog {
 
   // Validates the document (parse_profile), checks that its issuing CA exists, can issue, and
   // lives longer than the profile's validity, then creates or updates it. Re-applying the same
-  // document changes nothing.
-  Result<AppliedProfile> apply(std::string_view yaml);
+  // document changes nothing. With `issuing_ca`, the profile is bound to that authority whatever
+  // the document names (the stored document names it), under the same checks.
+  Result<AppliedProfile> apply(std::string_view yaml, const std::optional<IssuingCaChoice>& issuing_ca = std::nullopt);
 
   Result<StoredProfile> get(const std::string& id);
   Result<std::vector<StoredProfile>> list();

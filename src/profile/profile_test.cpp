@@ -193,6 +193,19 @@ TEST(Profile, RefusesDocumentsThatAreNotOneMapping) {
   expect_refused(std::string(70 * 1024, '#'), ErrorCode::kInvalidArgument, "the profile is 71680 bytes");
 }
 
+// A field's value nested hundreds of levels deep (yaml-cpp 0.7 alone says "bad file"), in block
+// and in flow style: refused at the line where nesting passes the limit, before any field is read.
+TEST(Profile, RefusesDeepNestingWithTheLine) {
+  std::string dashes;
+  for (int i = 0; i < 500; ++i) dashes += "- ";
+  expect_refused(profile_with({{"key_usage", "key_usage:\n  " + dashes + "digital_signature"}}),
+                 ErrorCode::kInvalidArgument, "line 6: nesting deeper than 64 levels of lists and mappings");
+  std::string braces = "key:";
+  for (int i = 0; i < 500; ++i) braces += " {algorithms:";
+  expect_refused(profile_with({{"key", braces + " [rsa]" + std::string(500, '}')}}), ErrorCode::kInvalidArgument,
+                 "line 7: nesting deeper than 64 levels of lists and mappings");
+}
+
 TEST(Profile, RefusesUnknownFieldsNamingThem) {
   Refusal refused = refusal(profile_with({{"keyusage", "keyusage: [digital_signature]"}}));
   EXPECT_EQ(refused.code, ErrorCode::kInvalidArgument);

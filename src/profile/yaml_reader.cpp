@@ -1,12 +1,11 @@
 #include "profile/yaml_reader.h"
 
 #include <charconv>
-#include <sstream>
 
 #include <fmt/ranges.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include "profile/text.h"
+#include "yaml/document.h"
 
 namespace nimbus::profile {
 
@@ -24,56 +23,14 @@ Error field_error(ErrorCode code, std::string_view path, const YAML::Node& node,
   return Error(code, fmt::format("{}: {}{}", path, why, at_line(node)));
 }
 
-// Ignores parser events except where documents start.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-
-  std::vector<YAML::Mark> starts;
-};
-
-// Where the documents in `yaml` start, looking no further than the second. Not YAML::LoadAll:
-// yaml-cpp 0.7 can report empty documents forever on malformed input (",") and LoadAll collects
-// them until memory runs out (fixed upstream in yaml-cpp#1319).
-std::vector<YAML::Mark> document_starts(const std::string& yaml) {
-  std::istringstream in(yaml);
-  YAML::Parser parser(in);
-  DocumentStarts events;
-  for (int document = 0; document < 2 && parser.HandleNextDocument(events); ++document) {
-  }
-  return events.starts;
-}
-
 }  // namespace
 
-Result<YAML::Node> load_profile_document(std::string_view yaml) {
-  if (yaml.size() > kMaxDocumentSize) {
+Result<YAML::Node> load_profile_document(std::string_view text) {
+  if (text.size() > kMaxDocumentSize) {
     return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("the profile is {} bytes; a profile is at most {} bytes", yaml.size(), kMaxDocumentSize));
+                 fmt::format("the profile is {} bytes; a profile is at most {} bytes", text.size(), kMaxDocumentSize));
   }
-  std::string text(yaml);
-  try {
-    // YAML::Load would silently ignore whatever follows the first document; refuse it instead.
-    std::vector<YAML::Mark> starts = document_starts(text);
-    if (starts.empty()) return Error(ErrorCode::kInvalidArgument, "the profile is empty");
-    if (starts.size() > 1) {
-      return Error(ErrorCode::kInvalidArgument,
-                   fmt::format("line {}: the profile ends before this line; a profile is exactly one YAML "
-                               "document",
-                               starts[1].line + 1));
-    }
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kInvalidArgument, fmt::format("line {}: {}", e.mark.line + 1, e.msg));
-  }
+  return yaml::load_single_document(text, "profile");
 }
 
 std::string member_path(std::string_view parent, std::string_view name) {

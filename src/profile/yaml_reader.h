@@ -26,9 +26,9 @@
 
 namespace nimbus::profile {
 
-// The one document in `yaml`. Refuses more than 64 KiB (a profile is a page of YAML), an empty
-// text, and a second document: YAML::Load would silently ignore whatever follows the first.
-// kInvalidArgument with the line where yaml-cpp found a syntax error.
+// The one document in `yaml`. Refuses more than 64 KiB (a profile is a page of YAML), and what
+// yaml::load_single_document refuses: an empty text, nesting deeper than yaml::kMaxNesting, a
+// second document. kInvalidArgument with the line where yaml-cpp found a syntax error.
 Result<YAML::Node> load_profile_document(std::string_view yaml);
 
 // "key.rsa_min_bits", "subject_alt_names[0].type"

@@ -1,6 +1,5 @@
 #include "x509/certificate.h"
 
-#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <fmt/format.h>
@@ -10,6 +9,7 @@
 #include "crypto/object_identifier.h"
 #include "crypto/openssl_error.h"
 #include "x509/general_names.h"
+#include "x509/single_object.h"
 
 namespace nimbus::x509 {
 
@@ -97,11 +97,17 @@ Result<Certificate> Certificate::from_der(ByteView der) {
 }
 
 Result<Certificate> Certificate::parse(ByteView data) {
-  NIMBUS_ASSIGN_OR_RETURN(std::vector<Certificate> all, parse_all(data));
-  if (all.size() != 1) {
-    return Error(ErrorCode::kMalformed,
-                 fmt::format("expected one certificate, found {}", all.size()));
+  if (!crypto::looks_like_pem(data)) {
+    auto cert = from_der(data);
+    if (!cert.ok()) {
+      if (std::size_t count = count_der_objects<crypto::X509Ptr>(data, d2i_X509); count > 1) {
+        return several_objects(count, "certificates");
+      }
+    }
+    return cert;
   }
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<Certificate> all, parse_all(data));
+  if (all.size() > 1) return several_objects(all.size(), "certificates");
   return std::move(all.front());
 }
 
@@ -112,30 +118,10 @@ Result<std::vector<Certificate>> Certificate::parse_all(ByteView data) {
     certs.push_back(std::move(cert));
     return certs;
   }
-  crypto::BioPtr in = crypto::memory_reader(data);
-  for (;;) {
-    char* name = nullptr;
-    char* header = nullptr;
-    unsigned char* body = nullptr;
-    long size = 0;
-    if (PEM_read_bio(in.get(), &name, &header, &body, &size) != 1) {
-      // End of input is reported as PEM_R_NO_START_LINE; anything else is damage.
-      unsigned long reason = ERR_GET_REASON(ERR_peek_last_error());
-      crypto::clear_openssl_errors();
-      if (reason != PEM_R_NO_START_LINE) {
-        return Error(ErrorCode::kMalformed,
-                     fmt::format("PEM block {} is damaged (bad base64 or a missing END line)",
-                                 certs.size() + 1));
-      }
-      break;
-    }
-    std::string block_name = name;
-    Bytes der(body, body + size);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(body);
-    if (block_name != "CERTIFICATE") continue;  // keys, CRLs etc. in a bundle are not ours to read
-    auto cert = from_der(der);
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<crypto::PemBlock> blocks, crypto::read_pem_blocks(data));
+  for (const crypto::PemBlock& block : blocks) {
+    if (block.name != "CERTIFICATE") continue;  // keys, CRLs etc. in a bundle are not ours to read
+    auto cert = from_der(block.der);
     if (!cert.ok()) {
       return std::move(cert).error().with_context(fmt::format("PEM certificate {}", certs.size() + 1));
     }

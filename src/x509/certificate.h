@@ -47,7 +47,8 @@ class Certificate {
  public:
   // Exactly one DER certificate; trailing bytes are an error.
   static Result<Certificate> from_der(ByteView der);
-  // PEM or DER; with PEM, exactly one CERTIFICATE block is expected.
+  // PEM or DER, holding exactly one certificate: a second one (a second CERTIFICATE block, or DER
+  // certificates one after another) is refused with the count. Other PEM blocks are skipped.
   static Result<Certificate> parse(ByteView data);
   // Every certificate in a PEM bundle (in order), or the one certificate of a DER file.
   static Result<std::vector<Certificate>> parse_all(ByteView data);

@@ -81,7 +81,8 @@ TEST(Certificate, ParseAllReadsABundleInOrderSkippingOtherBlocks) {
   auto one = Certificate::parse(as_bytes(bundle));
   ASSERT_FALSE(one.ok());
   EXPECT_EQ(one.error().code(), ErrorCode::kMalformed);
-  EXPECT_NE(one.error().message().find("found 2"), std::string::npos) << one.error().message();
+  EXPECT_NE(one.error().message().find("holds 2 certificates; exactly one is expected"), std::string::npos)
+      << one.error().message();
 }
 
 TEST(Certificate, ParseAllOfDerIsTheOneCertificate) {
@@ -120,6 +121,26 @@ TEST(Certificate, FromDerRejectsTrailingBytes) {
   two.insert(two.end(), f.issuing.certificate.der().begin(), f.issuing.certificate.der().end());
   NIMBUS_EXPECT_ERROR(Certificate::from_der(two), ErrorCode::kMalformed);
   NIMBUS_EXPECT_ERROR(Certificate::parse(two), ErrorCode::kMalformed);
+}
+
+// A file of two DER certificates one after another is counted, not read as one and some garbage.
+TEST(Certificate, ParseCountsDerCertificatesOneAfterAnother) {
+  Fixture f = make_fixture();
+  Bytes three = f.root.certificate.der();
+  for (const Certificate* next : {&f.issuing.certificate, &f.root.certificate}) {
+    three.insert(three.end(), next->der().begin(), next->der().end());
+  }
+  auto parsed = Certificate::parse(three);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(parsed.error().message(), "holds 3 certificates; exactly one is expected (put each in a file of its own)");
+
+  Bytes garbage = f.root.certificate.der();
+  garbage.insert(garbage.end(), {0x30, 0x03, 0x02, 0x01});
+  parsed = Certificate::parse(garbage);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message().find("4 unexpected bytes follow the certificate"), std::string::npos)
+      << parsed.error().message();
 }
 
 TEST(Certificate, FromDerRejectsGarbage) {

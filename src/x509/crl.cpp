@@ -17,6 +17,7 @@
 #include "x509/certificate_builder.h"
 #include "x509/extensions.h"
 #include "x509/general_names.h"
+#include "x509/single_object.h"
 
 namespace nimbus::x509 {
 
@@ -33,17 +34,28 @@ CertificateRevocationList CertificateRevocationList::adopt(crypto::X509CrlPtr cr
 }
 
 Result<CertificateRevocationList> CertificateRevocationList::parse(ByteView data) {
+  Bytes der_storage;
+  ByteView der = data;
   if (crypto::looks_like_pem(data)) {
-    crypto::BioPtr in = crypto::memory_reader(data);
-    crypto::X509CrlPtr crl(PEM_read_bio_X509_CRL(in.get(), nullptr, nullptr, nullptr));
-    if (!crl) return crypto::openssl_error(ErrorCode::kMalformed, "not a PEM X509 CRL");
-    return adopt(std::move(crl));
+    NIMBUS_ASSIGN_OR_RETURN(std::vector<crypto::PemBlock> blocks, crypto::read_pem_blocks(data));
+    std::size_t crls = 0;
+    for (crypto::PemBlock& block : blocks) {
+      if (block.name != "X509 CRL") continue;  // certificates beside a CRL are not ours to read
+      if (crls++ == 0) der_storage = std::move(block.der);
+    }
+    if (crls == 0) return Error(ErrorCode::kMalformed, "no PEM X509 CRL block found");
+    if (crls > 1) return several_objects(crls, "CRLs");
+    der = der_storage;
   }
-  const unsigned char* cursor = data.data();
-  crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &cursor, static_cast<long>(data.size())));
+  const unsigned char* cursor = der.data();
+  crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size())));
   if (!crl) return crypto::openssl_error(ErrorCode::kMalformed, "not a DER-encoded X.509 CRL");
-  if (cursor != data.data() + data.size()) {
-    return Error(ErrorCode::kMalformed, "unexpected bytes follow the CRL");
+  if (cursor != der.data() + der.size()) {
+    ByteView rest = der.subspan(static_cast<std::size_t>(cursor - der.data()));
+    if (std::size_t more = count_der_objects<crypto::X509CrlPtr>(rest, d2i_X509_CRL); more > 0) {
+      return several_objects(1 + more, "CRLs");
+    }
+    return Error(ErrorCode::kMalformed, fmt::format("{} unexpected bytes follow the CRL", rest.size()));
   }
   return adopt(std::move(crl));
 }

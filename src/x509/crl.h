@@ -57,7 +57,9 @@ class CrlEntryView {
 // Immutable; copies share the parsed CRL. Thread-safe to read.
 class CertificateRevocationList {
  public:
-  // PEM ("X509 CRL") or DER; trailing bytes are an error.
+  // PEM ("X509 CRL") or DER, holding exactly one CRL: a second one (a second PEM block, or DER CRLs
+  // one after another) is refused with the count, other trailing bytes too; PEM blocks of other
+  // kinds around the CRL are skipped.
   static Result<CertificateRevocationList> parse(ByteView data);
   static CertificateRevocationList adopt(crypto::X509CrlPtr crl);
 

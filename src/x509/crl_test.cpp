@@ -95,6 +95,28 @@ TEST(Crl, ParsesPem) {
   EXPECT_EQ(parsed.der(), crl.der());
 }
 
+// A base and a delta CRL pasted into one file: the second would otherwise be ignored.
+TEST(Crl, RefusesTwoCrlsSayingHowMany) {
+  TestCa issuer = make_issuer();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList crl, sign_crl(issuer.certificate, issuer.key, sample_contents()));
+  const std::string expected = "holds 2 CRLs; exactly one is expected (put each in a file of its own)";
+  auto pem = CertificateRevocationList::parse(as_bytes(crl.pem() + issuer.certificate.pem() + crl.pem()));
+  ASSERT_FALSE(pem.ok());
+  EXPECT_EQ(pem.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(pem.error().message(), expected);
+
+  Bytes two = crl.der();
+  two.insert(two.end(), crl.der().begin(), crl.der().end());
+  auto der = CertificateRevocationList::parse(two);
+  ASSERT_FALSE(der.ok());
+  EXPECT_EQ(der.error().message(), expected);
+
+  // A certificate beside one CRL is not a second CRL.
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRevocationList one,
+                              CertificateRevocationList::parse(as_bytes(issuer.certificate.pem() + crl.pem())));
+  EXPECT_EQ(one.der(), crl.der());
+}
+
 TEST(Crl, EntriesCarryTheirDateAndAReasonCodeUnlessUnspecified) {
   TestCa issuer = make_issuer();
   CrlContents contents = sample_contents();

@@ -1,6 +1,5 @@
 #include "x509/csr.h"
 
-#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <fmt/format.h>
@@ -8,6 +7,7 @@
 #include "crypto/bio.h"
 #include "crypto/openssl_error.h"
 #include "x509/extensions.h"
+#include "x509/single_object.h"
 
 namespace nimbus::x509 {
 
@@ -27,24 +27,18 @@ Result<CertificateRequest> CertificateRequest::parse(ByteView data) {
   Bytes der_storage;
   ByteView der = data;
   if (crypto::looks_like_pem(data)) {
-    crypto::BioPtr in = crypto::memory_reader(data);
-    char* name = nullptr;
-    char* header = nullptr;
-    unsigned char* body = nullptr;
-    long size = 0;
-    if (PEM_read_bio(in.get(), &name, &header, &body, &size) != 1) {
-      crypto::clear_openssl_errors();
-      return Error(ErrorCode::kMalformed, "the PEM request is damaged (bad base64 or no END line)");
+    NIMBUS_ASSIGN_OR_RETURN(std::vector<crypto::PemBlock> blocks, crypto::read_pem_blocks(data));
+    if (blocks.empty()) return Error(ErrorCode::kMalformed, "no complete PEM block found");
+    std::size_t requests = 0;
+    for (crypto::PemBlock& block : blocks) {
+      if (block.name != "CERTIFICATE REQUEST" && block.name != "NEW CERTIFICATE REQUEST") continue;
+      if (requests++ == 0) der_storage = std::move(block.der);
     }
-    std::string block(name);
-    der_storage.assign(body, body + size);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(body);
-    if (block != "CERTIFICATE REQUEST" && block != "NEW CERTIFICATE REQUEST") {
+    if (requests == 0) {
       return Error(ErrorCode::kMalformed,
-                   fmt::format("expected a CERTIFICATE REQUEST PEM block, found '{}'", block));
+                   fmt::format("expected a CERTIFICATE REQUEST PEM block, found '{}'", blocks.front().name));
     }
+    if (requests > 1) return several_objects(requests, "certificate requests");
     der = der_storage;
   }
   const unsigned char* cursor = der.data();
@@ -53,7 +47,11 @@ Result<CertificateRequest> CertificateRequest::parse(ByteView data) {
     return crypto::openssl_error(ErrorCode::kMalformed, "not a DER-encoded PKCS#10 request");
   }
   if (cursor != der.data() + der.size()) {
-    return Error(ErrorCode::kMalformed, "unexpected bytes follow the request");
+    ByteView rest = der.subspan(static_cast<std::size_t>(cursor - der.data()));
+    if (std::size_t more = count_der_objects<crypto::X509ReqPtr>(rest, d2i_X509_REQ); more > 0) {
+      return several_objects(1 + more, "certificate requests");
+    }
+    return Error(ErrorCode::kMalformed, fmt::format("{} unexpected bytes follow the request", rest.size()));
   }
   if (X509_REQ_get0_pubkey(request.get()) == nullptr) {
     return crypto::openssl_error(ErrorCode::kMalformed, "the request's public key cannot be read");

@@ -16,7 +16,9 @@ namespace nimbus::x509 {
 // Immutable; copies share the parsed request. Thread-safe to read.
 class CertificateRequest {
  public:
-  // PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER; trailing bytes are an error.
+  // PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER, holding exactly one request:
+  // a second request (a second PEM block, or DER requests one after another) is refused with the
+  // count, other trailing bytes too; PEM blocks of other kinds around the request are skipped.
   // Parsing does not check the signature: call verify_signature().
   static Result<CertificateRequest> parse(ByteView data);
 

@@ -4,6 +4,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <utility>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "crypto/bio.h"
@@ -111,6 +114,52 @@ TEST(CertificateRequest, RefusesGarbageAndTrailingBytes) {
   std::string pem = request.pem();
   pem.resize(pem.size() / 2);
   NIMBUS_EXPECT_ERROR(CertificateRequest::parse(as_bytes(pem)), ErrorCode::kMalformed);
+}
+
+// A second request in the file would otherwise be ignored, and the first issued without a word.
+TEST(CertificateRequest, RefusesTwoPemRequestsSayingHowMany) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest first, CertificateRequest::create_for_ca(dn("CN=first"), key));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest second, CertificateRequest::create_for_ca(dn("CN=second"), key));
+  const std::pair<std::string, int> files[] = {
+      {first.pem() + second.pem(), 2},
+      {first.pem() + "\nnotes between the blocks\n" + second.pem() + first.pem(), 3},
+      {first.pem() + pem_block("NEW CERTIFICATE REQUEST", second.der()), 2},
+  };
+  for (const auto& [text, count] : files) {
+    auto parsed = CertificateRequest::parse(as_bytes(text));
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed);
+    EXPECT_EQ(parsed.error().message(),
+              fmt::format("holds {} certificate requests; exactly one is expected (put each in a file of its own)",
+                          count));
+  }
+}
+
+TEST(CertificateRequest, RefusesDerRequestsOneAfterAnotherSayingHowMany) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  Bytes two = request.der();
+  two.insert(two.end(), request.der().begin(), request.der().end());
+  auto parsed = CertificateRequest::parse(two);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message(), "holds 2 certificate requests; exactly one is expected (put each in a file of its own)");
+
+  // What follows is not a request: the bytes are counted instead.
+  Bytes garbage = request.der();
+  garbage.insert(garbage.end(), {0x30, 0x00, 0x00});
+  parsed = CertificateRequest::parse(garbage);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message(), "3 unexpected bytes follow the request");
+}
+
+// Blocks of other kinds (the key `openssl req -keyout` wrote into the same file) are not requests.
+TEST(CertificateRequest, SkipsOtherPemBlocksBesideTheOneRequest) {
+  crypto::PrivateKey key = make_key();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));
+  std::string text = pem_block("PRIVATE KEY", Bytes{0x30, 0x00}) + request.pem() + pem_block("CERTIFICATE", Bytes{0x30, 0x00});
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(as_bytes(text)));
+  EXPECT_EQ(parsed.der(), request.der());
 }
 
 TEST(CertificateRequest, EveryTamperedByteFailsParseOrVerify) {

@@ -30,6 +30,8 @@ head -c 512 /dev/urandom >"$WORK/random.der"
 : >"$WORK/empty.pem"
 openssl req -in "$WORK/req.pem" -outform DER -out "$WORK/req.der"
 cat "$CERT" "$CHAIN" >"$WORK/two-certs.pem"
+openssl x509 -in "$CHAIN" -outform DER -out "$WORK/ent-root.der"
+cat "$WORK/good.der" "$WORK/ent-root.der" >"$WORK/two-certs.der"
 cp "$WORK/ent-root.key" "$WORK/a-key.pem"
 MISSING=$WORK/no-such-file.pem
 
@@ -53,7 +55,10 @@ run_case "--cert: a directory" import_refused "$WORK" "$CHAIN"
 run_case "--cert: a PEM CSR" import_refused "$WORK/req.pem" "$CHAIN" req.pem
 run_case "--cert: a DER CSR" import_refused "$WORK/req.der" "$CHAIN" req.der
 run_case "--cert: a private key" import_refused "$WORK/a-key.pem" "$CHAIN" a-key.pem
-run_case "--cert: two certificates" import_refused "$WORK/two-certs.pem" "$CHAIN" two-certs.pem
+run_case "--cert: two certificates" import_refused "$WORK/two-certs.pem" "$CHAIN" \
+  "'$WORK/two-certs.pem': holds 2 certificates; exactly one is expected (put each in a file of its own)"
+run_case "--cert: two DER certificates one after another" import_refused "$WORK/two-certs.der" "$CHAIN" \
+  "'$WORK/two-certs.der': holds 2 certificates; exactly one is expected"
 run_case "--chain: truncated PEM" import_refused "$CERT" "$WORK/truncated.pem" truncated.pem
 run_case "--chain: random bytes" import_refused "$CERT" "$WORK/random.der" random.der
 run_case "--chain: empty file" import_refused "$CERT" "$WORK/empty.pem" empty.pem
@@ -155,6 +160,35 @@ case_bad_configuration() {
   assert_contains "$ERR" "nimbus.yaml" "error for unparseable YAML"
 }
 run_case "damaged nimbus.yaml: exit 1, one line" case_bad_configuration
+
+# 500 levels of nesting: yaml-cpp alone says "bad file" (0.7) or overflows the stack (older ones).
+case_deeply_nested_configuration() {
+  cp -a "$D" "$WORK/deepconf"
+  local conf=$WORK/deepconf/nimbus.yaml line
+  line=$(($(grep -c '' "$conf") + 1))
+  printf 'store: %s%s\n' "$(printf '{path: %.0s' $(seq 500))" "$(printf '}%.0s' $(seq 500))" >>"$conf"
+  expect_fail --status 1 nimbus ca list --data "$WORK/deepconf"
+  assert_eq "$ERR" "nimbus: $conf: line $line: nesting deeper than 64 levels of lists and mappings" "error line"
+  sed -i '$d' "$conf"
+  printf 'listen_port:\n%s8080\n' "$(printf -- '- %.0s' $(seq 500))" >>"$conf"
+  expect_fail --status 1 nimbus serve --data "$WORK/deepconf" --config "$conf"
+  assert_eq "$ERR" "nimbus: $conf: line $((line + 1)): nesting deeper than 64 levels of lists and mappings" \
+    "error line (serve --config)"
+}
+run_case "nimbus.yaml nested 500 levels deep: exit 1 naming the file, the line and the limit" \
+  case_deeply_nested_configuration
+
+# verify --crl reads one CRL per file; a second one in the same file is refused, not ignored.
+case_two_crls_in_one_file() {
+  local crl=$WORK/root-crl.pem
+  crl_pem_of "$D" acme-test-root-ca "$crl"
+  cat "$crl" "$crl" >"$WORK/two-crls.pem"
+  expect_fail --status 2 nimbus verify --trust-ca acme-test-root-ca --data "$D" --crl "$WORK/two-crls.pem" \
+    "$WORK/ent-root.pem"
+  assert_eq "$ERR" "nimbus: --crl '$WORK/two-crls.pem': holds 2 CRLs; exactly one is expected (put each in a file of its own)" \
+    "error line"
+}
+run_case "verify --crl with two CRLs in one file: refused with the count" case_two_crls_in_one_file
 
 case_bad_options() {
   local before

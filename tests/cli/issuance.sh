@@ -138,6 +138,11 @@ sed '3s/^..../!!!!/' "$WORK/rsa.csr" >"$WORK/damaged.pem"
   echo "-----END CERTIFICATE REQUEST-----"
 } >"$WORK/random-body.pem"
 : >"$WORK/empty.csr"
+# Files with more than one request: nimbus issue must not pick the first and ignore the rest.
+cat "$WORK/rsa.csr" "$WORK/sha1.csr" >"$WORK/two.csr"
+cat "$WORK/rsa.csr" "$WORK/rsa.key" "$WORK/sha1.csr" "$WORK/rsa1024.csr" >"$WORK/three-and-a-key.csr"
+cat "$WORK/rsa.der" "$WORK/rsa.der" >"$WORK/two.der"
+{ cat "$WORK/rsa.der"; printf 'trailing'; } >"$WORK/trailing.der"
 for f in bad-signature.der rsa1024.csr sha1.csr p521.csr k1.csr; do
   [[ -s "$WORK/$f" ]] || fail "test setup: openssl did not make $f"
 done
@@ -482,8 +487,17 @@ run_case "EC CSR under an RSA-only profile" issue_refused "$E_RSA_PENDING" "key:
 run_case "RSA CSR under an EC-only profile" issue_refused "$E_EC_PENDING" "key: RSA keys are not allowed" -- --csr "$WORK/rsa.csr"
 run_case "truncated DER CSR" issue_refused "$E_RSA_PENDING" "'$WORK/truncated.der': not a DER-encoded PKCS#10 request" \
   -- --csr "$WORK/truncated.der"
-run_case "PEM CSR with damaged base64" issue_refused "$E_RSA_PENDING" "'$WORK/damaged.pem': the PEM request is damaged" \
+run_case "PEM CSR with damaged base64" issue_refused "$E_RSA_PENDING" "'$WORK/damaged.pem': PEM block 1 is damaged" \
   -- --csr "$WORK/damaged.pem"
+run_case "two PEM CSRs in one file" issue_refused "$E_RSA_PENDING" \
+  "'$WORK/two.csr': holds 2 certificate requests; exactly one is expected (put each in a file of its own)" \
+  -- --csr "$WORK/two.csr"
+run_case "three PEM CSRs and a key in one file" issue_refused "$E_RSA_PENDING" \
+  "'$WORK/three-and-a-key.csr': holds 3 certificate requests" -- --csr "$WORK/three-and-a-key.csr"
+run_case "two DER CSRs one after another" issue_refused "$E_RSA_PENDING" \
+  "'$WORK/two.der': holds 2 certificate requests; exactly one is expected" -- --csr "$WORK/two.der"
+run_case "DER CSR followed by other bytes" issue_refused "$E_RSA_PENDING" \
+  "'$WORK/trailing.der': 8 unexpected bytes follow the request" -- --csr "$WORK/trailing.der"
 run_case "PEM CSR with garbage inside" issue_refused "$E_RSA_PENDING" "'$WORK/random-body.pem': not a DER-encoded PKCS#10 request" \
   -- --csr "$WORK/random-body.pem"
 run_case "a certificate instead of a CSR" issue_refused "$E_RSA_PENDING" \

@@ -154,6 +154,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# serve_here: for a test that starts nimbus serve: PORT, a free port, and BASE_URL on it, so that the
+# deployments made afterwards publish their URLs where the server will answer. Needs curl.
+serve_here() {
+  command -v curl >/dev/null || fail "the tests need 'curl' on PATH"
+  PORT=$(free_port)
+  BASE_URL="http://127.0.0.1:$PORT"
+}
+
 # start_serve LOG ARGS...: starts `nimbus serve ARGS...` in the background, stderr (the log) to LOG
 # and stdout to LOG.out, sets SERVER_PID and returns once $BASE_URL/healthz answers (10 s at most).
 start_serve() {

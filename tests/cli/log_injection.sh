@@ -6,10 +6,8 @@
 # own; a refused OCSP request is logged once; the 404 answer for an unknown CA is escaped too.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 python3() { "$PYTHON" -S "$@"; }
-command -v curl >/dev/null || { echo "FAIL: the tests need 'curl' on PATH" >&2; exit 1; }
+serve_here
 
-PORT=$(free_port)
-BASE_URL="http://127.0.0.1:$PORT"
 D=$WORK/data
 init_vpn "$D"
 # A well-formed OCSP request, so that the CA id (not the body) is what gets it refused.

@@ -250,6 +250,23 @@ run_case "malformed YAML (bad indentation) refused with its line" refused_profil
 run_case "empty file refused" refused_profile "$WORK/bad-empty.yaml" "the profile is empty"
 run_case "missing file refused" refused_profile "$WORK/no-such-profile.yaml" "cannot open" "No such file"
 
+# 500 levels of nesting in a field's value: the limit, the file and the line, not yaml-cpp's "bad file".
+{
+  sed '/^key_usage:/d' "$WORK/user-vpn.yaml"
+  printf 'key_usage:\n  %sdigital_signature\n' "$(printf -- '- %.0s' $(seq 500))"
+} >"$WORK/bad-deep-block.yaml"
+DEEP_BLOCK_LINE=$(grep -c '' "$WORK/bad-deep-block.yaml")
+{
+  sed '/^key:/,/^  ec_curves:/d' "$WORK/user-vpn.yaml"
+  printf 'key: %s[rsa]%s\n' "$(printf '{algorithms: %.0s' $(seq 500))" "$(printf '}%.0s' $(seq 500))"
+} >"$WORK/bad-deep-flow.yaml"
+DEEP_FLOW_LINE=$(grep -c '' "$WORK/bad-deep-flow.yaml")
+run_case "a list nested 500 levels deep refused at the limit" refused_profile "$WORK/bad-deep-block.yaml" \
+  "nimbus: '$WORK/bad-deep-block.yaml': line $DEEP_BLOCK_LINE: nesting deeper than 64 levels of lists and mappings"
+run_case "a flow mapping nested 500 levels deep refused at the limit" refused_profile "$WORK/bad-deep-flow.yaml" \
+  "nimbus: '$WORK/bad-deep-flow.yaml': line $DEEP_FLOW_LINE: nesting deeper than 64 levels of lists and mappings"
+
+
 # ---------------------------------------------------------------------------------------------
 # Enrollment records
 
@@ -416,5 +433,79 @@ case_delete_while_pending() {
   refused_unchanged "no profile 'no-such-profile'" -- nimbus profile delete no-such-profile --data "$D"
 }
 run_case "profile delete refused while an enrollment is pending, allowed once it is used" case_delete_while_pending
+
+# ---------------------------------------------------------------------------------------------
+# --issuing-ca: the examples as shipped name the demo's CA (nimbus-demo-issuing-ca), which a
+# deployment made with 'nimbus init --org X' does not have. Applied to a deployment of their own, so
+# that the versions above stay as they are.
+
+D3=$WORK/data3
+init_ec "$D3"
+expect_ok nimbus ca create-issuing --data "$D3" --external-parent --id pending-ca --name "Pending CA" --key ec:p256 \
+  --out "$WORK/pending.csr" >/dev/null
+expect_ok nimbus ca create-issuing --data "$D3" --parent "$ROOT" --id revoked-ca --name "Revoked CA" --key ec:p256 >/dev/null
+expect_ok nimbus ca revoke revoked-ca --data "$D3" --reason cessationOfOperation >/dev/null
+
+case_examples_need_their_ca() {
+  local before
+  before=$(store_snapshot "$D3")
+  expect_fail --status 1 nimbus profile apply --data "$D3" -f "$EXAMPLES/user-vpn.yaml"
+  assert_eq "$ERR" "nimbus: '$EXAMPLES/user-vpn.yaml': issuing_ca: no authority 'nimbus-demo-issuing-ca' in this deployment (see 'nimbus ca list')" \
+    "applying the example as shipped"
+  assert_snapshot_unchanged "$before" "$D3" "refused: the example as shipped"
+}
+run_case "an example as shipped names a CA this deployment lacks" case_examples_need_their_ca
+
+case_issuing_ca_binds_the_examples() {
+  local name out shown
+  for name in user-vpn device-vpn; do
+    out=$(expect_ok nimbus profile apply --data "$D3" -f "$EXAMPLES/$name.yaml" --issuing-ca "$ISSUING")
+    assert_eq "$out" "Profile '$name' created (version 1), issuing from '$ISSUING'." "apply -f $name.yaml --issuing-ca"
+    shown=$(expect_ok nimbus profile show "$name" --data "$D3")
+    assert_contains "$shown" $'\n'"issuing_ca: $ISSUING"$'\n' "profile show after --issuing-ca"
+    assert_not_contains "$shown" "nimbus-demo-issuing-ca" "profile show after --issuing-ca"
+    out=$(expect_ok nimbus profile apply --data "$D3" -f "$EXAMPLES/$name.yaml" --issuing-ca "$ISSUING")
+    assert_eq "$out" "Profile '$name' is unchanged (version 1)." "re-applying with the same --issuing-ca"
+  done
+  # The profile issues from the CA it was bound to.
+  local id
+  out=$(expect_ok nimbus enrollment new --data "$D3" --profile user-vpn "${USER_VARS[@]}")
+  [[ "$out" =~ ^Enrollment\ +([0-9a-f]+) ]] || fail "enrollment new printed no id:"$'\n'"$out"
+  id=${BASH_REMATCH[1]}
+  expect_ok nimbus issue --data "$D3" --enrollment "$id" --csr "$WORK/leaf.csr" --out "$WORK/bound.pem" >/dev/null
+  assert_eq "$(norm_dn "$(cert_issuer "$WORK/bound.pem")")" "CN=Acme Test Issuing CA,O=Acme Test" "issuer of the certificate"
+
+  # A file without issuing_ca at all, bound on the command line.
+  sed '/^issuing_ca:/d; s/^id: user-vpn$/id: no-ca-named/' "$EXAMPLES/user-vpn.yaml" >"$WORK/no-ca-named.yaml"
+  expect_fail --status 1 nimbus profile apply --data "$D3" -f "$WORK/no-ca-named.yaml"
+  assert_contains "$ERR" "issuing_ca: this field is required" "applying a file without issuing_ca"
+  expect_ok nimbus profile apply --data "$D3" -f "$WORK/no-ca-named.yaml" --issuing-ca "$ISSUING" >/dev/null
+}
+run_case "profile apply --issuing-ca binds the shipped examples to this deployment's CA" case_issuing_ca_binds_the_examples
+
+refused_issuing_ca() { # CA-ID EXPECTED-TEXT
+  local before
+  before=$(store_snapshot "$D3")
+  expect_fail --status 1 nimbus profile apply --data "$D3" -f "$EXAMPLES/user-vpn.yaml" --issuing-ca "$1"
+  assert_eq "$ERR" "nimbus: '$EXAMPLES/user-vpn.yaml': --issuing-ca: $2" "refusal of --issuing-ca $1"
+  assert_snapshot_unchanged "$before" "$D3" "refused: --issuing-ca $1"
+}
+run_case "--issuing-ca naming no authority refused" refused_issuing_ca no-such-ca \
+  "no authority 'no-such-ca' in this deployment (see 'nimbus ca list')"
+run_case "--issuing-ca naming a root refused" refused_issuing_ca "$ROOT" \
+  "'$ROOT' is a root CA that is active; a profile needs an issuing CA with a certificate that is not revoked"
+run_case "--issuing-ca naming a CA without its certificate yet refused" refused_issuing_ca pending-ca \
+  "'pending-ca' is an issuing CA that is pending; a profile needs an issuing CA with a certificate that is not revoked"
+run_case "--issuing-ca naming a revoked CA refused" refused_issuing_ca revoked-ca \
+  "'revoked-ca' is an issuing CA that is revoked; a profile needs an issuing CA with a certificate that is not revoked"
+run_case "--issuing-ca that is not an authority id refused" refused_issuing_ca "Acme CA" \
+  "authority id 'Acme CA' is not valid: use 1 to 63 characters of a-z, 0-9 and '-', not starting with '-'"
+
+case_issuing_ca_in_help() {
+  local help
+  help=$(expect_ok nimbus profile apply --help)
+  assert_contains "$help" "--issuing-ca" "profile apply --help"
+}
+run_case "profile apply --help documents --issuing-ca" case_issuing_ca_in_help
 
 finish
