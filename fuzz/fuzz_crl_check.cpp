@@ -11,7 +11,10 @@
 #include "verify/checked_crl.h"
 #include "verify/fetched_objects.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   const unsigned char* cursor = data;
   nimbus::crypto::X509Ptr boundary(d2i_X509(nullptr, &cursor, static_cast<long>(size)));
   if (!boundary) return 0;
