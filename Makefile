@@ -3,6 +3,7 @@
 #   make test       install dependencies, build, run every test
 #   make test-asan  the same tests on an AddressSanitizer + UndefinedBehaviorSanitizer build
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make fuzz-long  the same targets, each to FUZZ_RUNS inputs or FUZZ_LONG_SECONDS, whichever is first
 #   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~8 minutes)
 #   make bench-verify  only chain verification, next to `openssl verify -crl_check_all` (bench/verify_peer)
 #   make deps       install the Debian packages the build and tests need
@@ -11,9 +12,11 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 3600
 DATA ?= var
 
-.PHONY: all deps build build-asan test test-asan run fuzz bench bench-verify clean
+.PHONY: all deps build build-asan test test-asan run fuzz fuzz-long fuzz-build bench bench-verify clean
 
 all: build
 
@@ -40,10 +43,17 @@ test-asan: build-asan
 run: build
 	@scripts/demo "$(DATA)"
 
-fuzz: deps
+# Both keep what each target finds in build-fuzz/corpus/<target>/, and fail when any target crashes,
+# leaks, trips UBSan, times out or runs out of memory (the input is left in build-fuzz/crashes/).
+fuzz: fuzz-build
+	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+fuzz-long: fuzz-build
+	@RUNS=$(FUZZ_RUNS) scripts/run-fuzzers --long build-fuzz $(FUZZ_LONG_SECONDS)
+
+fuzz-build: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNIMBUS_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
-	@scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
 
 # The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only the benchmarks and
 # the library they link are built; the benchmarks are not part of `make test`.

@@ -6,7 +6,10 @@
 #include "ca/ca_certificates.h"
 #include "x509/certificate.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   auto certificates = nimbus::x509::Certificate::parse_all(nimbus::ByteView(data, size));
   if (!certificates.ok()) return 0;
   for (const nimbus::x509::Certificate& cert : *certificates) {

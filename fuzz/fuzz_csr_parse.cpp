@@ -4,7 +4,10 @@
 
 #include "x509/csr.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   auto request = nimbus::x509::CertificateRequest::parse(nimbus::ByteView(data, size));
   if (!request.ok()) return 0;
   (void)request->verify_signature();

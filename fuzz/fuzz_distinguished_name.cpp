@@ -7,7 +7,10 @@
 
 #include "x509/name.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto name = nimbus::x509::DistinguishedName::parse(text);
   if (!name.ok()) return 0;

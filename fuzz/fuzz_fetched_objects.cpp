@@ -7,6 +7,8 @@
 
 #include "verify/fetched_objects.h"
 
+#include "input_scope.h"
+
 namespace {
 
 void read_as_fetched(nimbus::ByteView data) {
@@ -25,6 +27,7 @@ void read_as_fetched(nimbus::ByteView data) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   nimbus::ByteView input(data, size);
   read_as_fetched(input);
   auto decoded = nimbus::verify::decode_ldap_answer(input);

@@ -5,7 +5,10 @@
 
 #include "revocation/ocsp_request.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   auto request = nimbus::revocation::OcspRequest::parse(nimbus::ByteView(data, size));
   if (!request.ok()) return 0;
   // What the responder reads next must be there for every request the parser lets through.

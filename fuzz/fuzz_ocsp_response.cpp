@@ -5,7 +5,10 @@
 
 #include "x509/ocsp_response.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   auto response = nimbus::x509::OcspResponse::parse(nimbus::ByteView(data, size));
   if (!response.ok()) return 0;
   if (response->der().size() != size) __builtin_trap();

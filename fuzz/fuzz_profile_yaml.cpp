@@ -8,7 +8,10 @@
 
 #include "profile/profile.h"
 
+#include "input_scope.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  nimbus::fuzz::InputScope scope;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto profile = nimbus::profile::parse_profile(text);
   if (!profile.ok()) return 0;
