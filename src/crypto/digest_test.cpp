@@ -12,5 +12,21 @@ TEST(Digest, MatchesKnownAnswers) {
   EXPECT_EQ(sha256(ByteView()).size(), 32u);
 }
 
+// RFC 1321 appendix A.5.
+TEST(Digest, Md5MatchesKnownAnswersWhetherGivenWholeOrInPieces) {
+  EXPECT_EQ(to_hex(Md5().finish()), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(to_hex(Md5().update(as_bytes("message digest")).finish()), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(to_hex(Md5().update(as_bytes("message ")).update(ByteView()).update(as_bytes("digest")).finish()),
+            "f96b697d7cb7938d525a2f31aaf161d0");
+}
+
+// RFC 2104 appendix (and RFC 2202 test cases 1 and 2).
+TEST(Digest, HmacMd5MatchesKnownAnswers) {
+  Bytes key(16, 0x0b);
+  EXPECT_EQ(to_hex(hmac_md5(key, as_bytes("Hi There"))), "9294727a3638bb1c13f48ef8158bfc9d");
+  EXPECT_EQ(to_hex(hmac_md5(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))),
+            "750c783e6ab0b503eaa86e310a5db738");
+}
+
 }  // namespace
 }  // namespace nimbus::crypto
