@@ -1,0 +1,90 @@
+// TLS carried inside another protocol instead of over a socket: the records go in and come out as
+// bytes (OpenSSL memory BIOs), as EAP-TLS (RFC 5216, RFC 9190) needs. The peer's certificate chain
+// is only collected here; whether to trust it is the verifier's decision, made after the handshake
+// with the whole revocation policy. The handshake itself still proves that the peer holds the
+// certificate's key.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "crypto/key.h"
+#include "x509/certificate.h"
+
+namespace nimbus::x509 {
+
+enum class TlsVersion { k1_2, k1_3 };
+
+std::string_view tls_version_name(TlsVersion version);  // "TLS 1.2", "TLS 1.3"
+
+struct TlsOptions {
+  TlsVersion min_version = TlsVersion::k1_2;
+  TlsVersion max_version = TlsVersion::k1_3;
+};
+
+// What every session of one side shares: its certificate, chain, key and versions. Immutable once
+// made; sessions of several threads may use one context.
+class TlsContext {
+ public:
+  // A server that requires a client certificate (any; the verifier judges it).
+  static Result<TlsContext> server(const Certificate& certificate, std::span<const Certificate> chain,
+                                   const crypto::PrivateKey& key, const TlsOptions& options);
+  // A client that presents `certificate` and accepts any server certificate (the caller checks the
+  // server's chain itself when it cares).
+  static Result<TlsContext> client(const Certificate& certificate, std::span<const Certificate> chain,
+                                   const crypto::PrivateKey& key, const TlsOptions& options);
+
+  struct State;
+
+ private:
+  explicit TlsContext(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+  friend class TlsSession;
+};
+
+// One TLS conversation. Not thread-safe; an EAP conversation owns one.
+class TlsSession {
+ public:
+  explicit TlsSession(const TlsContext& context);
+  ~TlsSession();
+  TlsSession(TlsSession&&) noexcept;
+  TlsSession& operator=(TlsSession&&) noexcept;
+
+  // Takes the records the peer sent (none, for a client's first flight), advances the handshake or
+  // reads application data, and returns the records to send back (possibly none). kPermissionDenied
+  // when the handshake fails (an alert to send may still be in the returned error's records: see
+  // pending_output), with OpenSSL's reason.
+  Result<Bytes> exchange(ByteView from_peer);
+  // Records written but not yet returned: the alert that follows a failed handshake.
+  Bytes pending_output();
+
+  bool established() const;
+  std::optional<TlsVersion> version() const;
+  // The peer's certificate first, then the chain it sent. Empty before the handshake.
+  std::vector<Certificate> peer_chain() const;
+  bool resumed() const;
+
+  // Writes application data (the TLS 1.3 EAP-TLS commitment message, RFC 9190 §2.5); the records
+  // come out of the next exchange() or pending_output().
+  Status send(ByteView data);
+  // Application data received so far; cleared by the call.
+  Bytes take_received();
+
+  // RFC 5705 / RFC 8446 §7.5 exporters: `context` absent is "no context" (TLS 1.2's EAP-TLS key
+  // derivation), present (even empty) is a context value.
+  Result<Bytes> export_keying_material(std::string_view label, std::optional<ByteView> context,
+                                       std::size_t length) const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace nimbus::x509
