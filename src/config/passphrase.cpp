@@ -16,22 +16,7 @@ std::optional<Secret> passphrase_from_environment() {
 }
 
 Result<Secret> read_passphrase_file(const std::filesystem::path& path) {
-  NIMBUS_ASSIGN_OR_RETURN(unsigned mode, file_mode(path));
-  if ((mode & 077) != 0) {
-    return Error(ErrorCode::kPermissionDenied,
-                 fmt::format("passphrase file '{}' is readable by other users (mode {:o}); run 'chmod 600 {}'",
-                             path.string(), mode, path.string()));
-  }
-  NIMBUS_ASSIGN_OR_RETURN(Bytes content, read_file(path, 4096));
-  Secret passphrase(std::string(content.begin(), content.end()));
-  std::fill(content.begin(), content.end(), 0);
-  std::string_view text = passphrase.reveal();
-  if (text.ends_with("\r\n")) text.remove_suffix(2);
-  else if (text.ends_with('\n')) text.remove_suffix(1);
-  if (text.empty()) {
-    return Error(ErrorCode::kInvalidArgument, fmt::format("passphrase file '{}' is empty", path.string()));
-  }
-  return Secret(std::string(text));
+  return read_secret_file(path, "passphrase file");
 }
 
 Result<Secret> resolve_passphrase(const std::optional<std::filesystem::path>& file) {

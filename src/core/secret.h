@@ -2,8 +2,11 @@
 // formatted or logged by accident (it has no stream or fmt operator).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "core/result.h"
 
 namespace nimbus {
 
@@ -25,5 +28,10 @@ class Secret {
   void wipe();
   std::string value_;
 };
+
+// Reads a file holding one secret (a passphrase, a RADIUS shared secret): refuses one that group or
+// others may read or write (chmod 600), an empty one, or one larger than 4 KiB; drops one trailing
+// newline. `what` names the file in errors ("passphrase file"); the secret never appears in them.
+Result<Secret> read_secret_file(const std::filesystem::path& path, std::string_view what);
 
 }  // namespace nimbus

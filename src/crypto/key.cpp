@@ -282,6 +282,34 @@ Result<PrivateKey> PrivateKey::from_encrypted_pem(ByteView pem, std::string_view
   return PrivateKey(std::move(key));
 }
 
+namespace {
+
+// Hands OpenSSL the passphrase given, or none, so that it never asks the terminal for one.
+int given_passphrase(char* buffer, int size, int, void* user) {
+  const auto* passphrase = static_cast<const std::optional<std::string_view>*>(user);
+  if (!passphrase->has_value() || (*passphrase)->size() > static_cast<std::size_t>(size)) return -1;
+  std::copy((*passphrase)->begin(), (*passphrase)->end(), buffer);
+  return static_cast<int>((*passphrase)->size());
+}
+
+}  // namespace
+
+Result<PrivateKey> PrivateKey::from_pem(ByteView pem, std::optional<std::string_view> passphrase) {
+  BioPtr in = memory_reader(pem);
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(in.get(), nullptr, given_passphrase, &passphrase));
+  if (!key) {
+    bool encrypted = std::string_view(reinterpret_cast<const char*>(pem.data()), pem.size()).find("ENCRYPTED") !=
+                     std::string_view::npos;
+    clear_openssl_errors();
+    if (encrypted) {
+      return Error(ErrorCode::kBadPassphrase, passphrase ? "the key could not be decrypted: wrong passphrase"
+                                                         : "the key is encrypted and no passphrase was given");
+    }
+    return Error(ErrorCode::kMalformed, "not a PEM private key");
+  }
+  return PrivateKey(std::move(key));
+}
+
 PublicKey PrivateKey::public_key() const {
   // Round-trip through SubjectPublicKeyInfo so the public half holds no private material.
   unsigned char* der = nullptr;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -98,6 +99,11 @@ class PrivateKey {
   // Reads what to_encrypted_pem wrote. A wrong passphrase or a damaged file is kBadPassphrase;
   // an unencrypted key is refused: keys at rest are always encrypted.
   static Result<PrivateKey> from_encrypted_pem(ByteView pem, std::string_view passphrase);
+
+  // A key as other tools write them (PKCS#8 or traditional PEM, encrypted or not), for keys that
+  // Nimbus uses but does not keep: a test client's. `passphrase` decrypts an encrypted one; without
+  // it an encrypted key is kBadPassphrase (never a prompt on the terminal).
+  static Result<PrivateKey> from_pem(ByteView pem, std::optional<std::string_view> passphrase);
 
   PublicKey public_key() const;
   SignatureDigest preferred_digest() const;

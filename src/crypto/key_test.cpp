@@ -330,3 +330,41 @@ TEST(EncryptedPem, RefusesAnEmptyPassphrase) {
 
 }  // namespace
 }  // namespace nimbus::crypto
+
+namespace nimbus::crypto {
+namespace {
+
+std::string plain_pem(const PrivateKey& key) {
+  BioPtr out(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long size = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
+TEST(PemKey, ReadsAPlainKeyAndAnEncryptedOneWithItsPassphrase) {
+  PrivateKey key = make_key("ec:p256");
+  auto plain = PrivateKey::from_pem(as_bytes(plain_pem(key)), std::nullopt);
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  EXPECT_EQ(EVP_PKEY_eq(plain->get(), key.get()), 1);
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::string encrypted, key.to_encrypted_pem(kPassphrase));
+  auto opened = PrivateKey::from_pem(as_bytes(encrypted), kPassphrase);
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  EXPECT_EQ(EVP_PKEY_eq(opened->get(), key.get()), 1);
+}
+
+TEST(PemKey, AnEncryptedKeyWithoutItsPassphraseIsRefusedWithoutAsking) {
+  PrivateKey key = make_key("ec:p256");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(std::string encrypted, key.to_encrypted_pem(kPassphrase));
+  auto none = PrivateKey::from_pem(as_bytes(encrypted), std::nullopt);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::kBadPassphrase);
+  EXPECT_EQ(none.error().message(), "the key is encrypted and no passphrase was given");
+  auto wrong = PrivateKey::from_pem(as_bytes(encrypted), std::string_view("not it"));
+  EXPECT_EQ(wrong.error().code(), ErrorCode::kBadPassphrase);
+  EXPECT_EQ(PrivateKey::from_pem(as_bytes("hello"), std::nullopt).error().code(), ErrorCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace nimbus::crypto

@@ -1,0 +1,189 @@
+// nimbus radius test: one EAP-TLS authentication against a RADIUS server, as a VPN gateway and its
+// client would run it, and what the server decided.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "core/file.h"
+#include "core/secret.h"
+#include "radius/authentication.h"
+#include "radius/client.h"
+
+namespace nimbus::cli {
+
+namespace {
+
+struct RadiusTestOptions {
+  std::string server;
+  std::string secret_file;
+  std::string certificate;
+  std::string key;
+  std::string key_passphrase_file;
+  std::string tls;
+  std::string identity;
+  double timeout_seconds = 3;
+  int tries = 3;
+  std::size_t fragment_size = 1000;
+  bool json = false;
+};
+
+Result<x509::TlsOptions> tls_versions(const std::string& tls) {
+  if (tls.empty()) return x509::TlsOptions{};
+  if (tls == "1.2") return x509::TlsOptions{x509::TlsVersion::k1_2, x509::TlsVersion::k1_2};
+  if (tls == "1.3") return x509::TlsOptions{x509::TlsVersion::k1_3, x509::TlsVersion::k1_3};
+  return Error(ErrorCode::kInvalidArgument, fmt::format("--tls '{}': give 1.2 or 1.3", tls));
+}
+
+// The text attributes a person wants to see in a decision; the rest are counted.
+std::string printable(const radius::Attribute& attribute) {
+  std::string text;
+  for (std::uint8_t octet : attribute.value) {
+    text += (octet >= 0x20 && octet < 0x7f) ? std::string(1, static_cast<char>(octet)) : fmt::format("\\x{:02x}", octet);
+  }
+  return text;
+}
+
+std::string attribute_name(std::uint8_t type) {
+  switch (type) {
+    case radius::attribute::kUserName: return "User-Name";
+    case radius::attribute::kReplyMessage: return "Reply-Message";
+    case radius::attribute::kClass: return "Class";
+    case radius::attribute::kFilterId: return "Filter-Id";
+    case radius::attribute::kSessionTimeout: return "Session-Timeout";
+    case radius::attribute::kTunnelPrivateGroupId: return "Tunnel-Private-Group-Id";
+    default: return fmt::format("attribute {}", type);
+  }
+}
+
+nlohmann::json outcome_json(const radius::AuthenticationOutcome& outcome, const std::string& server) {
+  nlohmann::json json;
+  json["server"] = server;
+  json["decision"] = radius::code_name(outcome.decision);
+  json["round_trips"] = outcome.round_trips;
+  json["elapsed_ms"] = outcome.elapsed.count();
+  json["tls_version"] = outcome.tls_version ? nlohmann::json(x509::tls_version_name(*outcome.tls_version)) : nlohmann::json();
+  json["server_certificate"] =
+      outcome.server_chain.empty() ? nlohmann::json() : nlohmann::json(outcome.server_chain.front().subject().to_string());
+  json["keys_match"] = outcome.keys_match ? nlohmann::json(*outcome.keys_match) : nlohmann::json();
+  json["method_failure"] = outcome.method_failure.empty() ? nlohmann::json() : nlohmann::json(outcome.method_failure);
+  nlohmann::json attributes = nlohmann::json::array();
+  for (const auto& attribute : outcome.final_answer.attributes) {
+    if (attribute.type == radius::attribute::kVendorSpecific || attribute.type == radius::attribute::kEapMessage ||
+        attribute.type == radius::attribute::kMessageAuthenticator) {
+      continue;
+    }
+    attributes.push_back({{"type", attribute.type}, {"name", attribute_name(attribute.type)}, {"value", printable(attribute)}});
+  }
+  json["attributes"] = attributes;
+  return json;
+}
+
+void print_outcome(const radius::AuthenticationOutcome& outcome, const std::string& server) {
+  std::cout << fmt::format("{} from {} after {} round trips, {} ms\n", radius::code_name(outcome.decision), server,
+                           outcome.round_trips, outcome.elapsed.count());
+  if (outcome.tls_version) std::cout << fmt::format("  TLS: {}\n", x509::tls_version_name(*outcome.tls_version));
+  if (!outcome.server_chain.empty()) {
+    std::cout << fmt::format("  Server certificate: {}\n", outcome.server_chain.front().subject().to_string());
+  }
+  if (!outcome.method_failure.empty()) std::cout << fmt::format("  EAP-TLS failed here: {}\n", outcome.method_failure);
+  if (outcome.keys_match) {
+    std::cout << (*outcome.keys_match ? "  MS-MPPE keys: match the MSK this client derived\n"
+                                      : "  MS-MPPE keys: DO NOT match the MSK this client derived\n");
+  } else if (outcome.decision == radius::Code::kAccessAccept) {
+    std::cout << "  MS-MPPE keys: none in the answer\n";
+  }
+  nlohmann::json json = outcome_json(outcome, server);
+  for (const auto& attribute : json["attributes"]) {
+    std::cout << fmt::format("  {}: {}\n", attribute["name"].get<std::string>(), attribute["value"].get<std::string>());
+  }
+}
+
+Result<int> run_radius_test(const RadiusTestOptions& options) {
+  NIMBUS_ASSIGN_OR_RETURN(x509::TlsOptions versions, tls_versions(options.tls));
+  if (!(options.timeout_seconds > 0 && options.timeout_seconds <= 60)) {
+    return Error(ErrorCode::kInvalidArgument, "--timeout must be more than 0 and at most 60 seconds");
+  }
+  if (options.tries < 1 || options.tries > 10) return Error(ErrorCode::kInvalidArgument, "--tries must be from 1 to 10");
+  if (options.fragment_size < 64 || options.fragment_size > 4000) {
+    return Error(ErrorCode::kInvalidArgument, "--fragment-size must be from 64 to 4000 octets");
+  }
+  NIMBUS_ASSIGN_OR_RETURN(radius::Endpoint server, radius::Endpoint::parse(options.server));
+  NIMBUS_ASSIGN_OR_RETURN(Secret secret, read_secret_file(options.secret_file, "shared secret file"));
+
+  NIMBUS_ASSIGN_OR_RETURN(Bytes certificate_file, read_file(options.certificate));
+  auto certificates = x509::Certificate::parse_all(certificate_file);
+  if (!certificates.ok()) return std::move(certificates).error().with_context(fmt::format("--cert '{}'", options.certificate));
+  std::optional<Secret> passphrase;
+  if (!options.key_passphrase_file.empty()) {
+    NIMBUS_ASSIGN_OR_RETURN(passphrase, read_secret_file(options.key_passphrase_file, "key passphrase file"));
+  }
+  NIMBUS_ASSIGN_OR_RETURN(Bytes key_file, read_file(options.key, 64 * 1024));
+  auto key = crypto::PrivateKey::from_pem(key_file, passphrase ? std::optional<std::string_view>(passphrase->reveal())
+                                                               : std::nullopt);
+  std::fill(key_file.begin(), key_file.end(), 0);
+  if (!key.ok()) return std::move(key).error().with_context(fmt::format("--key '{}'", options.key));
+  std::span<const x509::Certificate> chain(certificates->begin() + 1, certificates->end());
+  auto context = x509::TlsContext::client(certificates->front(), chain, *key, versions);
+  if (!context.ok()) return std::move(context).error().with_context("--cert and --key");
+
+  radius::ClientOptions client_options;
+  client_options.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
+  client_options.tries = options.tries;
+  Bytes secret_bytes(secret.reveal().begin(), secret.reveal().end());
+  NIMBUS_ASSIGN_OR_RETURN(radius::RadiusClient client, radius::RadiusClient::connect(server, std::move(secret_bytes), client_options));
+
+  radius::AuthenticationOptions authentication;
+  authentication.identity = options.identity;
+  if (authentication.identity.empty()) authentication.identity = certificates->front().subject().common_name();
+  if (authentication.identity.empty()) authentication.identity = "nimbus-radius-test";
+  authentication.limits.fragment_size = options.fragment_size;
+  NIMBUS_ASSIGN_OR_RETURN(radius::AuthenticationOutcome outcome,
+                          radius::authenticate_eap_tls(client, *context, authentication));
+  if (options.json) {
+    std::cout << outcome_json(outcome, server.text).dump(2) << "\n";
+  } else {
+    print_outcome(outcome, server.text);
+  }
+  std::cout.flush();
+  bool accepted = outcome.decision == radius::Code::kAccessAccept && outcome.method_failure.empty() &&
+                  outcome.keys_match.value_or(true);
+  return accepted ? kExitOk : kExitRefused;
+}
+
+}  // namespace
+
+void add_radius_commands(CLI::App& app, CommandRunner& runner) {
+  CLI::App* group = app.add_subcommand("radius", "RADIUS: try a server the way a VPN gateway and its client would");
+  group->require_subcommand(1);
+  auto options = std::make_shared<RadiusTestOptions>();
+  CLI::App* command = group->add_subcommand(
+      "test",
+      "Run one EAP-TLS authentication against a RADIUS server and print its decision (exit 0 accepted, 1 refused, "
+      "2 error)");
+  runner.add_common_options(*command);
+  command->add_option("--server", options->server, "The server's authentication address, HOST:PORT")->required();
+  command->add_option("--secret-file", options->secret_file, "File (mode 0600) holding the RADIUS shared secret")
+      ->required();
+  command->add_option("--cert", options->certificate,
+                      "The client certificate, PEM; further certificates in the file are sent as its chain")
+      ->required();
+  command->add_option("--key", options->key, "Its private key, PEM (encrypted or not)")->required();
+  command->add_option("--key-passphrase-file", options->key_passphrase_file,
+                      "File (mode 0600) holding the passphrase of an encrypted --key");
+  command->add_option("--tls", options->tls, "Only this TLS version: 1.2 or 1.3 (default: either, 1.3 preferred)");
+  command->add_option("--identity", options->identity,
+                      "User-Name and EAP identity (default: the certificate's common name)");
+  command->add_option("--timeout", options->timeout_seconds, "Seconds to wait for each answer")->capture_default_str();
+  command->add_option("--tries", options->tries, "Times to send each request before giving up")->capture_default_str();
+  command->add_option("--fragment-size", options->fragment_size, "Octets of TLS data per EAP packet this client sends")
+      ->capture_default_str();
+  command->add_flag("--json", options->json, "Print the outcome as JSON");
+  command->callback([options, &runner] {
+    runner.run_answering([&] { return run_radius_test(*options); }, kExitUsage);
+  });
+}
+
+}  // namespace nimbus::cli
