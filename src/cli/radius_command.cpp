@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "core/file.h"
+#include "core/log_text.h"
 #include "core/secret.h"
 #include "radius/authentication.h"
 #include "radius/client.h"
@@ -37,13 +38,9 @@ Result<x509::TlsOptions> tls_versions(const std::string& tls) {
   return Error(ErrorCode::kInvalidArgument, fmt::format("--tls '{}': give 1.2 or 1.3", tls));
 }
 
-// The text attributes a person wants to see in a decision; the rest are counted.
+// A returned attribute's value as text a terminal can show: what a server sends is outside input.
 std::string printable(const radius::Attribute& attribute) {
-  std::string text;
-  for (std::uint8_t octet : attribute.value) {
-    text += (octet >= 0x20 && octet < 0x7f) ? std::string(1, static_cast<char>(octet)) : fmt::format("\\x{:02x}", octet);
-  }
-  return text;
+  return escape_log_text(std::string_view(reinterpret_cast<const char*>(attribute.value.data()), attribute.value.size()));
 }
 
 std::string attribute_name(std::uint8_t type) {

@@ -25,6 +25,8 @@ std::string refused_method(const EapPacket& packet) {
   return fmt::format("the peer answered with EAP type {}, not EAP-TLS", packet.type.value_or(0));
 }
 
+EapTlsStep failed(std::string reason) { return EapTlsStep{EapTlsStep::Kind::kFailed, std::nullopt, std::move(reason)}; }
+
 void queue_flight(std::deque<TlsFragment>& outgoing, ByteView records, std::size_t fragment_size) {
   for (auto& fragment : fragment_flight(records, fragment_size)) outgoing.push_back(std::move(fragment));
 }
@@ -59,10 +61,6 @@ EapPacket EapTlsServer::start(std::uint8_t identifier) {
 EapTlsStep EapTlsServer::request(Bytes data) {
   ++identifier_;
   return EapTlsStep{EapTlsStep::Kind::kSend, EapPacket{EapCode::kRequest, identifier_, eap_type::kTls, std::move(data)}, {}};
-}
-
-EapTlsStep EapTlsServer::failed(std::string reason) {
-  return EapTlsStep{EapTlsStep::Kind::kFailed, std::nullopt, std::move(reason)};
 }
 
 EapTlsStep EapTlsServer::send_next_fragment() {
@@ -121,18 +119,18 @@ EapTlsStep EapTlsPeer::respond(std::uint8_t identifier, Bytes data) {
   return EapTlsStep{EapTlsStep::Kind::kSend, EapPacket{EapCode::kResponse, identifier, eap_type::kTls, std::move(data)}, {}};
 }
 
+EapTlsStep EapTlsPeer::send_next_fragment(std::uint8_t identifier) {
+  TlsFragment next = std::move(outgoing_.front());
+  outgoing_.pop_front();
+  return respond(identifier, encode_tls_fragment(next));
+}
+
 Result<EapTlsStep> EapTlsPeer::receive(const EapPacket& request) {
   if (request.code != EapCode::kRequest || request.type != eap_type::kTls) {
     return Error(ErrorCode::kInvalidArgument, "not an EAP-TLS Request");
   }
-  auto failed = [](std::string reason) { return EapTlsStep{EapTlsStep::Kind::kFailed, std::nullopt, std::move(reason)}; };
   auto fragment = decode_tls_fragment(request.data);
   if (!fragment.ok()) return failed(fragment.error().message());
-  auto send_next = [&]() {
-    TlsFragment next = std::move(outgoing_.front());
-    outgoing_.pop_front();
-    return respond(request.identifier, encode_tls_fragment(next));
-  };
 
   if (!started_) {
     if (!fragment->start()) return failed("the server's first EAP-TLS Request is not a Start");
@@ -140,11 +138,11 @@ Result<EapTlsStep> EapTlsPeer::receive(const EapPacket& request) {
     auto hello = session_.exchange({});
     if (!hello.ok()) return failed(hello.error().message());
     queue_flight(outgoing_, *hello, limits_.fragment_size);
-    return send_next();
+    return send_next_fragment(request.identifier);
   }
   if (!outgoing_.empty()) {
     if (!fragment->acknowledgement()) return failed("the server sent TLS data before acknowledging our fragment");
-    return send_next();
+    return send_next_fragment(request.identifier);
   }
   auto whole = reassembly_.add(*fragment);
   if (!whole.ok()) return failed(whole.error().message());
@@ -160,7 +158,7 @@ Result<EapTlsStep> EapTlsPeer::receive(const EapPacket& request) {
   }
   if (records->empty()) return respond(request.identifier, acknowledgement());
   queue_flight(outgoing_, *records, limits_.fragment_size);
-  return send_next();
+  return send_next_fragment(request.identifier);
 }
 
 }  // namespace nimbus::radius

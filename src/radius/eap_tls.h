@@ -55,7 +55,6 @@ class EapTlsServer {
  private:
   EapTlsStep send_next_fragment();
   EapTlsStep request(Bytes data);
-  static EapTlsStep failed(std::string reason);
 
   x509::TlsSession session_;
   EapTlsLimits limits_;
@@ -81,6 +80,7 @@ class EapTlsPeer {
 
  private:
   EapTlsStep respond(std::uint8_t identifier, Bytes data);
+  EapTlsStep send_next_fragment(std::uint8_t identifier);
 
   x509::TlsSession session_;
   EapTlsLimits limits_;
