@@ -9,6 +9,7 @@
 #include "http/routes/revocation_routes.h"
 #include "http/signals.h"
 #include "node/node.h"
+#include "radius/service/radius_service.h"
 
 namespace nimbus::cli {
 
@@ -26,6 +27,10 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   if (options.port >= 0) node_options.port = static_cast<std::uint16_t>(options.port);
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<node::Node> node, node::Node::open(std::move(node_options)));
   node->attach(std::make_unique<http::RevocationService>(*node));
+  if (node->deployment().config().radius) {
+    NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<radius::RadiusService> radius, radius::RadiusService::create(*node));
+    node->attach(std::move(radius));
+  }
   NIMBUS_TRY(node->start());
 
   std::cout << fmt::format("nimbus serve: listening on {}\n", node->base_url());
@@ -43,8 +48,8 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, CommandRunner& runner) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
-      "serve", "Serve AIA, CDP and OCSP over HTTP, and republish CRLs before they expire (SIGTERM/SIGINT stop, "
-               "SIGHUP re-reads the store)");
+      "serve", "Serve AIA, CDP and OCSP over HTTP, republish CRLs before they expire, and run the RADIUS server "
+               "when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the configuration)");
   runner.add_common_options(*command);
   command->add_option("--config", options->config_file,
                       "Configuration file [default: nimbus.yaml in the data directory]");

@@ -22,6 +22,7 @@ enum class Kind {
   kNumber,  // a whole number from min to max
   kFlag,    // true or false
   kStore,   // the mapping {driver, path}
+  kSection, // a mapping kept as written, for the service that owns it to read
 };
 
 // Whether a key must be given, and whether render_config writes it.
@@ -39,6 +40,7 @@ struct Key {
   std::string Config::*text = nullptr;
   int Config::*number = nullptr;
   bool Config::*flag = nullptr;
+  std::shared_ptr<const YAML::Node> Config::*section = nullptr;
   int min = 0;
   int max = 0;
   // The README's "meaning", without what the table adds itself: the range of a number and
@@ -135,6 +137,12 @@ constexpr Key kKeys[] = {
     number_key("http_max_connections_per_address", &Config::http_max_connections_per_address, 0, 1'000'000,
                "Open HTTP connections from one client address at most; more get 429 without affecting other "
                "clients. `0` for no limit (a proxy in front that connects from one address)."),
+    {.name = "radius",
+     .kind = Kind::kSection,
+     .presence = Presence::kOptional,
+     .section = &Config::radius,
+     .meaning = "The RADIUS server `nimbus serve` runs: a mapping of the settings under RADIUS settings below. "
+                "Without it no RADIUS server runs."},
 };
 
 // Each key names a field of its kind, names are unique, and only text can be required or optional.
@@ -143,8 +151,9 @@ constexpr bool keys_are_consistent() {
     bool field = (key.kind == Kind::kText && key.text != nullptr) ||
                  (key.kind == Kind::kNumber && key.number != nullptr && key.min <= key.max) ||
                  (key.kind == Kind::kFlag && key.flag != nullptr) ||
-                 (key.kind == Kind::kStore && key.presence == Presence::kReadOnly);
-    bool text_only = key.presence == Presence::kRequired || key.presence == Presence::kOptional;
+                 (key.kind == Kind::kStore && key.presence == Presence::kReadOnly) ||
+                 (key.kind == Kind::kSection && key.section != nullptr && key.presence == Presence::kOptional);
+    bool text_only = key.presence == Presence::kRequired || (key.presence == Presence::kOptional && key.kind != Kind::kSection);
     if (!field || (text_only && key.kind != Kind::kText) || key.meaning.empty()) return false;
     int same_name = 0;
     for (const Key& other : kKeys) same_name += other.name == key.name ? 1 : 0;
@@ -226,6 +235,11 @@ Status read_store(const std::filesystem::path& file, const YAML::Node& node, Con
 Status read_key(const std::filesystem::path& file, const Key& key, const YAML::Node& node, Config& config,
                 Given& given) {
   if (key.kind == Kind::kStore) return read_store(file, node, config, given);
+  if (key.kind == Kind::kSection) {
+    if (!node.IsMap()) return invalid(file, fmt::format("'{}' must be a mapping of settings", key.name));
+    config.*key.section = std::make_shared<const YAML::Node>(node);
+    return ok_status();
+  }
   if (!node.IsScalar()) return invalid(file, fmt::format("'{}' must be a string", key.name));
   std::string value = node.as<std::string>();
   switch (key.kind) {
@@ -238,7 +252,8 @@ Status read_key(const std::filesystem::path& file, const Key& key, const YAML::N
       if (value != "true" && value != "false") return invalid(file, fmt::format("{} must be true or false", key.name));
       config.*key.flag = value == "true";
       break;
-    case Kind::kStore: break;
+    case Kind::kStore:
+    case Kind::kSection: break;
   }
   return ok_status();
 }
@@ -276,12 +291,17 @@ Status check_settings(const std::filesystem::path& file, const Config& config) {
 
 void write_key(YAML::Emitter& out, const Key& key, const Config& config) {
   if (key.presence == Presence::kReadOnly) return;
-  if (key.presence == Presence::kOptional && (config.*key.text).empty()) return;
+  if (key.kind == Kind::kSection) {
+    if (!(config.*key.section)) return;
+  } else if (key.presence == Presence::kOptional && (config.*key.text).empty()) {
+    return;
+  }
   out << YAML::Key << std::string(key.name) << YAML::Value;
   switch (key.kind) {
     case Kind::kText: out << config.*key.text; break;
     case Kind::kNumber: out << config.*key.number; break;
     case Kind::kFlag: out << (config.*key.flag ? "true" : "false"); break;
+    case Kind::kSection: out << *(config.*key.section); break;
     case Kind::kStore: break;
   }
 }
@@ -301,6 +321,7 @@ std::string default_value(const Key& key) {
       return (defaults.*key.text).empty() ? "none" : fmt::format("`{}`", defaults.*key.text);
     case Kind::kNumber: return fmt::format("`{}`", defaults.*key.number);
     case Kind::kFlag: return defaults.*key.flag ? "`true`" : "`false`";
+    case Kind::kSection: return "none";
     case Kind::kStore:
       return fmt::format("`{{{}: {}, {}: {}}}`", kStoreDriver, store_driver_name(defaults.store_driver), kStorePath,
                          defaults.database);

@@ -9,9 +9,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "core/result.h"
 #include "pki/issuing_rules.h"
@@ -57,6 +60,12 @@ struct Config {
   int http_keep_alive_seconds = 60;          // `http_keep_alive_seconds`
   int http_max_connections = 0;              // `http_max_connections`; 0: sized to the open-file limit
   int http_max_connections_per_address = 256;  // `http_max_connections_per_address`; 0: no limit
+
+  // `radius`: the RADIUS server's settings, as written (with their line numbers), read and checked
+  // by the RADIUS service itself (radius/service/settings.h). Null when the key is absent. (A
+  // pointer rather than a YAML::Node member: assigning one YAML::Node to another rewrites the node
+  // both share, so copies of a Config would change each other.)
+  std::shared_ptr<const YAML::Node> radius;
 
   // Where the store is: `database` resolved against the data directory (resolve_path).
   std::filesystem::path store_path(const std::filesystem::path& data_dir) const;

@@ -250,6 +250,7 @@ void Node::reload() {
   spdlog::info("SIGHUP: configuration reloaded; checking every CRL against it");
   scheduler_.post([this, policy = (*reloaded)->crl_policy()] { revocations_.set_policy(policy); });
   scheduler_.run_soon(kCrlTask);
+  for (const std::unique_ptr<Service>& service : services_) service->reload((*reloaded)->config());
 }
 
 int Node::wait(http::ShutdownSignals& signals) {

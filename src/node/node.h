@@ -52,6 +52,8 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   const Deployment& deployment() const { return *deployment_; }
+  // The deployment's store, for services that read records (it is thread-safe).
+  store::Store& store() { return deployment_->store(); }
   revocation::Publication& publication() { return publication_; }
   revocation::OcspResponder& responder() { return responder_; }
   http::MetricsRegistry& metrics() { return metrics_; }
@@ -76,7 +78,8 @@ class Node {
 
   // Serves until SIGTERM or SIGINT and returns the signal's number. SIGHUP re-reads the
   // configuration: the CRL settings apply at once (every CRL is checked against them); the
-  // listening address and HTTP limits need a restart.
+  // listening address and HTTP limits need a restart. Each service then applies what it can
+  // (Service::reload).
   int wait(http::ShutdownSignals& signals);
 
   // Stops listening (finishing requests in flight), then the services, then the background work.

@@ -2,7 +2,7 @@
 // next. The node runs whatever services it is given and knows none of them by name: a new front end
 // is a new Service, not an edit of the node or of another service.
 //
-// Call order, each once: add_routes, then start, then (at shutdown, after the HTTP listener has
+// Call order, each once: add_routes, then start (then any number of reloads), then (at shutdown, after the HTTP listener has
 // stopped and no handler runs any more) stop. A service must outlive the node's HTTP listener; the
 // node guarantees that for the services it owns.
 #pragma once
@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.h"
 #include "core/result.h"
 #include "http/router.h"
 
@@ -32,6 +33,10 @@ class Service {
 
   // Stops what start() started. Nothing by default.
   virtual void stop() {}
+
+  // Applies what it can of a configuration re-read on SIGHUP, without dropping the work under way,
+  // and logs what needs a restart. Called on the node's thread, after start(). Nothing by default.
+  virtual void reload(const config::Config& config) { (void)config; }
 
   // Lines `nimbus serve` prints at start to say what the service offers, given the node's base URL
   // ("http://127.0.0.1:8080").

@@ -35,7 +35,9 @@ const Problem* first_problem(const ChainElement& element, ReasonCode reason) {
   return nullptr;
 }
 
-std::string because(const Report& report) {
+}  // namespace
+
+std::string verdict_cause(const Report& report) {
   const Verdict& verdict = report.verdict;
   const ChainElement& element = report.elements.at(*verdict.faulty_element);
   const RevocationResult& revocation = element.revocation;
@@ -62,8 +64,6 @@ std::string because(const Report& report) {
   }
 }
 
-}  // namespace
-
 std::string verdict_sentence(const Report& report) {
   const Verdict& verdict = report.verdict;
   std::string settings = settings_phrase(report.options.policy);
@@ -89,7 +89,7 @@ std::string verdict_sentence(const Report& report) {
   return fmt::format(
       "a RADIUS server with {} would DENY this client: reason code {} (\"{}\") because {}. Windows clients report "
       "error {}.",
-      settings, info.nps_code, text, because(report), info.client_error);
+      settings, info.nps_code, text, verdict_cause(report), info.client_error);
 }
 
 std::string suggested_fix(const Report& report) {

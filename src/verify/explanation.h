@@ -13,6 +13,10 @@ namespace nimbus::verify {
 // URL. Windows clients report error 853."
 std::string verdict_sentence(const Report& report);
 
+// The cause of a denial, as a clause: "the certificate \"CN=alice\" is revoked since ... according
+// to its OCSP responder http://...". Only for a report that was not accepted.
+std::string verdict_cause(const Report& report);
+
 // What would turn a denial into an acceptance, strict option first; empty on acceptance.
 std::string suggested_fix(const Report& report);
 

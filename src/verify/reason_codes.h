@@ -3,6 +3,8 @@
 // these so that an administrator can match what `nimbus verify` or the Nimbus RADIUS server says
 // against what NPS said.
 //
+// The codes of the server's own decisions (22, 48, 65) have no HRESULT: 0 in that column.
+//
 // Where Windows could report one failure with two codes (one from the TLS layer, SEC_E_*; one
 // from chain policy, CERT_E_* / CRYPT_E_*), the table says which one Nimbus uses and why.
 //
@@ -10,6 +12,8 @@
 //  - Microsoft Learn, "NPS reason codes" (Network Policy Server event 6273 reason codes).
 //  - winerror.h: the HRESULT values and their message texts.
 //  - RasError.h (microsoft/win32metadata): the client's error numbers (ERROR_EAP_USER_CERT_*).
+//  - Microsoft Learn, "NPS Reason Codes 0 Through 37" (dd197464) and "38 Through 257" (dd197521):
+//    22, 48 and 65, the codes of the RADIUS server's own decisions rather than of the chain.
 #pragma once
 
 #include <string_view>
@@ -20,6 +24,18 @@ namespace nimbus::verify {
 // client error the Windows VPN client reports, and why this code was chosen for the failure.
 #define NIMBUS_NPS_REASON_CODES(X)                                                                   \
   X(kAccepted, 0, "", 0x00000000u, "The connection was accepted.", 0, "")                           \
+  X(kEapTypeNotProcessable, 22, "ERROR_PROTOCOL_NOT_CONFIGURED", 0x00000000u,                       \
+    "The client could not be authenticated because the Extensible Authentication Protocol (EAP) type " \
+    "cannot be processed by the server.",                                                          \
+    0, "the peer refused EAP-TLS, or its TLS handshake failed before it proved a certificate")       \
+  X(kNoMatchingPolicy, 48, "", 0x00000000u,                                                          \
+    "The connection request did not match a configured network policy, so the connection request "    \
+    "was denied by Network Policy Server.",                                                         \
+    0, "the chain is valid, but no network policy's conditions match the request")                   \
+  X(kPolicyDenied, 65, "", 0x00000000u,                                                              \
+    "The connection attempt failed because remote access permission for the user account was "        \
+    "denied.",                                                                                       \
+    0, "what NPS logs when the matching network policy is set to deny access")                       \
   X(kRevoked, 256, "CRYPT_E_REVOKED", 0x80092010u, "The certificate is revoked.", 855,               \
     "revocation results come from CryptoAPI's revocation check, like 258 and 259")                   \
   X(kNoRevocationCheck, 258, "CRYPT_E_NO_REVOCATION_CHECK", 0x80092012u,                             \

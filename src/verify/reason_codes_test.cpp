@@ -22,6 +22,9 @@ struct Expected {
 
 const std::vector<Expected> kExpected = {
     {ReasonCode::kAccepted, 0, "", 0x00000000u, 0, ""},
+    {ReasonCode::kEapTypeNotProcessable, 22, "ERROR_PROTOCOL_NOT_CONFIGURED", 0x00000000u, 0, ""},
+    {ReasonCode::kNoMatchingPolicy, 48, "", 0x00000000u, 0, ""},
+    {ReasonCode::kPolicyDenied, 65, "", 0x00000000u, 0, ""},
     {ReasonCode::kRevoked, 256, "CRYPT_E_REVOKED", 0x80092010u, 855, "ERROR_EAP_USER_CERT_REVOKED"},
     {ReasonCode::kNoRevocationCheck, 258, "CRYPT_E_NO_REVOCATION_CHECK", 0x80092012u, 853,
      "ERROR_EAP_USER_CERT_INVALID"},

@@ -41,8 +41,16 @@ std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteV
   return entry->ocsp;
 }
 
+bool RevocationCache::cacheable(std::string_view url) const {
+  for (const std::string& prefix : uncached_prefixes_) {
+    if (url.starts_with(prefix)) return false;
+  }
+  return true;
+}
+
 void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl,
                                 Timestamp at) {
+  if (!cacheable(url)) return;
   auto entry = std::make_unique<Entry>();
   entry->bytes = crl->memory_bytes() + url.size() + issuer_id.size();
   entry->crl = std::move(crl);
@@ -52,6 +60,7 @@ void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::s
 void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer,
                                  Timestamp at) {
   if (!answer.next_update) return;  // RFC 5019 2.2.4: nothing says how long it stays true
+  if (!cacheable(url)) return;
   auto entry = std::make_unique<Entry>();
   entry->bytes = sizeof(Entry) + sizeof(OcspAnswer) + answer.responder.size() + url.size() + cert_id_der.size();
   entry->ocsp = answer;

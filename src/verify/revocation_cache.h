@@ -3,7 +3,9 @@
 // A CRL is cached under its URL and the certificate of the CA it was checked against; an OCSP
 // answer under its URL and CertID. Entries are used while the validation time is inside their
 // thisUpdate..nextUpdate window and dropped once past it; OCSP answers without a nextUpdate are
-// never cached. The total size is bounded: past the bound, the least recently used entries go.
+// never cached. URLs under an uncached prefix are never stored: a source that answers from the
+// memory of this process (the node's own publication) is always current, and cheaper to ask than
+// a cached answer is to trust. The total size is bounded: past the bound, the least recently used entries go.
 //
 // Thread-safe: one mutex, held for a map lookup or an insertion. (Not a reader-writer lock: under
 // a steady stream of lookups glibc's would keep a refreshed CRL from ever being stored.)
@@ -16,6 +18,7 @@
 #include <optional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/time.h"
@@ -29,7 +32,8 @@ class RevocationCache {
   // 256 MiB holds several CRLs of a million entries each.
   static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} << 20;
 
-  explicit RevocationCache(std::size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+  explicit RevocationCache(std::size_t max_bytes = kDefaultMaxBytes, std::vector<std::string> uncached_prefixes = {})
+      : max_bytes_(max_bytes), uncached_prefixes_(std::move(uncached_prefixes)) {}
   RevocationCache(const RevocationCache&) = delete;
   RevocationCache& operator=(const RevocationCache&) = delete;
 
@@ -55,8 +59,10 @@ class RevocationCache {
   static std::string key_of(char kind, std::string_view url, ByteView id);
   void insert(std::string key, std::unique_ptr<Entry> entry, Timestamp at);
   const Entry* find(const std::string& key) const;
+  bool cacheable(std::string_view url) const;
 
   const std::size_t max_bytes_;
+  const std::vector<std::string> uncached_prefixes_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
   std::size_t bytes_ = 0;

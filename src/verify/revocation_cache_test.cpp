@@ -59,6 +59,18 @@ TEST_F(RevocationCacheTest, StoredCrlIsFoundOnlyUnderItsUrlAndIssuer) {
   EXPECT_FALSE(cache.find_ocsp(kIssuingCrl, issuer_id_, kNow).has_value());
 }
 
+TEST_F(RevocationCacheTest, NothingUnderAnUncachedPrefixIsStored) {
+  std::string url(kIssuingCrl);
+  std::string prefix = url.substr(0, url.rfind('/') + 1);
+  RevocationCache cache(RevocationCache::kDefaultMaxBytes, {prefix});
+  cache.store_crl(kIssuingCrl, issuer_id_, crl(), kNow);
+  cache.store_ocsp(prefix + "ocsp", issuer_id_, ocsp_answer(kNow + kDay), kNow);
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.find_crl(kIssuingCrl, issuer_id_, kNow), nullptr);
+  cache.store_crl("http://elsewhere.test/issuing.crl", issuer_id_, crl(), kNow);
+  EXPECT_EQ(cache.size(), 1u);
+}
+
 TEST_F(RevocationCacheTest, StoringAgainReplacesTheEntry) {
   RevocationCache cache;
   cache.store_crl(kIssuingCrl, issuer_id_, crl(kNow - kDay, kNow + 6 * kDay, 1), kNow);

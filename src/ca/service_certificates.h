@@ -1,0 +1,39 @@
+// Certificates Nimbus issues to its own services: the TLS server certificate a RADIUS server shows
+// EAP-TLS clients (and, later, the API listener's). Not from a profile — no enrollment asks for
+// them — but under the same rules as every end-entity certificate: AIA, OCSP and CDP of the
+// issuing CA, linted before signing, recorded in the store with an audit event, revocable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ca/publication_urls.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "crypto/key.h"
+#include "crypto/key_store.h"
+#include "store/store.h"
+#include "x509/certificate.h"
+#include "x509/name.h"
+
+namespace nimbus::ca {
+
+struct ServiceCertificateRequest {
+  std::string authority_id;           // an active authority of the deployment
+  x509::DistinguishedName subject;
+  std::vector<std::string> dns_names;  // subjectAltName dNSName entries
+  crypto::PublicKey key;
+  Duration validity = std::chrono::hours(24 * 365);  // cut to the authority's own end
+  std::string actor;                  // for the audit trail
+};
+
+// A serverAuth certificate (digitalSignature; keyEncipherment too for an RSA key).
+Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto::KeyStore& keys,
+                                                    const PublicationUrls& urls,
+                                                    const ServiceCertificateRequest& request);
+
+// The authority that should sign a service's certificate: the first active issuing CA, else the
+// first active root. kNotFound when the deployment has neither.
+Result<store::AuthorityRecord> service_signing_authority(store::Store& store);
+
+}  // namespace nimbus::ca
