@@ -356,7 +356,7 @@ std::vector<KeyReference> readme_reference() {
   std::vector<KeyReference> rows;
   bool in_section = false;
   for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("## ")) in_section = line == "## Configuration reference";
+    if (line.starts_with("#")) in_section = line == "## Configuration reference";  // its own table, not a subsection's
     if (!in_section || !line.starts_with("| `") || !line.ends_with(" |")) continue;
     std::vector<std::string> cells;
     std::string row = line.substr(2, line.size() - 4);
@@ -397,6 +397,7 @@ TEST(ConfigurationReference, NamesEveryKeyTheReaderAndWriterKnow) {
   config.organization = "Contoso";
   config.base_url = "http://pki.example.net";
   config.key_passphrase_file = "passphrase";
+  config.radius = std::make_shared<const YAML::Node>(YAML::Load("{listen: '127.0.0.1:1812'}"));
   std::vector<std::string> written;
   for (const auto& entry : YAML::Load(render_config(config))) written.push_back(entry.first.as<std::string>());
   std::vector<std::string> expected = documented;
@@ -407,13 +408,39 @@ TEST(ConfigurationReference, NamesEveryKeyTheReaderAndWriterKnow) {
   TempDir dir;
   YAML::Node rendered = YAML::Load(render_config(config));
   for (const std::string& key : documented) {
-    std::string value = key == "store" ? "{driver: sqlite}" : rendered[key].as<std::string>();
+    std::string value = key == "store"    ? "{driver: sqlite}"
+                        : key == "radius" ? "{listen: '127.0.0.1:1812'}"
+                                          : rendered[key].as<std::string>();
     if (key == "organization" || key == "base_url") continue;
     auto loaded = load_text(dir, fmt::format("{}: {}\n", key, value));
     EXPECT_TRUE(loaded.ok()) << key << ": " << loaded.error().to_string();
   }
   auto unknown = load_text(dir, "stores: {driver: sqlite}\n");
   EXPECT_FALSE(unknown.ok());
+}
+
+TEST(ConfigRadiusSection, IsKeptAsWrittenForItsServiceAndWrittenBack) {
+  TempDir dir;
+  auto absent = load_text(dir, "organization: Contoso\nbase_url: http://pki.example.net\n");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(absent->radius, nullptr);
+  EXPECT_EQ(render_config(*absent).find("radius"), std::string::npos);
+
+  auto present = load_text(dir, "organization: Contoso\nbase_url: http://pki.example.net\n"
+                                "radius:\n  listen: 127.0.0.1:11812\n  clients: []\n");
+  ASSERT_TRUE(present.ok()) << present.error().to_string();
+  ASSERT_NE(present->radius, nullptr);
+  EXPECT_EQ((*present->radius)["listen"].as<std::string>(), "127.0.0.1:11812");
+  EXPECT_GT((*present->radius)["listen"].Mark().line, 2) << "line numbers survive, for the service's errors";
+  Config copy = *present;
+  copy.radius = nullptr;
+  EXPECT_NE(present->radius, nullptr) << "copies do not share the section";
+  YAML::Node written = YAML::Load(render_config(*present));
+  EXPECT_EQ(written["radius"]["listen"].as<std::string>(), "127.0.0.1:11812");
+
+  auto scalar = load_text(dir, "organization: Contoso\nbase_url: http://pki.example.net\nradius: on\n");
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_NE(scalar.error().message().find("'radius' must be a mapping of settings"), std::string::npos);
 }
 
 TEST(ResolvePath, RelativeToTheDataDirectoryUnlessAbsolute) {
