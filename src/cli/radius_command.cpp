@@ -12,6 +12,8 @@
 #include "core/secret.h"
 #include "radius/authentication.h"
 #include "radius/client.h"
+#include "x509/chain_verification.h"
+#include "x509/trust_store.h"
 
 namespace nimbus::cli {
 
@@ -24,6 +26,7 @@ struct RadiusTestOptions {
   std::string key;
   std::string key_passphrase_file;
   std::string tls;
+  std::string ca;
   std::string identity;
   double timeout_seconds = 3;
   int tries = 3;
@@ -76,6 +79,18 @@ nlohmann::json outcome_json(const radius::AuthenticationOutcome& outcome, const 
   }
   json["attributes"] = attributes;
   return json;
+}
+
+// Whether the server's chain leads to a certificate of --ca, as a supplicant configured with that CA
+// checks it: "" when it does, else why not.
+std::string server_trust_problem(const radius::AuthenticationOutcome& outcome, const x509::TrustStore& trusted) {
+  if (outcome.server_chain.empty()) return "the server sent no certificate";
+  std::span<const x509::Certificate> intermediates(outcome.server_chain.begin() + 1, outcome.server_chain.end());
+  x509::ChainVerification verification =
+      x509::verify_chain(trusted, outcome.server_chain.front(), intermediates, now_utc(), 8);
+  if (verification.faults.empty()) return "";
+  const x509::ChainFault& fault = verification.faults.front();
+  return fmt::format("{} (at depth {})", fault.error.message(), fault.depth);
 }
 
 void print_outcome(const radius::AuthenticationOutcome& outcome, const std::string& server) {
@@ -137,16 +152,34 @@ Result<int> run_radius_test(const RadiusTestOptions& options) {
   if (authentication.identity.empty()) authentication.identity = certificates->front().subject().common_name();
   if (authentication.identity.empty()) authentication.identity = "nimbus-radius-test";
   authentication.limits.fragment_size = options.fragment_size;
+  std::optional<x509::TrustStore> server_anchors;
+  if (!options.ca.empty()) {
+    NIMBUS_ASSIGN_OR_RETURN(Bytes ca_file, read_file(options.ca));
+    auto anchors = x509::Certificate::parse_all(ca_file);
+    if (!anchors.ok() || anchors->empty()) {
+      return Error(ErrorCode::kInvalidArgument, fmt::format("--ca '{}' holds no PEM certificate", options.ca));
+    }
+    NIMBUS_ASSIGN_OR_RETURN(server_anchors, x509::TrustStore::from(*anchors));
+  }
   NIMBUS_ASSIGN_OR_RETURN(radius::AuthenticationOutcome outcome,
                           radius::authenticate_eap_tls(client, *context, authentication));
+  std::string trust_problem = server_anchors ? server_trust_problem(outcome, *server_anchors) : "";
   if (options.json) {
-    std::cout << outcome_json(outcome, server.text).dump(2) << "\n";
+    nlohmann::json json = outcome_json(outcome, server.text);
+    if (server_anchors) json["server_trusted"] = trust_problem.empty();
+    if (!trust_problem.empty()) json["server_trust_problem"] = trust_problem;
+    std::cout << json.dump(2) << "\n";
   } else {
     print_outcome(outcome, server.text);
+    if (server_anchors) {
+      std::cout << (trust_problem.empty() ? fmt::format("  Server chain: trusted by {}\n", options.ca)
+                                          : fmt::format("  Server chain: NOT trusted by {}: {}\n", options.ca,
+                                                        trust_problem));
+    }
   }
   std::cout.flush();
   bool accepted = outcome.decision == radius::Code::kAccessAccept && outcome.method_failure.empty() &&
-                  outcome.keys_match.value_or(true);
+                  outcome.keys_match.value_or(true) && trust_problem.empty();
   return accepted ? kExitOk : kExitRefused;
 }
 
@@ -171,6 +204,9 @@ void add_radius_commands(CLI::App& app, CommandRunner& runner) {
   command->add_option("--key-passphrase-file", options->key_passphrase_file,
                       "File (mode 0600) holding the passphrase of an encrypted --key");
   command->add_option("--tls", options->tls, "Only this TLS version: 1.2 or 1.3 (default: either, 1.3 preferred)");
+  command->add_option("--ca", options->ca,
+                      "PEM file of the CA certificates the server's chain must lead to, as a supplicant checks it; an "
+                      "untrusted server makes the test fail (exit 1)");
   command->add_option("--identity", options->identity,
                       "User-Name and EAP identity (default: the certificate's common name)");
   command->add_option("--timeout", options->timeout_seconds, "Seconds to wait for each answer")->capture_default_str();

@@ -213,6 +213,22 @@ expect_granted "... and accepted with ignore_revocation_offline" $lenient_port d
 expect_denied "a chain under an untrusted root is denied (265)" $strict_port mallory "$ext/mallory.chain.pem" \
   "$ext/mallory.key" 265
 
+# ---- nimbus radius test --ca: the server's own certificate, as a supplicant checks it.
+ca_case() {  # name wanted-status pattern ca
+  local output status
+  set +e
+  output=$("$nimbus" radius test --server 127.0.0.1:$strict_port --secret-file "$data/radius.secret" --cert alice.pem \
+    --key alice.key --ca "$4" 2>&1)
+  status=$?
+  set -e
+  if [ $status -eq "$2" ] && grep -qE "$3" <<<"$output"; then pass "$1"; else
+    fail "$1 (exit $status)"; sed 's/^/     /' <<<"$output"; fi
+}
+ca_case "the automatic server certificate chains to the deployment's root (radius test --ca)" 0 \
+  "Server chain: trusted by .*root.pem" "$work/root.pem"
+ca_case "... and not to a root it was not issued under" 1 "Server chain: NOT trusted by .*: unable to get local issuer" \
+  "$ext/root.pem"
+
 # ---- radclient: what must go unanswered, and accounting.
 radclient_case() {  # name expect(silence, or the answer's name) port kind secret attributes
   local output status
