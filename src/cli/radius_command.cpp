@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/radius_load.h"
 #include "core/file.h"
 #include "core/log_text.h"
 #include "core/secret.h"
@@ -31,6 +32,9 @@ struct RadiusTestOptions {
   double timeout_seconds = 3;
   int tries = 3;
   std::size_t fragment_size = 1000;
+  int count = 1;
+  int parallel = 1;
+  bool resume = false;
   bool json = false;
 };
 
@@ -93,6 +97,35 @@ std::string server_trust_problem(const radius::AuthenticationOutcome& outcome, c
   return fmt::format("{} (at depth {})", fault.error.message(), fault.depth);
 }
 
+void print_load(const LoadReport& report, const RadiusTestOptions& options, const std::string& server) {
+  auto ms = [](std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; };
+  if (options.json) {
+    nlohmann::json json = {{"server", server},
+                           {"count", options.count},
+                           {"parallel", options.parallel},
+                           {"accepted", report.accepted},
+                           {"refused", report.refused},
+                           {"errors", report.errors},
+                           {"resumed", report.resumed},
+                           {"seconds", static_cast<double>(report.wall.count()) / 1e6},
+                           {"per_second", report.per_second()},
+                           {"p50_ms", ms(report.percentile(0.5))},
+                           {"p99_ms", ms(report.percentile(0.99))},
+                           {"max_ms", ms(report.percentile(1.0))}};
+    if (!report.first_error.empty()) json["first_error"] = report.first_error;
+    std::cout << json.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("{} authentications against {} from {} clients in {:.2f} s: {:.1f}/s\n", options.count,
+                           server, options.parallel, static_cast<double>(report.wall.count()) / 1e6,
+                           report.per_second());
+  std::cout << fmt::format("  accepted {} ({} resumed), refused {}, no answer {}\n", report.accepted, report.resumed,
+                           report.refused, report.errors);
+  std::cout << fmt::format("  latency ms: p50 {:.2f}, p90 {:.2f}, p99 {:.2f}, max {:.2f}\n", ms(report.percentile(0.5)),
+                           ms(report.percentile(0.9)), ms(report.percentile(0.99)), ms(report.percentile(1.0)));
+  if (!report.first_error.empty()) std::cout << fmt::format("  first error: {}\n", report.first_error);
+}
+
 void print_outcome(const radius::AuthenticationOutcome& outcome, const std::string& server) {
   std::cout << fmt::format("{} from {} after {} round trips, {} ms\n", radius::code_name(outcome.decision), server,
                            outcome.round_trips, outcome.elapsed.count());
@@ -145,13 +178,22 @@ Result<int> run_radius_test(const RadiusTestOptions& options) {
   client_options.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
   client_options.tries = options.tries;
   Bytes secret_bytes(secret.reveal().begin(), secret.reveal().end());
-  NIMBUS_ASSIGN_OR_RETURN(radius::RadiusClient client, radius::RadiusClient::connect(server, std::move(secret_bytes), client_options));
 
   radius::AuthenticationOptions authentication;
   authentication.identity = options.identity;
   if (authentication.identity.empty()) authentication.identity = certificates->front().subject().common_name();
   if (authentication.identity.empty()) authentication.identity = "nimbus-radius-test";
   authentication.limits.fragment_size = options.fragment_size;
+  if (options.count > 1 || options.parallel > 1 || options.resume) {
+    LoadOptions load{options.count, options.parallel, options.resume, client_options, authentication};
+    NIMBUS_ASSIGN_OR_RETURN(LoadReport report, run_load(server, secret_bytes, *context, load));
+    print_load(report, options, server.text);
+    if (report.accepted + report.refused == 0) {
+      return Error(ErrorCode::kIoError, fmt::format("no authentic answer from {}: {}", server.text, report.first_error));
+    }
+    return report.accepted == options.count ? kExitOk : kExitRefused;
+  }
+  NIMBUS_ASSIGN_OR_RETURN(radius::RadiusClient client, radius::RadiusClient::connect(server, std::move(secret_bytes), client_options));
   std::optional<x509::TrustStore> server_anchors;
   if (!options.ca.empty()) {
     NIMBUS_ASSIGN_OR_RETURN(Bytes ca_file, read_file(options.ca));
@@ -207,6 +249,15 @@ void add_radius_commands(CLI::App& app, CommandRunner& runner) {
   command->add_option("--ca", options->ca,
                       "PEM file of the CA certificates the server's chain must lead to, as a supplicant checks it; an "
                       "untrusted server makes the test fail (exit 1)");
+  command->add_option("--count", options->count,
+                      "Authentications to run; more than one prints a summary (rate, latency percentiles) instead "
+                      "of one decision, and exits 0 only when every one was accepted")
+      ->check(CLI::Range(1, 100'000'000));
+  command->add_option("--parallel", options->parallel, "Clients authenticating at once, each from its own UDP port")
+      ->check(CLI::Range(1, 1024));
+  command->add_flag("--resume", options->resume,
+                    "After its first authentication, each client offers the TLS session of its previous one "
+                    "(a short handshake, when the server resumes it)");
   command->add_option("--identity", options->identity,
                       "User-Name and EAP identity (default: the certificate's common name)");
   command->add_option("--timeout", options->timeout_seconds, "Seconds to wait for each answer")->capture_default_str();

@@ -42,7 +42,14 @@ Result<AuthenticationOutcome> authenticate_eap_tls(RadiusClient& client, const x
                                                   const AuthenticationOptions& options) {
   auto started = std::chrono::steady_clock::now();
   AuthenticationOutcome outcome;
-  EapTlsPeer peer(context, options.limits);
+  EapTlsPeer peer(context, options.limits, options.resume ? &*options.resume : nullptr);
+  auto finish = [&] {
+    auto elapsed = std::chrono::steady_clock::now() - started;
+    outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+    outcome.elapsed_precise = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
+    outcome.resumed = peer.session().resumed();
+    outcome.resumable = peer.session().resumable_session();
+  };
   Bytes identity(options.identity.begin(), options.identity.end());
   EapPacket response{EapCode::kResponse, 0, eap_type::kIdentity, identity};
   Bytes state;
@@ -56,7 +63,7 @@ Result<AuthenticationOutcome> authenticate_eap_tls(RadiusClient& client, const x
       outcome.tls_version = peer.session().version();
       outcome.server_chain = peer.session().peer_chain();
       if (packet.code == Code::kAccessAccept) outcome.keys_match = keys_match(answer, peer.session(), client.secret());
-      outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      finish();
       return outcome;
     }
     if (packet.code != Code::kAccessChallenge) {
@@ -80,7 +87,7 @@ Result<AuthenticationOutcome> authenticate_eap_tls(RadiusClient& client, const x
       // its State expires.
       outcome.method_failure = step.reason;
       outcome.final_answer = packet;
-      outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      finish();
       return outcome;
     }
     response = *step.packet;

@@ -20,6 +20,8 @@ struct AuthenticationOptions {
   std::string nas_identifier = "nimbus-radius-test";
   std::string calling_station_id = "02-00-00-00-00-01";
   EapTlsLimits limits;
+  // A session of an earlier authentication to offer for resumption.
+  std::optional<x509::TlsResumableSession> resume;
 };
 
 struct AuthenticationOutcome {
@@ -35,6 +37,10 @@ struct AuthenticationOutcome {
   // none.
   std::optional<bool> keys_match;
   std::chrono::milliseconds elapsed{0};
+  std::chrono::microseconds elapsed_precise{0};
+  // Whether the server resumed the session offered, and the session to offer next time.
+  bool resumed = false;
+  std::optional<x509::TlsResumableSession> resumable;
 };
 
 // Runs the authentication. Errors are only those of the exchange itself (no authentic answer, an

@@ -108,8 +108,8 @@ Result<EapTlsStep> EapTlsServer::receive(const EapPacket& response) {
 
 // ---- Peer -----------------------------------------------------------------------------------------
 
-EapTlsPeer::EapTlsPeer(const x509::TlsContext& context, EapTlsLimits limits)
-    : session_(context), limits_(limits), reassembly_(limits.flight_limit) {}
+EapTlsPeer::EapTlsPeer(const x509::TlsContext& context, EapTlsLimits limits, const x509::TlsResumableSession* resume)
+    : session_(context, resume), limits_(limits), reassembly_(limits.flight_limit) {}
 
 bool EapTlsPeer::finished() const {
   return session_.established() && (session_.version() == x509::TlsVersion::k1_2 || committed_);

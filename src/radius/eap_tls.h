@@ -51,6 +51,8 @@ class EapTlsServer {
   Result<EapTlsStep> receive(const EapPacket& response);
 
   const x509::TlsSession& session() const { return session_; }
+  // The client was admitted: it may resume this session (TlsSession::retain_for_resumption).
+  void retain_for_resumption() { session_.retain_for_resumption(); }
 
  private:
   EapTlsStep send_next_fragment();
@@ -67,7 +69,8 @@ class EapTlsServer {
 // The peer side. Not thread-safe.
 class EapTlsPeer {
  public:
-  EapTlsPeer(const x509::TlsContext& context, EapTlsLimits limits);
+  // `resume`: a session of an earlier conversation to offer (RFC 5216 §2.1.2, RFC 9190 §2.1.2).
+  EapTlsPeer(const x509::TlsContext& context, EapTlsLimits limits, const x509::TlsResumableSession* resume = nullptr);
 
   // Takes the server's Request (the Start first); kSend answers it. Once finished(), the answer
   // was an acknowledgement and the server's Success or Failure comes next. A packet that is not an

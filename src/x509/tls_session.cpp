@@ -65,10 +65,23 @@ Result<std::shared_ptr<TlsContext::State>> make_context(bool server, const Certi
   }
   SSL_CTX_set_verify(context, server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER,
                      collect_only);
-  // Renegotiation has no place inside EAP; resumption is offered once its revocation re-check is.
+  // Renegotiation has no place inside EAP. SSL_OP_NO_TICKET keeps resumption state on the server:
+  // TLS 1.2 resumes by session ID, TLS 1.3 by a ticket that only names a cached session.
   SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
-  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(context, 0);
+  if (server && options.session_lifetime.count() > 0) {
+    static constexpr unsigned char kSessionContext[] = "nimbus eap-tls";
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_set_session_id_context(context, kSessionContext, sizeof kSessionContext - 1);
+    SSL_CTX_set_timeout(context, static_cast<long>(options.session_lifetime.count()));
+    SSL_CTX_sess_set_cache_size(context, static_cast<long>(options.session_cache_size));
+    SSL_CTX_set_num_tickets(context, 1);
+  } else if (server) {
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(context, 0);
+  } else {
+    // The client keeps sessions itself (resumable_session()), not in the context.
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+  }
   return state;
 }
 
@@ -86,15 +99,22 @@ Result<TlsContext> TlsContext::client(const Certificate& certificate, std::span<
   return TlsContext(std::move(state));
 }
 
+struct TlsResumableSession::State {
+  crypto::OpenSslPtr<SSL_SESSION, SSL_SESSION_free> session;
+};
+
 struct TlsSession::State {
   SslPtr ssl;
   BIO* from_peer = nullptr;  // owned by ssl
   BIO* to_peer = nullptr;    // owned by ssl
   bool server = false;
+  bool failed = false;
+  bool retained = false;
   Bytes received;
 };
 
-TlsSession::TlsSession(const TlsContext& context) : state_(std::make_unique<State>()) {
+TlsSession::TlsSession(const TlsContext& context, const TlsResumableSession* resume)
+    : state_(std::make_unique<State>()) {
   state_->server = context.state_->server;
   state_->ssl.reset(SSL_new(context.state_->context.get()));
   state_->from_peer = BIO_new(BIO_s_mem());
@@ -105,10 +125,20 @@ TlsSession::TlsSession(const TlsContext& context) : state_(std::make_unique<Stat
     SSL_set_accept_state(state_->ssl.get());
   } else {
     SSL_set_connect_state(state_->ssl.get());
+    // A session the server no longer knows only costs a full handshake.
+    if (resume != nullptr) SSL_set_session(state_->ssl.get(), resume->state_->session.get());
   }
 }
 
-TlsSession::~TlsSession() = default;
+TlsSession::~TlsSession() {
+  if (!state_ || !state_->ssl) return;
+  // EAP-TLS ends without close_notify; marking the session shut down is what keeps SSL_free from
+  // taking it out of the cache (server) or making it unresumable (client).
+  bool keep = !state_->failed && established() && (state_->retained || !state_->server);
+  if (keep) SSL_set_shutdown(state_->ssl.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
+
+void TlsSession::retain_for_resumption() { state_->retained = true; }
 TlsSession::TlsSession(TlsSession&&) noexcept = default;
 TlsSession& TlsSession::operator=(TlsSession&&) noexcept = default;
 
@@ -132,6 +162,7 @@ Result<Bytes> TlsSession::exchange(ByteView from_peer) {
     if (done != 1) {
       int why = SSL_get_error(ssl, done);
       if (why != SSL_ERROR_WANT_READ && why != SSL_ERROR_WANT_WRITE) {
+        state_->failed = true;
         return crypto::openssl_error(ErrorCode::kPermissionDenied, "the TLS handshake failed");
       }
     }
@@ -146,6 +177,7 @@ Result<Bytes> TlsSession::exchange(ByteView from_peer) {
       }
       int why = SSL_get_error(ssl, 0);
       if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE || why == SSL_ERROR_ZERO_RETURN) break;
+      state_->failed = true;
       return crypto::openssl_error(ErrorCode::kPermissionDenied, "the TLS session failed");
     }
   }
@@ -174,6 +206,14 @@ std::vector<Certificate> TlsSession::peer_chain() const {
 }
 
 bool TlsSession::resumed() const { return SSL_session_reused(state_->ssl.get()) == 1; }
+
+std::optional<TlsResumableSession> TlsSession::resumable_session() const {
+  if (state_->server || !established()) return std::nullopt;
+  auto state = std::make_shared<TlsResumableSession::State>();
+  state->session.reset(SSL_get1_session(state_->ssl.get()));
+  if (!state->session || SSL_SESSION_is_resumable(state->session.get()) != 1) return std::nullopt;
+  return TlsResumableSession(std::move(state));
+}
 
 Status TlsSession::send(ByteView data) {
   std::size_t written = 0;

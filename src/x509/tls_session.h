@@ -5,6 +5,7 @@
 // certificate's key.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -26,6 +27,12 @@ std::string_view tls_version_name(TlsVersion version);  // "TLS 1.2", "TLS 1.3"
 struct TlsOptions {
   TlsVersion min_version = TlsVersion::k1_2;
   TlsVersion max_version = TlsVersion::k1_3;
+  // A server's sessions may be resumed for this long (0: never). The state stays on the server
+  // (a session cache of `session_cache_size` sessions; no stateless tickets), so that what a
+  // resumed session may skip is the server's to decide. A client offers whatever session it is
+  // given (TlsSession's `resume`), whatever this says.
+  std::chrono::seconds session_lifetime{0};
+  std::size_t session_cache_size = 20000;
 };
 
 // What every session of one side shares: its certificate, chain, key and versions. Immutable once
@@ -48,10 +55,22 @@ class TlsContext {
   friend class TlsSession;
 };
 
+// A session a client may offer to resume later. Cheap to copy; immutable.
+class TlsResumableSession {
+ public:
+  struct State;
+
+ private:
+  explicit TlsResumableSession(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  std::shared_ptr<const State> state_;
+  friend class TlsSession;
+};
+
 // One TLS conversation. Not thread-safe; an EAP conversation owns one.
 class TlsSession {
  public:
-  explicit TlsSession(const TlsContext& context);
+  // A client given `resume` offers that session; the server decides whether it is resumed.
+  explicit TlsSession(const TlsContext& context, const TlsResumableSession* resume = nullptr);
   ~TlsSession();
   TlsSession(TlsSession&&) noexcept;
   TlsSession& operator=(TlsSession&&) noexcept;
@@ -68,7 +87,17 @@ class TlsSession {
   std::optional<TlsVersion> version() const;
   // The peer's certificate first, then the chain it sent. Empty before the handshake.
   std::vector<Certificate> peer_chain() const;
+  // Whether the handshake resumed an earlier session (the peer then sent no certificate: its
+  // chain is the one of the session it resumed).
   bool resumed() const;
+  // Client: the session to offer next time, once the handshake is done and the server gave one
+  // (under TLS 1.3, after its ticket arrived). nullopt otherwise.
+  std::optional<TlsResumableSession> resumable_session() const;
+  // Server: lets a client resume this session later (once the server has decided to admit it).
+  // Without it, the session leaves the server's cache when this object goes: OpenSSL treats a
+  // session that was not shut down as one not to resume. A client's finished session stays
+  // resumable by itself.
+  void retain_for_resumption();
 
   // Writes application data (the TLS 1.3 EAP-TLS commitment message, RFC 9190 §2.5); the records
   // come out of the next exchange() or pending_output().

@@ -78,6 +78,46 @@ TEST_P(TlsSessionVersions, BothSidesAgreeOnTheVersionThePeersChainAndTheKeys) {
   EXPECT_NE(eap_tls_key_material(second_server), keys);
 }
 
+TEST_P(TlsSessionVersions, AResumedSessionKeepsThePeersChainAndDerivesNewKeys) {
+  Sides sides;
+  TlsOptions options{GetParam(), GetParam()};
+  options.session_lifetime = std::chrono::seconds(60);
+  TlsContext server_side = server_context(sides, options);
+  TlsContext client_side = client_context(sides, options);
+  TlsSession first_server(server_side);
+  TlsSession first_client(client_side);
+  handshake(first_client, first_server);
+  if (GetParam() == TlsVersion::k1_3) {
+    // The ticket travels after the handshake, with the first application data.
+    const std::uint8_t commitment = 0;
+    ASSERT_TRUE(first_server.send(ByteView(&commitment, 1)).ok());
+    must(first_client.exchange(first_server.pending_output()));
+  }
+  std::optional<TlsResumableSession> saved = first_client.resumable_session();
+  ASSERT_TRUE(saved.has_value());
+  EXPECT_FALSE(first_server.resumable_session().has_value()) << "a server keeps its sessions itself";
+
+  TlsSession server(server_side);
+  TlsSession client(client_side, &*saved);
+  handshake(client, server);
+  ASSERT_TRUE(server.established());
+  EXPECT_TRUE(server.resumed());
+  EXPECT_TRUE(client.resumed());
+  auto chain = server.peer_chain();
+  ASSERT_FALSE(chain.empty()) << "the peer's certificate comes from the session it resumed";
+  EXPECT_EQ(chain[0].der(), sides.client.leaf.certificate.der());
+  EXPECT_EQ(eap_tls_key_material(server), eap_tls_key_material(client));
+  EXPECT_NE(eap_tls_key_material(server), eap_tls_key_material(first_server));
+
+  // A server without resumption does a full handshake for the same offer.
+  TlsOptions no_resumption{GetParam(), GetParam()};
+  TlsSession fresh_server(server_context(sides, no_resumption));
+  TlsSession offering_client(client_side, &*saved);
+  handshake(offering_client, fresh_server);
+  ASSERT_TRUE(fresh_server.established());
+  EXPECT_FALSE(fresh_server.resumed());
+}
+
 INSTANTIATE_TEST_SUITE_P(Tls, TlsSessionVersions, ::testing::Values(TlsVersion::k1_2, TlsVersion::k1_3),
                          [](const auto& info) { return info.param == TlsVersion::k1_2 ? "v1_2" : "v1_3"; });
 

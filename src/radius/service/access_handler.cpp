@@ -171,7 +171,8 @@ Packet AccessHandler::finish(const NasClient& nas, const boost::asio::ip::addres
   facts.nas = nas.name;
   facts.nas_address = from;
   facts.at = event.at;
-  Decision decision = decision_.decide(chain, std::move(facts));
+  Decision decision = decision_.decide(chain, std::move(facts), session.resumed());
+  event.resumed = session.resumed();
 
   const x509::Certificate& leaf = chain.front();
   event.user = conversation.identity;
@@ -216,6 +217,7 @@ Packet AccessHandler::finish(const NasClient& nas, const boost::asio::ip::addres
                      ByteView(reinterpret_cast<const std::uint8_t*>(decision.user_name.data()), decision.user_name.size()));
       }
       for (const Attribute& attribute : decision.attributes) response.attributes.push_back(attribute);
+      conversation.tls.retain_for_resumption();
     }
   }
   if (response.code == Code::kAccessReject) add_eap(response, eap_outcome(EapCode::kFailure, identifier));

@@ -110,9 +110,14 @@ class AccessHandlerTest : public ::testing::Test {
   TempDir dir_;
   TestPki pki_ = make_pki();
   TestCa server_ = make_ca(server_options(), &pki_.issuing);
+  static x509::TlsOptions resumable() {
+    x509::TlsOptions options;
+    options.session_lifetime = std::chrono::seconds(60);
+    return options;
+  }
   x509::TlsContext server_context_ =
       must(x509::TlsContext::server(server_.certificate, std::vector<x509::Certificate>{pki_.issuing.certificate},
-                                    server_.key, {}));
+                                    server_.key, resumable()));
   std::vector<x509::RevokedCertificate> revoked_;
   MapFetcher fetcher_;
   std::unique_ptr<verify::Verifier> verifier_;
@@ -149,6 +154,32 @@ TEST_P(AccessHandlerVersions, AGoodClientIsAcceptedWithTheMppeKeysOfItsMsk) {
   EXPECT_EQ(decision["calling_station_id"], "02-00-00-00-00-01");
   EXPECT_EQ(decision["tls_version"], std::string(x509::tls_version_name(GetParam())));
   EXPECT_EQ(conversations_->size(), 0u) << "a decided conversation is forgotten";
+}
+
+TEST_P(AccessHandlerVersions, AResumedSessionIsCheckedAgainAndGetsKeysOfItsOwn) {
+  x509::TlsContext client = client_context(pki_.leaf, GetParam());
+  EapTlsPeer first(client, {});
+  Outcome full = authenticate(first);
+  ASSERT_EQ(full.answer.code, Code::kAccessAccept);
+  std::optional<x509::TlsResumableSession> saved = first.session().resumable_session();
+  ASSERT_TRUE(saved.has_value());
+
+  EapTlsPeer second(client, {}, &*saved);
+  Outcome resumed = authenticate(second);
+  ASSERT_EQ(resumed.answer.code, Code::kAccessAccept);
+  EXPECT_TRUE(second.session().resumed());
+  EXPECT_EQ(last_decision()["resumed"], true);
+  EXPECT_NE(resumed.msk, full.msk);
+
+  // Revoked in between: the resumed session is checked again (resumption_recheck_seconds 0).
+  revoked_ = {revoked(pki_.leaf.certificate)};
+  fetcher_.put(kIssuingCrl, crl_for(pki_.issuing, revoked_, now_utc() - kDay, now_utc() + kDay));
+  std::optional<x509::TlsResumableSession> again = second.session().resumable_session();
+  ASSERT_TRUE(again.has_value());
+  EapTlsPeer third(client, {}, &*again);
+  EXPECT_EQ(authenticate(third).answer.code, Code::kAccessReject);
+  EXPECT_TRUE(third.session().resumed());
+  EXPECT_EQ(last_decision()["reason_code"], 256);
 }
 
 INSTANTIATE_TEST_SUITE_P(Radius, AccessHandlerVersions, ::testing::Values(x509::TlsVersion::k1_2, x509::TlsVersion::k1_3),

@@ -26,8 +26,40 @@ std::string proven_identity(const x509::Certificate& certificate) {
 }
 
 CertificateDecision::CertificateDecision(const verify::Verifier& verifier, verify::RevocationPolicy revocation,
-                                         std::shared_ptr<const NetworkPolicies> policies, IssuedLookup lookup)
-    : verifier_(verifier), revocation_(revocation), lookup_(std::move(lookup)), policies_(std::move(policies)) {}
+                                         std::shared_ptr<const NetworkPolicies> policies, IssuedLookup lookup,
+                                         std::chrono::seconds resumption_recheck)
+    : verifier_(verifier),
+      revocation_(revocation),
+      lookup_(std::move(lookup)),
+      policies_(std::move(policies)),
+      resumption_recheck_(resumption_recheck) {}
+
+Decision CertificateDecision::decide(const std::vector<x509::Certificate>& chain, RequestFacts facts,
+                                     bool resumed) const {
+  if (resumption_recheck_.count() == 0) return judge(chain, std::move(facts));
+  Bytes thumbprint = chain.front().sha256_thumbprint();
+  if (resumed) {
+    std::lock_guard lock(mutex_);
+    auto grant = grants_.find(thumbprint);
+    if (grant != grants_.end() && grant->second.nas == facts.nas && facts.at - grant->second.at < resumption_recheck_) {
+      Decision reused = grant->second.decision;
+      reused.explanation += fmt::format(" (a resumed session: decided {} s ago, within resumption_recheck_seconds)",
+                                        std::chrono::duration_cast<std::chrono::seconds>(facts.at - grant->second.at).count());
+      return reused;
+    }
+  }
+  Timestamp at = facts.at;
+  std::string nas = facts.nas;
+  Decision decision = judge(chain, std::move(facts));
+  std::lock_guard lock(mutex_);
+  if (!decision.granted) {
+    grants_.erase(thumbprint);
+  } else {
+    if (grants_.size() >= kMaxGrants) grants_.clear();  // rare; costs a re-check each, nothing more
+    grants_[thumbprint] = Grant{decision, at, std::move(nas)};
+  }
+  return decision;
+}
 
 void CertificateDecision::set_policies(std::shared_ptr<const NetworkPolicies> policies) {
   std::lock_guard lock(mutex_);
@@ -39,7 +71,7 @@ std::shared_ptr<const NetworkPolicies> CertificateDecision::policies() const {
   return policies_;
 }
 
-Decision CertificateDecision::decide(const std::vector<x509::Certificate>& chain, RequestFacts facts) const {
+Decision CertificateDecision::judge(const std::vector<x509::Certificate>& chain, RequestFacts facts) const {
   Decision decision;
   const x509::Certificate& leaf = chain.front();
   decision.user_name = proven_identity(leaf);

@@ -7,7 +7,9 @@
 // started with.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,24 +43,36 @@ using IssuedLookup = std::function<IssuedFacts(const x509::Certificate& certific
 
 class CertificateDecision {
  public:
-  // `verifier` must outlive this object. `lookup` may be empty.
+  // `verifier` must outlive this object. `lookup` may be empty. A resumed session may reuse the
+  // grant of the same certificate made less than `resumption_recheck` ago (0: never).
   CertificateDecision(const verify::Verifier& verifier, verify::RevocationPolicy revocation,
-                      std::shared_ptr<const NetworkPolicies> policies, IssuedLookup lookup);
+                      std::shared_ptr<const NetworkPolicies> policies, IssuedLookup lookup,
+                      std::chrono::seconds resumption_recheck = std::chrono::seconds(0));
 
-  // `chain` is the peer's: its certificate first. `facts` holds the NAS and the time; the
-  // certificate's fields are filled in here.
-  Decision decide(const std::vector<x509::Certificate>& chain, RequestFacts facts) const;
+  // `chain` is the peer's: its certificate first (for a resumed session, the chain of the session
+  // it resumed). `facts` holds the NAS and the time; the certificate's fields are filled in here.
+  Decision decide(const std::vector<x509::Certificate>& chain, RequestFacts facts, bool resumed = false) const;
 
   void set_policies(std::shared_ptr<const NetworkPolicies> policies);
 
  private:
   std::shared_ptr<const NetworkPolicies> policies() const;
+  Decision judge(const std::vector<x509::Certificate>& chain, RequestFacts facts) const;
+
+  struct Grant {
+    Decision decision;
+    Timestamp at;
+    std::string nas;
+  };
+  static constexpr std::size_t kMaxGrants = 65536;
 
   const verify::Verifier& verifier_;
   verify::RevocationPolicy revocation_;
   IssuedLookup lookup_;
   mutable std::mutex mutex_;  // guards policies_
   std::shared_ptr<const NetworkPolicies> policies_;
+  const std::chrono::seconds resumption_recheck_;
+  mutable std::map<Bytes, Grant> grants_;  // by the certificate's SHA-256; under mutex_
 };
 
 // The identity a certificate proves, as NPS takes it: its UPN, else its e-mail address, else its

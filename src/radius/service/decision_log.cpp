@@ -33,6 +33,7 @@ std::string decision_json(const DecisionEvent& event) {
       {"policy", event.policy},
       {"eap_type", event.eap_type},
       {"tls_version", event.tls_version},
+      {"resumed", event.resumed},
       {"explanation", event.explanation},
       {"fix", event.fix},
       {"duration_ms", event.duration_ms},

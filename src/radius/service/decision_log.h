@@ -38,6 +38,7 @@ struct DecisionEvent {
   std::string policy;
   std::string eap_type = "EAP-TLS";
   std::string tls_version;  // "TLS 1.3"
+  bool resumed = false;     // a resumed TLS session (a short handshake)
   std::string explanation;
   std::string fix;
   long long duration_ms = 0;

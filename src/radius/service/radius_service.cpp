@@ -96,6 +96,7 @@ Status RadiusService::prepare() {
   server_subject_ = identity.certificate.subject().to_string();
   x509::TlsOptions tls_options;
   tls_options.min_version = settings_.tls_min_version == "1.3" ? x509::TlsVersion::k1_3 : x509::TlsVersion::k1_2;
+  tls_options.session_lifetime = settings_.tls_session_lifetime;
   NIMBUS_ASSIGN_OR_RETURN(x509::TlsContext context,
                           x509::TlsContext::server(identity.certificate, identity.chain, identity.key, tls_options));
   tls_ = std::make_unique<x509::TlsContext>(std::move(context));
@@ -126,7 +127,7 @@ Status RadiusService::prepare() {
                                                  std::vector<x509::CertificateRevocationList>{}, limits);
   decision_ = std::make_unique<CertificateDecision>(
       *verifier_, settings_.revocation, policies_,
-      [this](const x509::Certificate& certificate) { return issued_facts(certificate); });
+      [this](const x509::Certificate& certificate) { return issued_facts(certificate); }, settings_.resumption_recheck);
   NIMBUS_ASSIGN_OR_RETURN(log_, DecisionLog::open(settings_.decision_log));
   for (NasClientSettings& client : settings_.clients) {
     clients_.add(client.range, NasClient{client.name, client.secret});

@@ -83,6 +83,15 @@ const std::vector<RadiusSettingReference>& reference_rows() {
                                        "(see the attribute list below).",
        "none"},
       {"radius.tls_min_version", "Oldest TLS version of EAP-TLS accepted: `1.2` or `1.3`.", "`1.2`"},
+      {"radius.tls_session_lifetime_seconds",
+       "How long a client may resume its TLS session for a short handshake (0 to 86400; `0` turns "
+       "resumption off). Sessions stay on the server, at most 20000.",
+       "`3600`"},
+      {"radius.resumption_recheck_seconds",
+       "A resumed session reuses the decision of its full handshake only while that decision is younger "
+       "than this (0 to 86400); older, or with `0`, the chain and its revocation are checked again, as for "
+       "a full handshake.",
+       "`0`"},
       {"radius.fragment_size", "Octets of TLS records per EAP-TLS packet sent (RFC 5216 §2.1.5; 100 to 4000). "
                                "Keep the RADIUS packet within the path MTU.",
        "`1000`"},
@@ -369,6 +378,14 @@ struct Reader {
       if (settings.tls_min_version != "1.2" && settings.tls_min_version != "1.3") {
         return refuse(value, "radius.tls_min_version", "must be 1.2 or 1.3");
       }
+    }
+    if (const YAML::Node value = section["tls_session_lifetime_seconds"]) {
+      NIMBUS_ASSIGN_OR_RETURN(int seconds, number(value, "radius.tls_session_lifetime_seconds", 0, 86400));
+      settings.tls_session_lifetime = std::chrono::seconds(seconds);
+    }
+    if (const YAML::Node value = section["resumption_recheck_seconds"]) {
+      NIMBUS_ASSIGN_OR_RETURN(int seconds, number(value, "radius.resumption_recheck_seconds", 0, 86400));
+      settings.resumption_recheck = std::chrono::seconds(seconds);
     }
     if (const YAML::Node value = section["fragment_size"]) {
       NIMBUS_ASSIGN_OR_RETURN(settings.fragment_size, number(value, "radius.fragment_size", 100, 4000));

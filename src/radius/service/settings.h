@@ -73,6 +73,8 @@ struct RadiusSettings {
   std::chrono::milliseconds fetch_budget{5000};
   std::vector<NetworkPolicySettings> policies;
   std::string tls_min_version = "1.2";
+  std::chrono::seconds tls_session_lifetime{3600};  // 0: no resumption
+  std::chrono::seconds resumption_recheck{0};       // 0: every resumed session is checked again
   int fragment_size = 1000;
   int max_conversations = 4096;
   int max_conversations_per_client = 1024;
