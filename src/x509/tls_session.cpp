@@ -19,14 +19,6 @@ int protocol_version(TlsVersion version) { return version == TlsVersion::k1_2 ? 
 // afterwards, by the verifier, on the chain peer_chain() returns.
 int collect_only(int, X509_STORE_CTX*) { return 1; }
 
-Result<Certificate> certificate_of(X509* cert) {
-  unsigned char* der = nullptr;
-  int size = i2d_X509(cert, &der);
-  if (size <= 0) return crypto::openssl_error(ErrorCode::kMalformed, "the peer's certificate cannot be encoded");
-  crypto::OpenSslPtr<unsigned char, crypto::free_openssl_buffer> owned(der);
-  return Certificate::from_der(ByteView(der, static_cast<std::size_t>(size)));
-}
-
 }  // namespace
 
 std::string_view tls_version_name(TlsVersion version) {
@@ -194,14 +186,24 @@ std::optional<TlsVersion> TlsSession::version() const {
 
 std::vector<Certificate> TlsSession::peer_chain() const {
   std::vector<Certificate> chain;
+  // The handshake parsed these already: they are shared, not encoded and parsed again. Certificate
+  // refuses keys and extensions that do not decode; OpenSSL has decoded both by now, so that
+  // check is repeated on the shared object.
+  auto share = [&](X509* cert) {
+    if (X509_get0_pubkey(cert) == nullptr || (X509_get_extension_flags(cert) & EXFLAG_INVALID) != 0) {
+      crypto::clear_openssl_errors();
+      return;
+    }
+    X509_up_ref(cert);
+    chain.push_back(Certificate::adopt(crypto::X509Ptr(cert)));
+  };
   crypto::X509Ptr leaf(SSL_get1_peer_certificate(state_->ssl.get()));
   if (!leaf) return chain;
-  if (auto first = certificate_of(leaf.get()); first.ok()) chain.push_back(*std::move(first));
+  share(leaf.get());
+  if (chain.empty()) return chain;
   // A server's list leaves out the peer's own certificate; a client's starts with it.
   STACK_OF(X509)* sent = SSL_get_peer_cert_chain(state_->ssl.get());
-  for (int i = state_->server ? 0 : 1; sent != nullptr && i < sk_X509_num(sent); ++i) {
-    if (auto next = certificate_of(sk_X509_value(sent, i)); next.ok()) chain.push_back(*std::move(next));
-  }
+  for (int i = state_->server ? 0 : 1; sent != nullptr && i < sk_X509_num(sent); ++i) share(sk_X509_value(sent, i));
   return chain;
 }
 

@@ -92,12 +92,12 @@ Decision CertificateDecision::judge(const std::vector<x509::Certificate>& chain,
   facts.issuer = leaf.issuer().to_string();
   facts.ekus = x509::extended_key_usages(leaf);
   facts.sans = x509::subject_alt_names(leaf);
-  if (lookup_) {
+  std::shared_ptr<const NetworkPolicies> policies = this->policies();
+  if (lookup_ && policies->needs_issued_facts()) {
     IssuedFacts issued = lookup_(leaf);
     facts.issuing_ca = issued.issuing_ca;
     facts.profile = issued.profile;
   }
-  std::shared_ptr<const NetworkPolicies> policies = this->policies();
   std::optional<PolicyMatch> match = policies->match(facts);
   if (!match) {
     decision.reason = verify::ReasonCode::kNoMatchingPolicy;

@@ -108,9 +108,10 @@ std::optional<PolicyMatch> NetworkPolicies::match(const RequestFacts& facts) con
   return std::nullopt;
 }
 
-bool NetworkPolicies::needs_profile() const {
-  return std::any_of(policies_.begin(), policies_.end(),
-                     [](const Policy& policy) { return !policy.settings.when.profile.empty(); });
+bool NetworkPolicies::needs_issued_facts() const {
+  return std::any_of(policies_.begin(), policies_.end(), [](const Policy& policy) {
+    return !policy.settings.when.profile.empty() || !policy.settings.when.issuing_ca.empty();
+  });
 }
 
 }  // namespace nimbus::radius

@@ -46,8 +46,9 @@ class NetworkPolicies {
   // every request matches an implicit policy "default" that grants without attributes.
   std::optional<PolicyMatch> match(const RequestFacts& facts) const;
 
-  // Whether some policy tests the profile (a store lookup the caller may skip otherwise).
-  bool needs_profile() const;
+  // Whether some policy tests the profile or the issuing authority by id: what needs a store
+  // lookup, which the caller skips otherwise.
+  bool needs_issued_facts() const;
 
  private:
   struct Policy {

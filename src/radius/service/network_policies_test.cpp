@@ -58,7 +58,8 @@ TEST(NetworkPolicies, FirstMatchWinsAndCarriesItsAttributes) {
   intern.subject = "CN=Intern-Bob, O=Corp";
   EXPECT_EQ(policies->match(intern)->name, "interns");
   EXPECT_FALSE(policies->match(intern)->grant);
-  EXPECT_TRUE(policies->needs_profile());
+  EXPECT_TRUE(policies->needs_issued_facts());
+  EXPECT_FALSE(NetworkPolicies::build({policy("interns", interns, false)})->needs_issued_facts());
 }
 
 TEST(NetworkPolicies, EachConditionMustHold) {
