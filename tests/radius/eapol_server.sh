@@ -11,7 +11,8 @@
 # Usage: eapol_server.sh NIMBUS
 set -euo pipefail
 nimbus=$(realpath "$1")
-profiles=$(cd "$(dirname "$0")/../../examples/profiles" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+profiles=$(cd "$here/../../examples/profiles" && pwd)
 if [ -z "${_NIMBUS_IN_NETNS:-}" ]; then
   exec unshare -n env _NIMBUS_IN_NETNS=1 bash "$0" "$@"
 fi
@@ -258,8 +259,16 @@ radclient_case "accounting is acknowledged" Accounting-Response $((strict_port +
 radclient_case "accounting with a wrong secret gets no answer" silence $((strict_port + 1)) acct wrong-secret \
   'User-Name = "alice"\nAcct-Status-Type = Start\nAcct-Session-Id = "s-2"'
 
+# ---- Malformed and hostile datagrams, a table of them (tests/radius/bad_packets.py).
+if bad=$(python3 "$here/bad_packets.py" 127.0.0.1 $strict_port "$secret" 2>&1); then
+  pass "every malformed or hostile datagram is dropped or refused, and the server answers after each"
+else
+  fail "every malformed or hostile datagram is dropped or refused, and the server answers after each"
+fi
+sed 's/^/     /' <<<"$bad"
+
 metrics=$(curl -s "http://127.0.0.1:$http_port/metrics")
-for cause in unknown_client bad_authenticator; do
+for cause in unknown_client bad_authenticator malformed unexpected_code malformed_eap; do
   if grep -qE "^nimbus_radius_dropped_total\{cause=\"$cause\"\} [1-9]" <<<"$metrics"; then
     pass "dropped packets are counted: $cause"
   else
