@@ -41,6 +41,18 @@ std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteV
   return entry->ocsp;
 }
 
+std::vector<RevocationCache::RefreshCandidate> RevocationCache::crls_to_refresh(Timestamp now) const {
+  std::vector<RefreshCandidate> due;
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, entry] : entries_) {
+    if (!entry->crl || !entry->issuer || entry->crl->is_delta() || !entry->crl->next_update()) continue;
+    Timestamp this_update = entry->crl->this_update();
+    Timestamp next_update = *entry->crl->next_update();
+    if (now >= this_update + (next_update - this_update) * 3 / 4) due.push_back({entry->url, *entry->issuer});
+  }
+  return due;
+}
+
 bool RevocationCache::cacheable(std::string_view url) const {
   for (const std::string& prefix : uncached_prefixes_) {
     if (url.starts_with(prefix)) return false;
@@ -49,9 +61,11 @@ bool RevocationCache::cacheable(std::string_view url) const {
 }
 
 void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl,
-                                Timestamp at) {
+                                Timestamp at, const x509::Certificate* issuer) {
   if (!cacheable(url)) return;
   auto entry = std::make_unique<Entry>();
+  entry->url = std::string(url);
+  if (issuer != nullptr) entry->issuer = *issuer;
   entry->bytes = crl->memory_bytes() + url.size() + issuer_id.size();
   entry->crl = std::move(crl);
   insert(key_of('c', url, issuer_id), std::move(entry), at);

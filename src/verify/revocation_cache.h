@@ -40,8 +40,18 @@ class RevocationCache {
   // `issuer_id` identifies the CA certificate a CRL was checked against (see issuer_identity).
   std::shared_ptr<const CheckedCrl> find_crl(std::string_view url, ByteView issuer_id, Timestamp at) const;
   // `at` is the validation time of the verification that obtained it: entries past their
-  // nextUpdate by then are dropped, this one included.
-  void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl, Timestamp at);
+  // nextUpdate by then are dropped, this one included. `issuer`, when given, is kept so that the
+  // CRL can be refreshed in the background (crls_to_refresh).
+  void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl, Timestamp at,
+                 const x509::Certificate* issuer = nullptr);
+
+  // The complete CRLs that have used three quarters of their thisUpdate..nextUpdate window at
+  // `now`: fetched again ahead of their nextUpdate, no verification waits for them.
+  struct RefreshCandidate {
+    std::string url;
+    x509::Certificate issuer;
+  };
+  std::vector<RefreshCandidate> crls_to_refresh(Timestamp now) const;
 
   std::optional<OcspAnswer> find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const;
   void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer, Timestamp at);
@@ -52,6 +62,8 @@ class RevocationCache {
  private:
   struct Entry {
     std::shared_ptr<const CheckedCrl> crl;
+    std::string url;
+    std::optional<x509::Certificate> issuer;
     std::optional<OcspAnswer> ocsp;
     std::size_t bytes = 0;
     mutable std::uint64_t last_used = 0;  // clock_ at the last lookup; under mutex_

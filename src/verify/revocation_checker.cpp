@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "verify/fetched_objects.h"
 #include "verify/ocsp_query.h"
 
@@ -199,6 +200,43 @@ std::shared_ptr<const CheckedCrl> RevocationChecker::obtain_crl(const std::strin
     }
   }
   FetchRecord record;
+  std::shared_ptr<const CheckedCrl> crl;
+  if (!cache_) {
+    crl = fetch_crl(url, issuer, delta, at, session, record);
+  } else {
+    std::string key = url + '\0' + std::string(issuer_id.begin(), issuer_id.end()) + (delta ? 'd' : 'c');
+    std::unique_lock lock(flights_mutex_);
+    auto [it, first] = flights_.try_emplace(key, nullptr);
+    if (first) {
+      auto flight = std::make_shared<Flight>();
+      it->second = flight;
+      lock.unlock();
+      crl = fetch_crl(url, issuer, delta, at, session, record);
+      lock.lock();
+      flight->crl = crl;
+      flight->record = record;
+      flight->done = true;
+      flights_.erase(key);
+      flight_landed_.notify_all();
+    } else {
+      std::shared_ptr<Flight> flight = it->second;
+      flight_landed_.wait(lock, [&] { return flight->done; });
+      crl = flight->crl;
+      record = flight->record;
+      record.outcome = crl ? FetchOutcome::kCached : record.outcome;
+      record.elapsed = std::chrono::milliseconds(0);
+      record.detail += " (fetched once for the verifications that needed it at the same time)";
+    }
+  }
+  attempt.fetches.push_back(record);
+  if (!crl) attempt.failed(record);
+  return crl;
+}
+
+std::shared_ptr<const CheckedCrl> RevocationChecker::fetch_crl(const std::string& url, const x509::Certificate& issuer,
+                                                               bool delta, Timestamp at, FetchSession& session,
+                                                               FetchRecord& record) const {
+  FetchPurpose purpose = delta ? FetchPurpose::kDeltaCrl : FetchPurpose::kCrl;
   FetchRequest request;
   request.url = url;
   FetchResponse response = session.fetch(std::move(request), purpose, record);
@@ -217,12 +255,25 @@ std::shared_ptr<const CheckedCrl> RevocationChecker::obtain_crl(const std::strin
     } else {
       crl = std::move(checked).value();
       record.detail = crl->describe();
-      if (cache_) cache_->store_crl(url, issuer_id, crl, at);
+      if (cache_) cache_->store_crl(url, issuer_identity(issuer), crl, at, &issuer);
     }
   }
-  attempt.fetches.push_back(record);
-  if (!crl) attempt.failed(record);
   return crl;
+}
+
+std::size_t RevocationChecker::refresh_cached_crls(Timestamp now, FetchSession& session) const {
+  if (!cache_) return 0;
+  std::size_t refreshed = 0;
+  for (const RevocationCache::RefreshCandidate& due : cache_->crls_to_refresh(now)) {
+    FetchRecord record;
+    if (fetch_crl(due.url, due.issuer, false, now, session, record)) {
+      ++refreshed;
+    } else {
+      spdlog::warn("revocation: the CRL at {} could not be refreshed ahead of its nextUpdate: {}", due.url,
+                   loggable(record.detail));
+    }
+  }
+  return refreshed;
 }
 
 std::optional<RevocationResult> RevocationChecker::consult_crl(const std::string& url,

@@ -5,10 +5,17 @@
 // Freshest CRL extension (or its CRL's) names. CRLs the administrator supplies are consulted
 // before any URL. Each element ends in exactly one status, with every fetch recorded as evidence.
 //
+// Concurrent misses for one CRL are coalesced: when several verifications need a CRL the cache does
+// not hold, one fetches and checks it and the others wait for its result, success or failure (a
+// CRL of a million entries costs seconds and hundreds of megabytes to check; a CDP that is down
+// costs each waiter one wait, not one timeout after another).
+//
 // Thread-safe when its cache is; each call takes the FetchSession of its own verification.
 #pragma once
 
+#include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -32,6 +39,11 @@ class RevocationChecker {
   RevocationResult check(const x509::Certificate& subject, const x509::Certificate& issuer, Timestamp at,
                          FetchSession& session, std::vector<FetchRecord>& fetches) const;
 
+  // Fetches again the cached CRLs that are near their nextUpdate (RevocationCache::crls_to_refresh),
+  // so that verifications find a current one in the cache; returns how many were replaced. A CRL
+  // that cannot be fetched or checked stays cached until its nextUpdate, and is logged.
+  std::size_t refresh_cached_crls(Timestamp now, FetchSession& session) const;
+
  private:
   struct Attempt;
   std::optional<RevocationResult> ask_responder(const std::string& url, const x509::Certificate& subject,
@@ -45,6 +57,8 @@ class RevocationChecker {
   std::shared_ptr<const CheckedCrl> obtain_crl(const std::string& url, const x509::Certificate& issuer,
                                                bool delta, Timestamp at, FetchSession& session,
                                                Attempt& attempt) const;
+  std::shared_ptr<const CheckedCrl> fetch_crl(const std::string& url, const x509::Certificate& issuer, bool delta,
+                                              Timestamp at, FetchSession& session, FetchRecord& record) const;
 
   // A local CRL checked against one issuer: checking a large CRL costs far more than a
   // verification, so each (CRL, issuer) pair is checked once.
@@ -54,8 +68,18 @@ class RevocationChecker {
   };
   LocalCheck check_local(std::size_t index, const x509::Certificate& issuer) const;
 
+  // One CRL being fetched for the cache, and what came of it.
+  struct Flight {
+    bool done = false;
+    std::shared_ptr<const CheckedCrl> crl;
+    FetchRecord record;
+  };
+
   RevocationCache* cache_;
   std::vector<x509::CertificateRevocationList> local_crls_;
+  mutable std::mutex flights_mutex_;
+  mutable std::condition_variable flight_landed_;
+  mutable std::map<std::string, std::shared_ptr<Flight>> flights_;  // by URL, issuer and kind
   mutable std::mutex local_mutex_;
   mutable std::map<std::pair<std::size_t, Bytes>, LocalCheck> local_checks_;
 };

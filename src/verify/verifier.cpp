@@ -16,6 +16,11 @@ Verifier::Verifier(TrustAnchors anchors, UrlFetcher* fetcher, RevocationCache* c
                    std::vector<x509::CertificateRevocationList> local_crls, FetchLimits limits)
     : paths_(std::move(anchors)), revocation_(cache, std::move(local_crls)), fetcher_(fetcher), limits_(limits) {}
 
+std::size_t Verifier::refresh_revocation_data(Timestamp now) const {
+  FetchSession session(fetcher_, limits_);
+  return revocation_.refresh_cached_crls(now, session);
+}
+
 Report Verifier::verify(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,
                         const VerifyOptions& options) const {
   Report report;

@@ -56,6 +56,10 @@ class Verifier {
   Report verify(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,
                 const VerifyOptions& options) const;
 
+  // Background work for a long-running verifier (the RADIUS server): refreshes the cached CRLs
+  // near their nextUpdate, within the fetch limits. Returns how many were replaced.
+  std::size_t refresh_revocation_data(Timestamp now = now_utc()) const;
+
  private:
   PathBuilder paths_;
   RevocationChecker revocation_;

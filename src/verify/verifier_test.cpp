@@ -379,3 +379,86 @@ TEST_F(VerifierTest, ManyThreadsShareOneVerifierAndCache) {
 
 }  // namespace
 }  // namespace nimbus::verify
+
+namespace nimbus::verify {
+namespace {
+
+using namespace nimbus::verify::testing;
+
+// A fetcher that takes its time, so that verifications overlap while a fetch is under way.
+class SlowFetcher final : public UrlFetcher {
+ public:
+  explicit SlowFetcher(UrlFetcher& inner) : inner_(inner) {}
+  FetchResponse fetch(const FetchRequest& request) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    return inner_.fetch(request);
+  }
+
+ private:
+  UrlFetcher& inner_;
+};
+
+class CoalescedFetchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { publish(fetcher_, pki_); }
+
+  // Eight verifications at once, through one cache; their verdicts.
+  std::vector<Report> verify_together() {
+    SlowFetcher slow(fetcher_);
+    Verifier verifier(must(TrustAnchors::from({pki_.root.certificate})), &slow, &cache_);
+    std::vector<Report> reports(8);
+    std::vector<std::thread> threads;
+    for (Report& report : reports) {
+      threads.emplace_back([&] {
+        VerifyOptions options;
+        options.at = kNow;
+        report = verifier.verify(pki_.leaf.certificate, {pki_.issuing.certificate}, options);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    return reports;
+  }
+
+  TestPki pki_ = make_pki();
+  MapFetcher fetcher_;
+  RevocationCache cache_;
+};
+
+TEST_F(CoalescedFetchTest, ConcurrentMissesForOneCrlFetchItOnce) {
+  for (const Report& report : verify_together()) EXPECT_TRUE(report.verdict.accepted);
+  EXPECT_EQ(fetcher_.requests(kIssuingCrl), 1);
+  EXPECT_EQ(fetcher_.requests(kRootCrl), 1);
+}
+
+TEST_F(CoalescedFetchTest, CrlsNearTheirNextUpdateAreRefreshedInTheBackground) {
+  Verifier verifier(must(TrustAnchors::from({pki_.root.certificate})), &fetcher_, &cache_);
+  VerifyOptions options;
+  options.at = kNow;
+  ASSERT_TRUE(verifier.verify(pki_.leaf.certificate, {pki_.issuing.certificate}, options).verdict.accepted);
+  EXPECT_EQ(verifier.refresh_revocation_data(kNow), 0u) << "fresh CRLs are left alone";
+
+  // Five days into the CRLs' seven: past three quarters. The issuing CA has since revoked the leaf.
+  Timestamp later = kNow + 5 * kDay;
+  fetcher_.put(kIssuingCrl, crl_for(pki_.issuing, {revoked(pki_.leaf.certificate)}, kNow + 4 * kDay,
+                                    kNow + 11 * kDay, 2));
+  fetcher_.put(kRootCrl, crl_for(pki_.root, {}, kNow + 4 * kDay, kNow + 11 * kDay, 2));
+  EXPECT_EQ(verifier.refresh_revocation_data(later), 2u);
+  int fetched = fetcher_.total_requests();
+  options.at = later;
+  Report report = verifier.verify(pki_.leaf.certificate, {pki_.issuing.certificate}, options);
+  EXPECT_EQ(reason_code_info(report.verdict.reason).nps_code, 256) << "the refreshed CRL is the one used";
+  EXPECT_EQ(fetcher_.total_requests(), fetched) << "and no verification waited for it";
+  EXPECT_EQ(report.elements[0].fetches.front().outcome, FetchOutcome::kCached);
+}
+
+TEST_F(CoalescedFetchTest, AFailedFetchIsSharedByItsWaitersRatherThanRepeated) {
+  fetcher_.fail(kIssuingCrl, FetchOutcome::kTimeout);
+  for (const Report& report : verify_together()) {
+    EXPECT_FALSE(report.verdict.accepted);
+    EXPECT_EQ(reason_code_info(report.verdict.reason).nps_code, 259);
+  }
+  EXPECT_EQ(fetcher_.requests(kIssuingCrl), 1);
+}
+
+}  // namespace
+}  // namespace nimbus::verify

@@ -14,6 +14,8 @@ namespace nimbus::radius {
 
 namespace {
 
+constexpr auto kRefreshInterval = std::chrono::seconds(30);
+
 // The accounting endpoint when none is set: the authentication host, the next port (1812 → 1813).
 Result<Endpoint> next_port(const std::string& listen) {
   std::size_t colon = listen.rfind(':');
@@ -194,11 +196,27 @@ Status RadiusService::start() {
   for (const std::string& knob : settings_.revocation.weakened()) {
     spdlog::warn("radius: revocation checking is weakened: {} is set", knob);
   }
+  refresher_ = std::thread([this] {
+    std::unique_lock lock(refresher_mutex_);
+    while (!refresher_wake_.wait_for(lock, kRefreshInterval, [this] { return stopping_; })) {
+      lock.unlock();
+      if (std::size_t refreshed = verifier_->refresh_revocation_data()) {
+        spdlog::info("radius: refreshed {} CRL(s) ahead of their nextUpdate", refreshed);
+      }
+      lock.lock();
+    }
+  });
   return ok_status();
 }
 
 void RadiusService::stop() {
   if (listener_) listener_->stop();
+  {
+    std::lock_guard lock(refresher_mutex_);
+    stopping_ = true;
+  }
+  refresher_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
 }
 
 void RadiusService::reload(const config::Config& config) {

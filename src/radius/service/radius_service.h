@@ -8,8 +8,11 @@
 // next start (the log says so).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -70,6 +73,12 @@ class RadiusService final : public node::Service {
   ListenerCounters listener_counters_;
   std::unique_ptr<AccessHandler> handler_;
   std::unique_ptr<UdpListener> listener_;
+  // Refreshes the verifier's cached CRLs ahead of their nextUpdate, so that no authentication
+  // waits for a download while a current answer could have been known.
+  std::thread refresher_;
+  std::mutex refresher_mutex_;
+  std::condition_variable refresher_wake_;
+  bool stopping_ = false;
 };
 
 }  // namespace nimbus::radius
