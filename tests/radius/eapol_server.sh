@@ -121,7 +121,8 @@ configure "$work/strict.yaml" $strict_port "{fetch_budget_seconds: 2}"
 configure "$work/lenient.yaml" $lenient_port \
   "{ignore_no_revocation_check: true, ignore_revocation_offline: true, fetch_budget_seconds: 2}"
 "$nimbus" serve --data "$data" --config "$work/strict.yaml" --port $http_port --log-level info > strict.log 2>&1 &
-pids+=($!)
+strict_pid=$!
+pids+=($strict_pid)
 "$nimbus" serve --data "$data" --config "$work/lenient.yaml" --port $((http_port + 1)) --log-level info \
   > lenient.log 2>&1 &
 pids+=($!)
@@ -214,6 +215,20 @@ expect_granted "... and accepted with ignore_revocation_offline" $lenient_port d
 expect_denied "a chain under an untrusted root is denied (265)" $strict_port mallory "$ext/mallory.chain.pem" \
   "$ext/mallory.key" 265
 
+# ---- SIGHUP reloads the network policies.
+sed -i 's|    - {name: no-interns, when: {subject: "CN=intern\*"}, grant: false}|    - {name: no-alice, when: {subject: "CN=alice"}, grant: false}|' "$work/strict.yaml"
+kill -HUP "$strict_pid"
+reloaded=0
+for _ in $(seq 1 50); do
+  grep -q "network policies reloaded" strict.log && { reloaded=1; break; }
+  sleep 0.1
+done
+if [ $reloaded -eq 1 ]; then
+  expect_denied "after SIGHUP, a new policy denies alice with 65" $strict_port alice alice.pem alice.key 65
+else
+  fail "after SIGHUP, a new policy denies alice with 65 (no reload in the log)"
+fi
+
 # ---- nimbus radius test --ca: the server's own certificate, as a supplicant checks it.
 ca_case() {  # name wanted-status pattern ca
   local output status
@@ -225,6 +240,9 @@ ca_case() {  # name wanted-status pattern ca
   if [ $status -eq "$2" ] && grep -qE "$3" <<<"$output"; then pass "$1"; else
     fail "$1 (exit $status)"; sed 's/^/     /' <<<"$output"; fi
 }
+sed -i 's|    - {name: no-alice, when: {subject: "CN=alice"}, grant: false}|    - {name: no-interns, when: {subject: "CN=intern*"}, grant: false}|' "$work/strict.yaml"
+kill -HUP "$strict_pid"
+sleep 0.5
 ca_case "the automatic server certificate chains to the deployment's root (radius test --ca)" 0 \
   "Server chain: trusted by .*root.pem" "$work/root.pem"
 ca_case "... and not to a root it was not issued under" 1 "Server chain: NOT trusted by .*: unable to get local issuer" \
