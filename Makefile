@@ -6,6 +6,7 @@
 #   make fuzz-long  the same targets, each to FUZZ_RUNS inputs or FUZZ_LONG_SECONDS, whichever is first
 #   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~8 minutes)
 #   make bench-verify  only chain verification, next to `openssl verify -crl_check_all` (bench/verify_peer)
+#   make bench-radius  only the RADIUS server, next to FreeRADIUS 3.2 (bench/radius, ~3 minutes)
 #   make deps       install the Debian packages the build and tests need
 
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ FUZZ_RUNS ?= 10000000
 FUZZ_LONG_SECONDS ?= 3600
 DATA ?= var
 
-.PHONY: all deps build build-asan test test-asan run fuzz fuzz-long fuzz-build bench bench-verify clean
+.PHONY: all deps build build-asan test test-asan run fuzz fuzz-long fuzz-build bench bench-verify bench-radius clean
 
 all: build
 
@@ -66,6 +67,11 @@ bench: deps build/build.ninja
 bench-verify: deps build/build.ninja
 	cmake --build build -j $(JOBS) --target nimbus_verify_bench nimbus
 	bench/verify_peer build
+
+# bench/run ends with this too: EAP-TLS against FreeRADIUS, same certificates and load generator.
+bench-radius: deps build/build.ninja
+	cmake --build build -j $(JOBS) --target nimbus
+	bench/radius build
 
 clean:
 	rm -rf build build-asan build-fuzz
