@@ -41,14 +41,18 @@ std::optional<OcspAnswer> RevocationCache::find_ocsp(std::string_view url, ByteV
   return entry->ocsp;
 }
 
-std::vector<RevocationCache::RefreshCandidate> RevocationCache::crls_to_refresh(Timestamp now) const {
+std::vector<RevocationCache::RefreshCandidate> RevocationCache::to_refresh(Timestamp now) const {
   std::vector<RefreshCandidate> due;
   std::lock_guard lock(mutex_);
   for (const auto& [key, entry] : entries_) {
-    if (!entry->crl || !entry->issuer || entry->crl->is_delta() || !entry->crl->next_update()) continue;
-    Timestamp this_update = entry->crl->this_update();
-    Timestamp next_update = *entry->crl->next_update();
-    if (now >= this_update + (next_update - this_update) * 3 / 4) due.push_back({entry->url, *entry->issuer});
+    if (!entry->issuer) continue;
+    if (entry->crl && entry->crl->is_delta()) continue;
+    Timestamp this_update = entry->crl ? entry->crl->this_update() : entry->ocsp->this_update;
+    std::optional<Timestamp> next_update = entry->crl ? entry->crl->next_update() : entry->ocsp->next_update;
+    // Past its nextUpdate an entry is of no use and goes at the next insertion; whoever needs it
+    // again fetches it then.
+    if (!next_update || now >= *next_update) continue;
+    if (now >= this_update + (*next_update - this_update) * 3 / 4) due.push_back({entry->url, *entry->issuer, entry->subject});
   }
   return due;
 }
@@ -72,12 +76,17 @@ void RevocationCache::store_crl(std::string_view url, ByteView issuer_id, std::s
 }
 
 void RevocationCache::store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer,
-                                 Timestamp at) {
+                                 Timestamp at, const x509::Certificate* subject, const x509::Certificate* issuer) {
   if (!answer.next_update) return;  // RFC 5019 2.2.4: nothing says how long it stays true
   if (!cacheable(url)) return;
   auto entry = std::make_unique<Entry>();
   entry->bytes = sizeof(Entry) + sizeof(OcspAnswer) + answer.responder.size() + url.size() + cert_id_der.size();
   entry->ocsp = answer;
+  entry->url = std::string(url);
+  if (subject != nullptr && issuer != nullptr) {
+    entry->subject = *subject;
+    entry->issuer = *issuer;
+  }
   insert(key_of('o', url, cert_id_der), std::move(entry), at);
 }
 

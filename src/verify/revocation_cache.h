@@ -41,20 +41,25 @@ class RevocationCache {
   std::shared_ptr<const CheckedCrl> find_crl(std::string_view url, ByteView issuer_id, Timestamp at) const;
   // `at` is the validation time of the verification that obtained it: entries past their
   // nextUpdate by then are dropped, this one included. `issuer`, when given, is kept so that the
-  // CRL can be refreshed in the background (crls_to_refresh).
+  // CRL can be refreshed in the background (to_refresh).
   void store_crl(std::string_view url, ByteView issuer_id, std::shared_ptr<const CheckedCrl> crl, Timestamp at,
                  const x509::Certificate* issuer = nullptr);
 
-  // The complete CRLs that have used three quarters of their thisUpdate..nextUpdate window at
-  // `now`: fetched again ahead of their nextUpdate, no verification waits for them.
+  // The complete CRLs and the OCSP answers that have used three quarters of their
+  // thisUpdate..nextUpdate window at `now` but not all of it, and were stored with what it takes
+  // to ask again:
+  // fetched again ahead of their nextUpdate, no verification waits for them.
   struct RefreshCandidate {
     std::string url;
     x509::Certificate issuer;
+    std::optional<x509::Certificate> subject;  // set for an OCSP answer: the certificate asked about
   };
-  std::vector<RefreshCandidate> crls_to_refresh(Timestamp now) const;
+  std::vector<RefreshCandidate> to_refresh(Timestamp now) const;
 
   std::optional<OcspAnswer> find_ocsp(std::string_view url, ByteView cert_id_der, Timestamp at) const;
-  void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer, Timestamp at);
+  // `subject` and `issuer`, when given, are kept so that the answer can be refreshed.
+  void store_ocsp(std::string_view url, ByteView cert_id_der, const OcspAnswer& answer, Timestamp at,
+                  const x509::Certificate* subject = nullptr, const x509::Certificate* issuer = nullptr);
 
   std::size_t memory_bytes() const;
   std::size_t size() const;
@@ -64,6 +69,7 @@ class RevocationCache {
     std::shared_ptr<const CheckedCrl> crl;
     std::string url;
     std::optional<x509::Certificate> issuer;
+    std::optional<x509::Certificate> subject;  // OCSP entries
     std::optional<OcspAnswer> ocsp;
     std::size_t bytes = 0;
     mutable std::uint64_t last_used = 0;  // clock_ at the last lookup; under mutex_

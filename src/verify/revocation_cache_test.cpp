@@ -71,6 +71,27 @@ TEST_F(RevocationCacheTest, NothingUnderAnUncachedPrefixIsStored) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+TEST_F(RevocationCacheTest, EntriesPastThreeQuartersOfTheirWindowAreDueForRefresh) {
+  RevocationCache cache;
+  // Both windows run from kNow - 1 day to kNow + 6 days (CRL) and kNow - 1 hour to kNow + 3 hours
+  // (OCSP): three quarters are at kNow + 4.25 days and kNow + 2 hours.
+  cache.store_crl(kIssuingCrl, issuer_id_, crl(), kNow, &pki_.issuing.certificate);
+  cache.store_crl("http://pki.test/cdp/unrefreshable.crl", other_issuer_id_, crl(), kNow);  // no issuer kept
+  cache.store_ocsp("http://pki.test/ocsp", issuer_id_, ocsp_answer(kNow + std::chrono::hours(3)), kNow,
+                   &pki_.leaf.certificate, &pki_.issuing.certificate);
+  EXPECT_TRUE(cache.to_refresh(kNow + std::chrono::hours(1)).empty());
+
+  auto ocsp_due = cache.to_refresh(kNow + std::chrono::hours(2));
+  ASSERT_EQ(ocsp_due.size(), 1u);
+  EXPECT_EQ(ocsp_due[0].url, "http://pki.test/ocsp");
+  ASSERT_TRUE(ocsp_due[0].subject.has_value());
+  EXPECT_EQ(*ocsp_due[0].subject, pki_.leaf.certificate);
+  EXPECT_EQ(ocsp_due[0].issuer, pki_.issuing.certificate);
+
+  auto both_due = cache.to_refresh(kNow + 5 * kDay);
+  ASSERT_EQ(both_due.size(), 1u) << "the OCSP answer is past its nextUpdate by then; the CRL is due";
+}
+
 TEST_F(RevocationCacheTest, StoringAgainReplacesTheEntry) {
   RevocationCache cache;
   cache.store_crl(kIssuingCrl, issuer_id_, crl(kNow - kDay, kNow + 6 * kDay, 1), kNow);

@@ -138,25 +138,7 @@ std::optional<RevocationResult> RevocationChecker::ask_responder(const std::stri
     attempt.record(url, FetchPurpose::kOcsp, FetchOutcome::kCached, fmt::format("signed by \"{}\"", answer->responder));
   } else {
     FetchRecord record;
-    FetchRequest request;
-    request.url = url;
-    request.post_body = query->request_der();
-    request.content_type = "application/ocsp-request";
-    FetchResponse response = session.fetch(std::move(request), FetchPurpose::kOcsp, record);
-    if (response.outcome == FetchOutcome::kOk) {
-      auto judged = query->judge(response.body, issuer, at);
-      if (!judged.ok()) {
-        record.outcome = judged.error().code() == ErrorCode::kMalformed ? FetchOutcome::kBadData : FetchOutcome::kRejected;
-        record.detail = judged.error().message();
-      } else if (auto stale = judged->stale_at(at)) {
-        record.outcome = FetchOutcome::kRejected;
-        record.detail = *stale;
-      } else {
-        answer = std::move(judged).value();
-        record.detail = fmt::format("signed by \"{}\"", answer->responder);
-        if (cache_) cache_->store_ocsp(url, query->cert_id_der(), *answer, at);
-      }
-    }
+    answer = fetch_ocsp(url, *query, subject, issuer, at, session, record);
     attempt.fetches.push_back(record);
     if (!answer) {
       attempt.failed(record);
@@ -183,6 +165,32 @@ std::optional<RevocationResult> RevocationChecker::ask_responder(const std::stri
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::optional<OcspAnswer> RevocationChecker::fetch_ocsp(const std::string& url, const OcspQuery& query,
+                                                        const x509::Certificate& subject,
+                                                        const x509::Certificate& issuer, Timestamp at,
+                                                        FetchSession& session, FetchRecord& record) const {
+  FetchRequest request;
+  request.url = url;
+  request.post_body = query.request_der();
+  request.content_type = "application/ocsp-request";
+  FetchResponse response = session.fetch(std::move(request), FetchPurpose::kOcsp, record);
+  if (response.outcome != FetchOutcome::kOk) return std::nullopt;
+  auto judged = query.judge(response.body, issuer, at);
+  if (!judged.ok()) {
+    record.outcome = judged.error().code() == ErrorCode::kMalformed ? FetchOutcome::kBadData : FetchOutcome::kRejected;
+    record.detail = judged.error().message();
+    return std::nullopt;
+  }
+  if (auto stale = judged->stale_at(at)) {
+    record.outcome = FetchOutcome::kRejected;
+    record.detail = *stale;
+    return std::nullopt;
+  }
+  record.detail = fmt::format("signed by \"{}\"", judged->responder);
+  if (cache_) cache_->store_ocsp(url, query.cert_id_der(), *judged, at, &subject, &issuer);
+  return std::move(judged).value();
 }
 
 std::shared_ptr<const CheckedCrl> RevocationChecker::obtain_crl(const std::string& url,
@@ -261,16 +269,24 @@ std::shared_ptr<const CheckedCrl> RevocationChecker::fetch_crl(const std::string
   return crl;
 }
 
-std::size_t RevocationChecker::refresh_cached_crls(Timestamp now, FetchSession& session) const {
+std::size_t RevocationChecker::refresh_cached(Timestamp now, FetchSession& session) const {
   if (!cache_) return 0;
   std::size_t refreshed = 0;
-  for (const RevocationCache::RefreshCandidate& due : cache_->crls_to_refresh(now)) {
+  for (const RevocationCache::RefreshCandidate& due : cache_->to_refresh(now)) {
     FetchRecord record;
-    if (fetch_crl(due.url, due.issuer, false, now, session, record)) {
+    bool fresh = false;
+    if (due.subject) {
+      if (auto query = OcspQuery::make(*due.subject, due.issuer); query.ok()) {
+        fresh = fetch_ocsp(due.url, *query, *due.subject, due.issuer, now, session, record).has_value();
+      }
+    } else {
+      fresh = fetch_crl(due.url, due.issuer, false, now, session, record) != nullptr;
+    }
+    if (fresh) {
       ++refreshed;
     } else {
-      spdlog::warn("revocation: the CRL at {} could not be refreshed ahead of its nextUpdate: {}", due.url,
-                   loggable(record.detail));
+      spdlog::warn("revocation: {} {} could not be refreshed ahead of its nextUpdate: {}",
+                   due.subject ? "the OCSP answer of" : "the CRL at", due.url, loggable(record.detail));
     }
   }
   return refreshed;

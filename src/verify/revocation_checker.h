@@ -39,10 +39,11 @@ class RevocationChecker {
   RevocationResult check(const x509::Certificate& subject, const x509::Certificate& issuer, Timestamp at,
                          FetchSession& session, std::vector<FetchRecord>& fetches) const;
 
-  // Fetches again the cached CRLs that are near their nextUpdate (RevocationCache::crls_to_refresh),
-  // so that verifications find a current one in the cache; returns how many were replaced. A CRL
-  // that cannot be fetched or checked stays cached until its nextUpdate, and is logged.
-  std::size_t refresh_cached_crls(Timestamp now, FetchSession& session) const;
+  // Fetches again the cached CRLs and OCSP answers that are near their nextUpdate
+  // (RevocationCache::to_refresh), so that verifications find current ones in the cache; returns
+  // how many were replaced. One that cannot be fetched or checked stays cached until its
+  // nextUpdate, and is logged.
+  std::size_t refresh_cached(Timestamp now, FetchSession& session) const;
 
  private:
   struct Attempt;
@@ -57,6 +58,9 @@ class RevocationChecker {
   std::shared_ptr<const CheckedCrl> obtain_crl(const std::string& url, const x509::Certificate& issuer,
                                                bool delta, Timestamp at, FetchSession& session,
                                                Attempt& attempt) const;
+  std::optional<OcspAnswer> fetch_ocsp(const std::string& url, const OcspQuery& query, const x509::Certificate& subject,
+                                       const x509::Certificate& issuer, Timestamp at, FetchSession& session,
+                                       FetchRecord& record) const;
   std::shared_ptr<const CheckedCrl> fetch_crl(const std::string& url, const x509::Certificate& issuer, bool delta,
                                               Timestamp at, FetchSession& session, FetchRecord& record) const;
 

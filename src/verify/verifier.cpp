@@ -18,7 +18,7 @@ Verifier::Verifier(TrustAnchors anchors, UrlFetcher* fetcher, RevocationCache* c
 
 std::size_t Verifier::refresh_revocation_data(Timestamp now) const {
   FetchSession session(fetcher_, limits_);
-  return revocation_.refresh_cached_crls(now, session);
+  return revocation_.refresh_cached(now, session);
 }
 
 Report Verifier::verify(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,

@@ -56,8 +56,8 @@ class Verifier {
   Report verify(const x509::Certificate& end_entity, const std::vector<x509::Certificate>& untrusted,
                 const VerifyOptions& options) const;
 
-  // Background work for a long-running verifier (the RADIUS server): refreshes the cached CRLs
-  // near their nextUpdate, within the fetch limits. Returns how many were replaced.
+  // Background work for a long-running verifier (the RADIUS server): refreshes the cached CRLs and
+  // OCSP answers near their nextUpdate, within the fetch limits. Returns how many were replaced.
   std::size_t refresh_revocation_data(Timestamp now = now_utc()) const;
 
  private:

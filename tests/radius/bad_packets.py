@@ -83,6 +83,13 @@ def main():
         ok = got == expected and alive
         failures += not ok
         print(f"{'ok  ' if ok else 'FAIL'} {name}: {got}{'' if alive else ' (and the server stopped answering)'}")
+    # A retransmission (same source, identifier and authenticator) gets the answer already sent,
+    # not a second conversation: the same State, byte for byte.
+    request = signed(150, [attr(1, b"alice")] + eap_attrs(identity))
+    first, again = exchange(sock, request, wait=2), exchange(sock, request, wait=2)
+    ok = first is not None and first == again
+    failures += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} a retransmitted request gets the same answer again")
     # Inside a conversation: a TLS record of garbage, and a flight announced past the limit.
     for name, fragment in (("a TLS record of garbage", b"\x00" + bytes([0x16, 3, 3, 0, 40]) + os.urandom(40)),
                            ("a flight announced past the reassembly limit", b"\xc0\x00\x10\x00\x00" + bytes(200))):

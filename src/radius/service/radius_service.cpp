@@ -201,7 +201,7 @@ Status RadiusService::start() {
     while (!refresher_wake_.wait_for(lock, kRefreshInterval, [this] { return stopping_; })) {
       lock.unlock();
       if (std::size_t refreshed = verifier_->refresh_revocation_data()) {
-        spdlog::info("radius: refreshed {} CRL(s) ahead of their nextUpdate", refreshed);
+        spdlog::info("radius: refreshed {} CRL(s) and OCSP answer(s) ahead of their nextUpdate", refreshed);
       }
       lock.lock();
     }
