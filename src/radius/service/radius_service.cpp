@@ -187,8 +187,10 @@ Status RadiusService::start() {
   ListenerOptions options;
   options.authentication = authentication_;
   options.accounting = accounting_;
+  // Decisions may wait on a download for up to the fetch budget; the work itself is CPU-bound, so
+  // more threads than cores cost little while some wait.
   options.workers = settings_.workers > 0 ? settings_.workers
-                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                                          : 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   NIMBUS_ASSIGN_OR_RETURN(listener_,
                           UdpListener::start(options, clients_, *handler_, *conversations_, listener_counters_));
   spdlog::info("radius: listening on udp {} (accounting {}); {} NAS client(s); trusting {}", authentication_.text,

@@ -102,7 +102,8 @@ const std::vector<RadiusSettingReference>& reference_rows() {
       {"radius.conversation_timeout_seconds", "A conversation with no packet for this long is forgotten (5 to "
                                               "600).",
        "`30`"},
-      {"radius.workers", "Threads that run EAP-TLS and the certificate decisions; `0` for one per CPU core.",
+      {"radius.workers", "Threads that run EAP-TLS and the certificate decisions (0 to 256); `0` for four per CPU "
+                         "core, so that decisions waiting on a slow CRL or OCSP server leave threads for the others.",
        "`0`"},
       {"radius.decision_log", "File receiving one JSON line per decision (events 6272 and 6273), relative to "
                               "the data directory or absolute.",

@@ -79,7 +79,7 @@ struct RadiusSettings {
   int max_conversations = 4096;
   int max_conversations_per_client = 1024;
   std::chrono::seconds conversation_timeout{30};
-  int workers = 0;  // 0: one per CPU core
+  int workers = 0;  // 0: four per CPU core
   std::string decision_log = "radius-decisions.log";
 };
 
