@@ -51,6 +51,20 @@ DecisionEvent event_for(const NasClient& nas, const boost::asio::ip::address& fr
   return event;
 }
 
+// RFC 3579 §2.4: the NAS's Framed-MTU bounds the EAP packets it can carry to the client. An EAP-TLS
+// Request adds 10 octets to its TLS data (code, identifier, length, type, flags, TLS length).
+EapTlsLimits limits_for(const Packet& request, EapTlsLimits limits) {
+  constexpr std::size_t kEapTlsOverhead = 10;
+  constexpr std::size_t kSmallestFragment = 64;
+  const Attribute* mtu = request.find(attribute::kFramedMtu);
+  if (mtu == nullptr || mtu->value.size() != 4) return limits;
+  std::size_t octets = (std::size_t{mtu->value[0]} << 24) | (std::size_t{mtu->value[1]} << 16) |
+                       (std::size_t{mtu->value[2]} << 8) | mtu->value[3];
+  if (octets < kSmallestFragment + kEapTlsOverhead) return limits;  // nonsense: keep the configured size
+  limits.fragment_size = std::min(limits.fragment_size, octets - kEapTlsOverhead);
+  return limits;
+}
+
 // The EAP types a Nak proposes, for the log: "25, 26".
 std::string proposed_types(const EapPacket& nak) {
   std::string types;
@@ -105,7 +119,8 @@ std::optional<Packet> AccessHandler::handle(const NasClient& nas, const boost::a
 
 std::optional<Packet> AccessHandler::open_conversation(const NasClient& nas, const Packet& request,
                                                        const EapPacket& identity) {
-  auto conversation = conversations_.admit(std::make_unique<Conversation>(nas.name, tls_, limits_));
+  auto conversation =
+      conversations_.admit(std::make_unique<Conversation>(nas.name, tls_, limits_for(request, limits_)));
   if (!conversation) {
     ++counters_.dropped_conversation_full;
     return std::nullopt;  // the listener logs the drops, throttled: a flood must not flood the log too

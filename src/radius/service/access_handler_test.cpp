@@ -229,6 +229,28 @@ TEST_F(AccessHandlerTest, AClientWithoutTheClientAuthPurposeIsDeniedWith283) {
   EXPECT_EQ(last_decision()["reason_code"], 283);
 }
 
+TEST_F(AccessHandlerTest, TheNasFramedMtuBoundsTheFragmentsSent) {
+  EapTlsPeer peer(client_context(pki_.leaf), {});
+  Packet next = request(identity("alice"));
+  const std::uint8_t mtu[] = {0, 0, 0x01, 0x2c};  // 300
+  next.add(attribute::kFramedMtu, mtu);
+  std::size_t largest = 0;
+  std::optional<Packet> answer;
+  for (int round = 0; round < 50; ++round) {
+    answer = handle(next);
+    ASSERT_TRUE(answer.has_value());
+    if (answer->code != Code::kAccessChallenge) break;
+    EapPacket eap = eap_of(*answer);
+    largest = std::max(largest, encode_eap(eap).size());
+    EapTlsStep step = must(peer.receive(eap));
+    ASSERT_EQ(step.kind, EapTlsStep::Kind::kSend);
+    next = request(*step.packet, answer->find(attribute::kState)->value);
+  }
+  EXPECT_EQ(answer->code, Code::kAccessAccept);
+  EXPECT_LE(largest, 300u);
+  EXPECT_GT(largest, 250u) << "the fragments fill what the MTU allows";
+}
+
 TEST_F(AccessHandlerTest, ProxyStateIsEchoedInOrder) {
   Packet identity_request = request(identity("alice"));
   identity_request.add(attribute::kProxyState, bytes_of("first"));
