@@ -52,4 +52,29 @@ Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data) {
   return out;
 }
 
+Result<Bytes> certs_only_pkcs7(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crls) {
+  crypto::Pkcs7Ptr bundle(PKCS7_new());
+  if (!bundle || PKCS7_set_type(bundle.get(), NID_pkcs7_signed) != 1 ||
+      PKCS7_content_new(bundle.get(), NID_pkcs7_data) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "cannot start a PKCS#7 bundle");
+  }
+  for (const Certificate& certificate : certificates) {
+    if (PKCS7_add_certificate(bundle.get(), certificate.get()) != 1) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "cannot add a certificate to the PKCS#7 bundle");
+    }
+  }
+  for (const Bytes& der : crls) {
+    const unsigned char* cursor = der.data();
+    crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size())));
+    if (!crl || PKCS7_add_crl(bundle.get(), crl.get()) != 1) {
+      return crypto::openssl_error(ErrorCode::kInvalidArgument, "cannot add a CRL to the PKCS#7 bundle");
+    }
+  }
+  unsigned char* der = nullptr;
+  int size = i2d_PKCS7(bundle.get(), &der);
+  if (size <= 0) return crypto::openssl_error(ErrorCode::kCryptoError, "cannot encode the PKCS#7 bundle");
+  crypto::OpenSslBufferPtr owned(der);
+  return Bytes(der, der + size);
+}
+
 }  // namespace nimbus::x509

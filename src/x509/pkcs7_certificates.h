@@ -1,6 +1,6 @@
-// Reading the certificates out of a PKCS#7 "certs-only" bundle (RFC 2315 SignedData with no
-// signers), the form CA certificates are often published in at AIA caIssuers URLs (.p7c) and the
-// form SCEP's GetCACert answers with.
+// PKCS#7 "certs-only" bundles (RFC 2315 SignedData with no signers): the form CA certificates are
+// often published in at AIA caIssuers URLs (.p7c), the form SCEP's GetCACert answers with, and the
+// degenerate SignedData a SCEP CertRep carries the issued certificate (or a CRL) in.
 #pragma once
 
 #include <vector>
@@ -14,5 +14,9 @@ namespace nimbus::x509 {
 // The certificates of a DER or PEM ("PKCS7") SignedData, in the order they are encoded. A bundle
 // holding no certificates, another content type, or trailing bytes is kMalformed.
 Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data);
+
+// The DER certs-only SignedData holding `certificates` in this order, and `crls` (DER), each
+// possibly none.
+Result<Bytes> certs_only_pkcs7(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crls = {});
 
 }  // namespace nimbus::x509
