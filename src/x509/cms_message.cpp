@@ -180,7 +180,8 @@ Result<Bytes> make_signed_message(const SigningRequest& request) {
                                    fmt::format("the signed attribute {} cannot be added", attribute.oid));
     }
   }
-  crypto::BioPtr content = crypto::memory_reader(request.content);
+  // An empty read-only BIO cannot be made over no bytes: an empty growable one reads as empty.
+  crypto::BioPtr content = request.content.empty() ? crypto::memory_writer() : crypto::memory_reader(request.content);
   if (CMS_final(cms.get(), content.get(), nullptr, kFlags) != 1) {
     return crypto::openssl_error(ErrorCode::kCryptoError, "cannot sign the SignedData");
   }
