@@ -13,22 +13,7 @@ set -euo pipefail
 nimbus=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 profiles=$(cd "$here/../../examples/profiles" && pwd)
-if [ -z "${_NIMBUS_IN_NETNS:-}" ]; then
-  exec unshare -n env _NIMBUS_IN_NETNS=1 bash "$0" "$@"
-fi
-ip link set lo up
-
-work=$(mktemp -d /tmp/nimbus-eapol.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+source "$here/lib.sh" "$0" "$@"
 
 unset NIMBUS_DATA
 export NIMBUS_KEY_PASSPHRASE="pp-$(openssl rand -hex 12)"
@@ -305,5 +290,4 @@ else
   pass "the shared secret never reaches a log"
 fi
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

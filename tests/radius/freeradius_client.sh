@@ -7,23 +7,7 @@
 # Usage: freeradius_client.sh NIMBUS
 set -euo pipefail
 nimbus=$(realpath "$1")
-if [ -z "${_NIMBUS_IN_NETNS:-}" ]; then
-  exec unshare -n env _NIMBUS_IN_NETNS=1 bash "$0" "$@"
-fi
-ip link set lo up
-
-work=$(mktemp -d /tmp/nimbus-freeradius.XXXXXX)
-chmod 755 "$work"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh" "$0" "$@"
 
 # ---- A PKI made with the openssl command: a CA, the server, a good and a revoked client, a CRL.
 pki=$work/pki
@@ -133,6 +117,7 @@ chown -R freerad:freerad "$raddb" "$pki" "$work/log" "$work/run"
 freeradius -C -d "$raddb" > "$work/log/check.log" 2>&1 || { tail -20 "$work/log/check.log"; exit 1; }
 freeradius -f -d "$raddb" -l "$work/log/radius.log" &
 server_pid=$!
+pids+=("$server_pid")
 printf '%s\n' "$secret" > "$work/secret"
 chmod 600 "$work/secret"
 printf 'not-the-secret\n' > "$work/wrong.secret"
