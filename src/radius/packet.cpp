@@ -20,6 +20,17 @@ std::string code_name(Code code) {
   return fmt::format("code {}", static_cast<unsigned>(code));
 }
 
+std::string Packet::text(std::uint8_t type) const {
+  const Attribute* attribute = find(type);
+  return attribute ? std::string(attribute->value.begin(), attribute->value.end()) : std::string();
+}
+
+void copy_proxy_state(const Packet& request, Packet& response) {
+  for (const Attribute& each : request.attributes) {
+    if (each.type == attribute::kProxyState) response.attributes.push_back(each);
+  }
+}
+
 const Attribute* Packet::find(std::uint8_t type) const {
   auto found = std::find_if(attributes.begin(), attributes.end(), [type](const Attribute& a) { return a.type == type; });
   return found == attributes.end() ? nullptr : &*found;

@@ -76,6 +76,9 @@ struct Packet {
 
   // The first attribute of `type`, or nullptr.
   const Attribute* find(std::uint8_t type) const;
+  // The value of the first attribute of `type` as text (User-Name, NAS-Identifier, ...); empty when
+  // there is none. Not escaped: what a NAS sends is outside input.
+  std::string text(std::uint8_t type) const;
   std::size_t count(std::uint8_t type) const;
   // The values of every attribute of `type` joined in order: how a value longer than one attribute
   // holds travels (EAP-Message, RFC 3579 §3.1).
@@ -91,6 +94,9 @@ struct Packet {
 
   bool operator==(const Packet&) const = default;
 };
+
+// RFC 2865 §5.33: every Proxy-State of `request`, unmodified and in order, appended to `response`.
+void copy_proxy_state(const Packet& request, Packet& response);
 
 // Reads one datagram. Octets beyond the Length field are padding and ignored (RFC 2865 §3). A
 // datagram shorter than 20 octets or than its Length, a Length under 20 or over 4096, and an

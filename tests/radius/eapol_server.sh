@@ -121,6 +121,28 @@ for port in $strict_port $lenient_port; do
   [ $up -eq 1 ] || { echo "the RADIUS server on $port did not come up:"; tail -20 strict.log lenient.log; exit 1; }
 done
 
+# ---- Settings that cannot work stop `nimbus serve` at start, naming the setting.
+start_refused() {  # name pattern sed-expression
+  sed "$3" "$work/strict.yaml" > "$work/broken.yaml"
+  local output status
+  set +e
+  output=$(timeout 20 "$nimbus" serve --data "$data" --config "$work/broken.yaml" --port 0 2>&1)
+  status=$?
+  set -e
+  if [ $status -ne 0 ] && [ $status -ne 124 ] && grep -qE "$2" <<<"$output"; then pass "$1"; else
+    fail "$1 (exit $status)"; sed 's/^/     /' <<<"$output" | tail -5; fi
+}
+cp "$ext/dave.key" "$work/open.key"
+chmod 644 "$work/open.key"
+start_refused "a trust entry that is neither an authority nor a file" \
+  "radius.trust: 'no-such-ca' is neither an authority" "s|trust: \[nimbus-demo-root-ca, |trust: [no-such-ca, |"
+start_refused "a server certificate file that is missing" "radius.server_certificate: .*missing.pem" \
+  "/^  decision_log:/i\\  server_certificate: {cert: $work/missing.pem, key: $ext/dave.key}"
+start_refused "a server key that others may read" "radius.server_certificate: .*chmod 600" \
+  "/^  decision_log:/i\\  server_certificate: {cert: $ext/dave.pem, key: $work/open.key}"
+start_refused "a listen address that is no address" "radius.listen|not HOST:PORT" \
+  "s|listen: 127.0.0.1:$strict_port|listen: nowhere:1812|"
+
 # ---- eapol_test.
 eapol() {  # port name cert key tls-version: runs one authentication; the log is name.eapol
   local tls13=0

@@ -12,11 +12,6 @@ namespace nimbus::radius {
 
 namespace {
 
-std::string text_attribute(const Packet& packet, std::uint8_t type) {
-  const Attribute* attribute = packet.find(type);
-  return attribute ? std::string(attribute->value.begin(), attribute->value.end()) : std::string();
-}
-
 Packet answer(const Packet& request, Code code) {
   Packet response;
   response.code = code;
@@ -33,21 +28,14 @@ EapPacket eap_outcome(EapCode code, std::uint8_t identifier) {
   return eap;
 }
 
-// RFC 2865 §5.33: every Proxy-State of the request, unmodified and in order, in the response.
-void echo_proxy_state(const Packet& request, Packet& response) {
-  for (const Attribute& each : request.attributes) {
-    if (each.type == attribute::kProxyState) response.attributes.push_back(each);
-  }
-}
-
 DecisionEvent event_for(const NasClient& nas, const boost::asio::ip::address& from, const Packet& request) {
   DecisionEvent event;
   event.at = now_utc();
   event.nas = nas.name;
   event.nas_address = from.to_string();
-  event.nas_identifier = text_attribute(request, attribute::kNasIdentifier);
-  event.calling_station = text_attribute(request, attribute::kCallingStationId);
-  event.called_station = text_attribute(request, attribute::kCalledStationId);
+  event.nas_identifier = request.text(attribute::kNasIdentifier);
+  event.calling_station = request.text(attribute::kCallingStationId);
+  event.called_station = request.text(attribute::kCalledStationId);
   return event;
 }
 
@@ -84,7 +72,7 @@ std::optional<Packet> AccessHandler::handle(const NasClient& nas, const boost::a
   if (request.code == Code::kStatusServer) {
     response = answer(request, Code::kAccessAccept);  // RFC 5997 §4: alive
   } else if (request.count(attribute::kEapMessage) == 0) {
-    response = refuse(nas, from, request, text_attribute(request, attribute::kUserName), std::nullopt,
+    response = refuse(nas, from, request, request.text(attribute::kUserName), std::nullopt,
                       verify::ReasonCode::kEapTypeNotProcessable,
                       "the request carries no EAP-Message: this server authenticates by EAP-TLS only");
   } else if (auto eap = decode_eap(request.joined(attribute::kEapMessage)); !eap.ok()) {
@@ -99,7 +87,7 @@ std::optional<Packet> AccessHandler::handle(const NasClient& nas, const boost::a
     if (eap->type == eap_type::kIdentity) {
       response = open_conversation(nas, request, *eap);
     } else {
-      response = refuse(nas, from, request, text_attribute(request, attribute::kUserName), eap->identifier,
+      response = refuse(nas, from, request, request.text(attribute::kUserName), eap->identifier,
                         verify::ReasonCode::kEapTypeNotProcessable,
                         fmt::format("an EAP Response of type {} without a State: a conversation starts with an "
                                     "EAP-Response/Identity",
@@ -109,11 +97,11 @@ std::optional<Packet> AccessHandler::handle(const NasClient& nas, const boost::a
     std::lock_guard lock(conversation->mutex);
     if (!conversation->finished) response = continue_conversation(nas, from, request, *conversation, *eap);
   } else {
-    response = refuse(nas, from, request, text_attribute(request, attribute::kUserName), eap->identifier,
+    response = refuse(nas, from, request, request.text(attribute::kUserName), eap->identifier,
                       verify::ReasonCode::kEapTypeNotProcessable,
                       "the State names no conversation under way (it expired, was decided, or never existed)");
   }
-  if (response) echo_proxy_state(request, *response);
+  if (response) copy_proxy_state(request, *response);
   return response;
 }
 
@@ -221,7 +209,7 @@ Packet AccessHandler::finish(const NasClient& nas, const boost::asio::ip::addres
       auto salt = [&](int i) { return static_cast<std::uint16_t>(((*salts)[i] << 8) | (*salts)[i + 1]); };
       std::uint16_t recv_salt = salt(0), send_salt = salt(2);
       if ((recv_salt | 0x8000) == (send_salt | 0x8000)) send_salt ^= 1;  // RFC 2548: salts of one packet differ
-      ByteView secret(reinterpret_cast<const std::uint8_t*>(nas.secret.reveal().data()), nas.secret.size());
+      ByteView secret = as_bytes(nas.secret.reveal());
       add_eap(response, eap_outcome(EapCode::kSuccess, identifier));
       response.attributes.push_back(
           mppe_key_attribute(MppeKey::kRecv, keys.subspan(0, 32), recv_salt, secret, request.authenticator));

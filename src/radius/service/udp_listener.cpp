@@ -53,9 +53,7 @@ Result<int> bind_udp(const Endpoint& endpoint, std::string_view what) {
 
 bool is_authentication_code(Code code) { return code == Code::kAccessRequest || code == Code::kStatusServer; }
 
-ByteView secret_of(const NasClient& nas) {
-  return ByteView(reinterpret_cast<const std::uint8_t*>(nas.secret.reveal().data()), nas.secret.size());
-}
+ByteView secret_of(const NasClient& nas) { return as_bytes(nas.secret.reveal()); }
 
 std::string accounting_status(const Packet& request) {
   const Attribute* status = request.find(attribute::kAcctStatusType);
@@ -68,11 +66,6 @@ std::string accounting_status(const Packet& request) {
     case 8: return "Accounting-Off";
     default: return fmt::format("{}", status->value[3]);
   }
-}
-
-std::string text_of(const Packet& packet, std::uint8_t type) {
-  const Attribute* attribute = packet.find(type);
-  return attribute ? std::string(attribute->value.begin(), attribute->value.end()) : std::string();
 }
 
 }  // namespace
@@ -265,14 +258,12 @@ void UdpListener::receive_accounting() {
       continue;
     }
     spdlog::info("radius: accounting {} from NAS {} for {} (session {})", accounting_status(*packet),
-                 loggable(nas->name), loggable(text_of(*packet, attribute::kUserName)),
-                 loggable(text_of(*packet, attribute::kAcctSessionId)));
+                 loggable(nas->name), loggable(packet->text(attribute::kUserName)),
+                 loggable(packet->text(attribute::kAcctSessionId)));
     Packet response;
     response.code = Code::kAccountingResponse;
     response.identifier = packet->identifier;
-    for (const Attribute& each : packet->attributes) {
-      if (each.type == attribute::kProxyState) response.attributes.push_back(each);
-    }
+    copy_proxy_state(*packet, response);
     auto sealed = seal_response(std::move(response), packet->authenticator, secret_of(*nas));
     if (sealed.ok()) send(accounting_fd_, from, *sealed);
   }
