@@ -59,6 +59,9 @@ crypto::SignatureDigest signing_digest(const profile::Profile& profile, const cr
   return profile.hashes.empty() ? preferred : profile.hashes.front();
 }
 
+// CRLReason superseded (RFC 5280 5.3.1).
+constexpr int kSupersededReason = 4;
+
 }  // namespace
 
 Issuer::Issuer(store::Store& store, crypto::KeyStore& keys, PublicationUrls urls, std::string actor,
@@ -89,13 +92,56 @@ Result<Issuer::Enrollment> Issuer::pending_enrollment(const std::string& enrollm
                              "certificate: create a new one",
                              enrollment_id, record->certificate_serial.value_or("?")));
   }
-  NIMBUS_ASSIGN_OR_RETURN(auto profile_record, store_.find_profile(record->profile_id));
+  NIMBUS_ASSIGN_OR_RETURN(profile::Profile profile, current_profile(record->profile_id, enrollment_id));
+  return Enrollment{std::move(*record), std::move(profile), std::nullopt};
+}
+
+Result<profile::Profile> Issuer::current_profile(const std::string& profile_id, const std::string& enrollment_id) {
+  NIMBUS_ASSIGN_OR_RETURN(auto profile_record, store_.find_profile(profile_id));
   if (!profile_record) {
     return Error(ErrorCode::kFailedPrecondition,
-                 fmt::format("the profile '{}' of enrollment '{}' has been deleted", record->profile_id, enrollment_id));
+                 fmt::format("the profile '{}' of enrollment '{}' has been deleted", profile_id, enrollment_id));
   }
-  NIMBUS_ASSIGN_OR_RETURN(profile::Profile profile, parsed_profile(*profile_record));
-  return Enrollment{std::move(*record), std::move(profile)};
+  return parsed_profile(*profile_record);
+}
+
+Result<Issuer::Enrollment> Issuer::renewable_enrollment(const x509::Certificate& current) {
+  std::string serial = current.serial_hex();
+  NIMBUS_ASSIGN_OR_RETURN(std::optional<store::CertificateRecord> record, store_.find_certificate(serial));
+  if (!record || record->der != current.der()) {
+    return Error(ErrorCode::kNotFound, fmt::format("certificate {} was not issued by this deployment", serial));
+  }
+  if (!record->enrollment_id || !record->profile_id) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("certificate {} was not issued for an enrollment; only those are renewed", serial));
+  }
+  Timestamp now = clock_();
+  if (record->status == store::CertificateStatus::kRevoked) {
+    return Error(ErrorCode::kFailedPrecondition, fmt::format("certificate {} is revoked; a revoked certificate is "
+                                                             "not renewed: enroll again with a new challenge",
+                                                             serial));
+  }
+  if (now < record->not_before || now >= record->not_after) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("certificate {} is not valid now (valid {} to {}); enroll again with a new challenge",
+                             serial, format_timestamp(record->not_before), format_timestamp(record->not_after)));
+  }
+  NIMBUS_ASSIGN_OR_RETURN(auto enrollment, store_.find_enrollment(*record->enrollment_id));
+  if (!enrollment) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("the enrollment '{}' of certificate {} is gone", *record->enrollment_id, serial));
+  }
+  NIMBUS_ASSIGN_OR_RETURN(profile::Profile profile, current_profile(*record->profile_id, enrollment->id));
+  // Renewal opens once no more than the threshold's share of the validity remains.
+  auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(record->not_after - record->not_before);
+  Timestamp opens = record->not_after - lifetime * profile.renewal_threshold_percent / 100;
+  if (now < opens) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("certificate {} is not due for renewal until {} (profile '{}' renews in the last {}% of "
+                             "the validity)",
+                             serial, format_timestamp(opens), profile.id, profile.renewal_threshold_percent));
+  }
+  return Enrollment{std::move(*enrollment), std::move(profile), std::move(*record)};
 }
 
 Result<std::shared_ptr<const Issuer::SigningAuthority>> Issuer::signing_authority(const std::string& authority_id) {
@@ -124,7 +170,8 @@ Result<std::shared_ptr<const Issuer::SigningAuthority>> Issuer::signing_authorit
   return loaded;
 }
 
-Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const x509::CertificateRequest& request) {
+Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const x509::CertificateRequest& request,
+                                        const RecordAlso& also) {
   NIMBUS_ASSIGN_OR_RETURN(Enrollment enrollment, pending_enrollment(enrollment_id));
   auto acceptable = profile::check_request(enrollment.profile, request);
   if (!acceptable.ok()) {
@@ -132,7 +179,19 @@ Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const 
                  loggable(acceptable.error().message()));
     return std::move(acceptable).error().with_context("the certificate request was refused");
   }
-  return issue_for_key(enrollment, request.public_key(), request.subject());
+  return issue_for_key(enrollment, request.public_key(), request.subject(), also);
+}
+
+Result<x509::Certificate> Issuer::renew(const x509::Certificate& current, const x509::CertificateRequest& request,
+                                        const RecordAlso& also) {
+  NIMBUS_ASSIGN_OR_RETURN(Enrollment enrollment, renewable_enrollment(current));
+  auto acceptable = profile::check_request(enrollment.profile, request);
+  if (!acceptable.ok()) {
+    spdlog::info("renewal of certificate {}: request refused: {}", current.serial_hex(),
+                 loggable(acceptable.error().message()));
+    return std::move(acceptable).error().with_context("the renewal request was refused");
+  }
+  return issue_for_key(enrollment, request.public_key(), request.subject(), also);
 }
 
 Result<GeneratedIdentity> Issuer::issue_with_generated_key(const std::string& enrollment_id,
@@ -145,7 +204,8 @@ Result<GeneratedIdentity> Issuer::issue_with_generated_key(const std::string& en
 }
 
 Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, const crypto::PublicKey& subject_key,
-                                                const std::optional<x509::DistinguishedName>& requested_subject) {
+                                                const std::optional<x509::DistinguishedName>& requested_subject,
+                                                const RecordAlso& also) {
   const profile::Profile& profile = enrollment.profile;
   NIMBUS_ASSIGN_OR_RETURN(profile::Variables variables, enrollment_variables(enrollment.record));
   NIMBUS_ASSIGN_OR_RETURN(profile::RenderedNames names, profile::render_names(profile, variables));
@@ -201,15 +261,34 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
   record.profile_id = profile.id;
   record.enrollment_id = enrollment.record.id;
   record.subject_alt_names = alt_names_json(names.subject_alt_names);
+  const std::optional<store::CertificateRecord>& renews = enrollment.renews;
   NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
     NIMBUS_TRY(tx.insert_certificate(record));
-    NIMBUS_TRY(tx.mark_enrollment_used(enrollment.record.id, record.serial, now));
-    return tx.append_audit({now, actor_, "certificate.issue", record.serial,
-                            fmt::format("profile={} enrollment={} subject=\"{}\" not_after={}", profile.id,
-                                        enrollment.record.id, record.subject, format_timestamp(record.not_after))});
+    std::string detail = fmt::format("profile={} enrollment={} subject=\"{}\" not_after={}", profile.id,
+                                     enrollment.record.id, record.subject, format_timestamp(record.not_after));
+    if (renews) {
+      // Read again inside the write: a revocation since the checks must stop the renewal.
+      NIMBUS_ASSIGN_OR_RETURN(std::optional<store::CertificateRecord> old, tx.find_certificate(renews->serial));
+      if (!old || old->status != store::CertificateStatus::kValid) {
+        return Error(ErrorCode::kFailedPrecondition,
+                     fmt::format("certificate {} was revoked meanwhile; it is not renewed", renews->serial));
+      }
+      if (profile.revoke_on_renewal) NIMBUS_TRY(tx.revoke_certificate(renews->serial, now, kSupersededReason));
+      detail += fmt::format(" renews={}{}", renews->serial, profile.revoke_on_renewal ? " (revoked, superseded)" : "");
+    } else {
+      NIMBUS_TRY(tx.mark_enrollment_used(enrollment.record.id, record.serial, now));
+    }
+    if (also) NIMBUS_TRY(also(tx, record));
+    return tx.append_audit({now, actor_, renews ? "certificate.renew" : "certificate.issue", record.serial, detail});
   }));
-  spdlog::info("issued certificate {} to \"{}\" under profile '{}' (enrollment '{}')", record.serial,
-               loggable(record.subject), profile.id, enrollment.record.id);
+  if (renews) {
+    spdlog::info("renewed certificate {} as {} for \"{}\" under profile '{}' (enrollment '{}'){}", renews->serial,
+                 record.serial, loggable(record.subject), profile.id, enrollment.record.id,
+                 profile.revoke_on_renewal ? "; the old one is revoked as superseded" : "");
+  } else {
+    spdlog::info("issued certificate {} to \"{}\" under profile '{}' (enrollment '{}')", record.serial,
+                 loggable(record.subject), profile.id, enrollment.record.id);
+  }
   return certificate;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,24 @@ class Issuer {
   Issuer(store::Store& store, crypto::KeyStore& keys, PublicationUrls urls, std::string actor,
          IssuanceOptions options = {}, Clock clock = now_utc);
 
+  // Changes that must commit together with a certificate, in its write (a one-time challenge
+  // consumed, a SCEP transaction recorded): when they fail, nothing is issued. Given the record
+  // of the certificate about to be stored. May run more than once (see Store::write).
+  using RecordAlso = std::function<Status(store::StoreWriter&, const store::CertificateRecord&)>;
+
   // Issues the certificate for a pending enrollment. The request must verify and its key and
   // signature hash must be allowed by the profile; its subject and extensions are ignored.
-  Result<x509::Certificate> issue(const std::string& enrollment_id, const x509::CertificateRequest& request);
+  Result<x509::Certificate> issue(const std::string& enrollment_id, const x509::CertificateRequest& request,
+                                  const RecordAlso& also = {});
+
+  // Renews `current`, a certificate this deployment issued for an enrollment: it must be the stored
+  // certificate, valid now and not revoked, with no more than the profile's renewal threshold of
+  // its validity left. The new certificate is for the request's key, with the enrollment's subject
+  // and names under the profile as it is now; the old one is revoked (superseded) in the same
+  // write when the profile says revoke_on_renewal, and otherwise stays valid until it expires.
+  // Refusals are kFailedPrecondition (or kNotFound for a certificate the store does not know).
+  Result<x509::Certificate> renew(const x509::Certificate& current, const x509::CertificateRequest& request,
+                                  const RecordAlso& also = {});
 
   // Generates a key of `key` (which the profile must allow) and issues its certificate.
   Result<GeneratedIdentity> issue_with_generated_key(const std::string& enrollment_id, const crypto::KeySpec& key);
@@ -68,13 +84,17 @@ class Issuer {
   struct Enrollment {
     store::EnrollmentRecord record;
     profile::Profile profile;
+    std::optional<store::CertificateRecord> renews;  // the certificate a renewal replaces
   };
 
   Result<Enrollment> pending_enrollment(const std::string& enrollment_id);
   Result<std::shared_ptr<const SigningAuthority>> signing_authority(const std::string& authority_id);
   Result<profile::Profile> parsed_profile(const store::ProfileRecord& record);
+  Result<profile::Profile> current_profile(const std::string& profile_id, const std::string& enrollment_id);
+  Result<Enrollment> renewable_enrollment(const x509::Certificate& current);
   Result<x509::Certificate> issue_for_key(const Enrollment& enrollment, const crypto::PublicKey& subject_key,
-                                          const std::optional<x509::DistinguishedName>& requested_subject);
+                                          const std::optional<x509::DistinguishedName>& requested_subject,
+                                          const RecordAlso& also = {});
 
   store::Store& store_;
   crypto::KeyStore& keys_;

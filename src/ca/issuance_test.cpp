@@ -137,7 +137,7 @@ class IssuanceTest : public ::testing::Test {
   }
 
   EnrollmentRecord enroll(const std::string& profile_id = "user-vpn", const profile::Variables& variables = alice()) {
-    return must(catalog_->create_enrollment(profile_id, variables), "creating an enrollment");
+    return must(catalog_->create_enrollment(profile_id, variables), "creating an enrollment").record;
   }
 
   x509::Certificate ca_certificate(const AuthorityRecord& record) const {

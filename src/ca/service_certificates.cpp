@@ -13,6 +13,12 @@
 
 namespace nimbus::ca {
 
+namespace {
+
+constexpr std::string_view kCertificateRequestAgentOid = "1.3.6.1.4.1.311.20.2.1";
+
+}  // namespace
+
 Result<store::AuthorityRecord> service_signing_authority(store::Store& store) {
   NIMBUS_ASSIGN_OR_RETURN(std::vector<store::AuthorityRecord> authorities, store.list_authorities());
   for (store::AuthorityKind kind : {store::AuthorityKind::kIssuing, store::AuthorityKind::kRoot}) {
@@ -40,6 +46,11 @@ Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto:
   NIMBUS_ASSIGN_OR_RETURN(Bytes serial, crypto::random_serial());
   std::vector<x509::KeyUsage> usages = {x509::KeyUsage::kDigitalSignature};
   if (request.key.is_rsa()) usages.push_back(x509::KeyUsage::kKeyEncipherment);
+  bool registration_authority = request.role == ServiceRole::kScepRegistrationAuthority;
+  if (registration_authority && !request.key.is_rsa()) {
+    return Error(ErrorCode::kInvalidArgument, "a SCEP RA needs an RSA key: clients encrypt their requests to it");
+  }
+  std::string purpose(registration_authority ? kCertificateRequestAgentOid : x509::kServerAuthOid);
   std::vector<x509::AltName> names;
   for (const std::string& dns : request.dns_names) names.push_back({x509::AltNameType::kDns, dns});
   Bytes issuer_key_id = issuer.subject_key_id();
@@ -51,7 +62,7 @@ Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto:
       .set_validity(std::max(now - std::chrono::minutes(5), issuer.not_before()), not_after)
       .set_public_key(request.key)
       .add_extension(x509::key_usage_extension(usages))
-      .add_extension(x509::extended_key_usage_extension({std::string(x509::kServerAuthOid)}))
+      .add_extension(x509::extended_key_usage_extension({purpose}))
       .add_extension(x509::subject_key_id_extension(x509::key_identifier(request.key)))
       .add_extension(x509::authority_key_id_extension(issuer_key_id.empty() ? x509::key_identifier(issuer.public_key())
                                                                             : issuer_key_id))

@@ -1,5 +1,6 @@
 // Certificates Nimbus issues to its own services: the TLS server certificate a RADIUS server shows
-// EAP-TLS clients (and, later, the API listener's). Not from a profile — no enrollment asks for
+// EAP-TLS clients (and, later, the API listener's), and the SCEP registration authority's, which
+// SCEP clients encrypt their requests to and whose signature is on every CertRep. Not from a profile — no enrollment asks for
 // them — but under the same rules as every end-entity certificate: AIA, OCSP and CDP of the
 // issuing CA, linted before signing, recorded in the store with an audit event, revocable.
 #pragma once
@@ -18,6 +19,13 @@
 
 namespace nimbus::ca {
 
+enum class ServiceRole {
+  kTlsServer,  // serverAuth; digitalSignature, and keyEncipherment for an RSA key
+  // A SCEP RA (RFC 8894 §2.1): an RSA key for digitalSignature and keyEncipherment, with the
+  // Certificate Request Agent purpose (1.3.6.1.4.1.311.20.2.1) that Microsoft's NDES gives its own.
+  kScepRegistrationAuthority,
+};
+
 struct ServiceCertificateRequest {
   std::string authority_id;           // an active authority of the deployment
   x509::DistinguishedName subject;
@@ -25,9 +33,10 @@ struct ServiceCertificateRequest {
   crypto::PublicKey key;
   Duration validity = std::chrono::hours(24 * 365);  // cut to the authority's own end
   std::string actor;                  // for the audit trail
+  ServiceRole role = ServiceRole::kTlsServer;
 };
 
-// A serverAuth certificate (digitalSignature; keyEncipherment too for an RSA key).
+// The certificate `request.role` needs (kInvalidArgument for an RA key that is not RSA).
 Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto::KeyStore& keys,
                                                     const PublicationUrls& urls,
                                                     const ServiceCertificateRequest& request);

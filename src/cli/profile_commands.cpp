@@ -153,16 +153,59 @@ Status delete_profile(CommandRunner& runner, const ProfileOptions& options) {
   return ok_status();
 }
 
+// The challenge as `enrollment new` and `enrollment challenge` show it: once, with where to use it.
+json challenge_json(const profile::NewChallenge& challenge, const std::string& scep_url) {
+  return {{"challenge", std::string(challenge.text.reveal())},
+          {"challenge_expires_at", format_timestamp(challenge.record.expires_at)},
+          {"scep_url", scep_url}};
+}
+
+std::string challenge_text(const profile::NewChallenge& challenge, const std::string& scep_url) {
+  return fmt::format("Challenge    {}\nExpires      {}\nSCEP URL     {}\n", challenge.text.reveal(),
+                     format_timestamp(challenge.record.expires_at), scep_url);
+}
+
 Status new_enrollment(CommandRunner& runner, const ProfileOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(profile::Variables variables, parse_variables(options.variables));
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, Deployment::open(runner.options().data_dir));
   profile::ProfileCatalog catalog(deployment->store(), current_actor());
-  NIMBUS_ASSIGN_OR_RETURN(store::EnrollmentRecord record, catalog.create_enrollment(options.profile, variables));
+  NIMBUS_ASSIGN_OR_RETURN(profile::NewEnrollment created, catalog.create_enrollment(options.profile, variables));
+  const store::EnrollmentRecord& record = created.record;
+  std::string scep_url;
+  if (created.challenge) scep_url = deployment->urls().scep(created.challenge->record.authority_id);
   if (options.json) {
-    std::cout << enrollment_json(record).dump(2) << "\n";
+    json out = enrollment_json(record);
+    if (created.challenge) out.update(challenge_json(*created.challenge, scep_url));
+    std::cout << out.dump(2) << "\n";
+    return ok_status();
+  }
+  std::cout << enrollment_text(record);
+  if (created.challenge) {
+    std::cout << challenge_text(*created.challenge, scep_url)
+              << "\nThe challenge is shown only now and is good for one enrollment. A new one: nimbus enrollment "
+                 "challenge "
+              << record.id << "\n";
+  }
+  std::cout << fmt::format("\nIssue with:  nimbus issue --enrollment {} --csr REQUEST.pem\n", record.id);
+  if (created.challenge) {
+    std::cout << fmt::format("         or:  nimbus scep enroll --url {} --challenge CHALLENGE --new-key rsa:2048\n",
+                             scep_url);
+  }
+  return ok_status();
+}
+
+Status new_challenge(CommandRunner& runner, const ProfileOptions& options) {
+  NIMBUS_ASSIGN_OR_RETURN(auto deployment, Deployment::open(runner.options().data_dir));
+  profile::ProfileCatalog catalog(deployment->store(), current_actor());
+  NIMBUS_ASSIGN_OR_RETURN(profile::NewChallenge challenge, catalog.new_challenge(options.id));
+  std::string scep_url = deployment->urls().scep(challenge.record.authority_id);
+  if (options.json) {
+    json out = challenge_json(challenge, scep_url);
+    out["enrollment"] = options.id;
+    std::cout << out.dump(2) << "\n";
   } else {
-    std::cout << enrollment_text(record)
-              << fmt::format("\nIssue with:  nimbus issue --enrollment {} --csr REQUEST.pem\n", record.id);
+    std::cout << fmt::format("Enrollment   {}\n", options.id) << challenge_text(challenge, scep_url)
+              << "Earlier challenges of this enrollment no longer work.\n";
   }
   return ok_status();
 }
@@ -231,14 +274,23 @@ void add_profile_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* enrollments = app.add_subcommand("enrollment", "Enrollment records: one user or device under a profile");
   enrollments->require_subcommand(0, 1);
   {
-    auto [command, options] = add(enrollments, "new", "Create an enrollment record; its names are rendered now",
+    auto [command, options] = add(enrollments, "new", "Create an enrollment record and its one-time SCEP challenge; its names are rendered now",
                                   new_enrollment);
     command->add_option("--profile", options->profile, "Profile id")->required();
     command->add_option("--var", options->variables,
                         "A variable, NAME=VALUE (repeat): UserName, UserPrincipalName, EmailAddress, DeviceName, "
                         "FullyQualifiedDomainName, AAD_Device_ID, OnPremisesSecurityIdentifier, SerialNumber, or "
                         "the profile's custom_variables");
-    command->add_flag("--json", options->json, "Print the record as JSON");
+    command->add_flag("--json", options->json,
+                      "Print the record as JSON, with challenge, challenge_expires_at and scep_url");
+  }
+  {
+    auto [command, options] = add(enrollments, "challenge",
+                                  "Make a fresh one-time SCEP challenge for a pending enrollment; earlier ones stop "
+                                  "working",
+                                  new_challenge);
+    command->add_option("ID", options->id, "Enrollment id")->required();
+    command->add_flag("--json", options->json, "Print JSON: challenge, challenge_expires_at, scep_url, enrollment");
   }
   {
     auto [command, options] = add(enrollments, "list", "List enrollment records, newest first", list_enrollments);

@@ -116,6 +116,12 @@ constexpr Key kKeys[] = {
     flag_key("crl_keep_expired_entries", &Config::crl_keep_expired_entries,
              "`true` keeps revoked certificates on the CRL after they expire; `false` drops them, as RFC 5280 "
              "allows."),
+    flag_key("scep_allow_des3", &Config::scep_allow_des3,
+             "`true` lets SCEP clients encrypt with DES-EDE3-CBC, for old clients that know nothing better; "
+             "`false` offers and accepts AES-128-CBC and AES-256-CBC only."),
+    flag_key("scep_allow_sha1", &Config::scep_allow_sha1,
+             "`true` accepts SCEP messages signed with SHA-1, for old clients; `false` accepts SHA-256, SHA-384 "
+             "and SHA-512 only. (Certificate requests follow their profile's `hash`, which never allows SHA-1.)"),
     text_key("listen_address", &Config::listen_address, Presence::kDefaulted,
              "Address `nimbus serve` listens on for HTTP (AIA, CDP, OCSP, health, metrics). Put a reverse proxy "
              "or load balancer in front, or set `0.0.0.0`."),

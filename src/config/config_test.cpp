@@ -227,6 +227,8 @@ TEST(Config, RendersEveryDefaultedKeyInTheTablesOrder) {
             "crl_validity_hours: 168\n"
             "crl_republish_hours_before_expiry: 0\n"
             "crl_keep_expired_entries: false\n"
+      "scep_allow_des3: false\n"
+      "scep_allow_sha1: false\n"
             "listen_address: 127.0.0.1\n"
             "listen_port: 8080\n"
             "http_workers: 0\n"

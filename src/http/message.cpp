@@ -91,6 +91,18 @@ Response error_response(const Error& error) {
   }
 }
 
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    std::size_t end = query.find('&');
+    std::string_view pair = query.substr(0, end);
+    query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+    std::size_t equals = pair.find('=');
+    if (pair.substr(0, equals) != name) continue;
+    return percent_decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string decoded;
   decoded.reserve(text.size());

@@ -80,6 +80,11 @@ Response error_response(const Error& error);
 // a truncated or non-hex escape.
 std::optional<std::string> percent_decode(std::string_view text);
 
+// The value of the first `name=value` pair of a query string, percent-decoded as percent_decode
+// does ('+' stays '+': a SCEP GET message is base64, which clients do not always escape). nullopt
+// when the name is absent or its value's escapes are malformed.
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name);
+
 // The reason phrase for a status code ("Not Found"); "Unknown" for codes it does not know.
 std::string_view reason_phrase(int status);
 

@@ -188,6 +188,18 @@ TEST(Router, PercentDecodingKeepsPlusAndRefusesBadEscapes) {
   EXPECT_FALSE(percent_decode("%g1").has_value());
 }
 
+TEST(Router, QueryParametersAreFoundAndDecoded) {
+  EXPECT_EQ(query_parameter("operation=GetCACaps&message=CA", "operation"), "GetCACaps");
+  EXPECT_EQ(query_parameter("operation=GetCACaps&message=CA", "message"), "CA");
+  EXPECT_EQ(query_parameter("operation=PKIOperation&message=MII%2Bab+c%3D%3D", "message"), "MII+ab+c==");
+  EXPECT_EQ(query_parameter("flag&x=1", "flag"), "");
+  EXPECT_EQ(query_parameter("a=1&a=2", "a"), "1");
+  EXPECT_FALSE(query_parameter("operation=GetCACaps", "message").has_value());
+  EXPECT_FALSE(query_parameter("", "message").has_value());
+  EXPECT_FALSE(query_parameter("message=%zz", "message").has_value());
+  EXPECT_FALSE(query_parameter("xmessage=1", "message").has_value());
+}
+
 TEST(Router, ErrorsMapToStatusCodesWithoutLeakingFailures) {
   EXPECT_EQ(error_response(Error(ErrorCode::kNotFound, "no CA 'x'")).status, 404);
   EXPECT_EQ(error_response(Error(ErrorCode::kPermissionDenied, "no")).status, 403);

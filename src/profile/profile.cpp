@@ -38,7 +38,9 @@ constexpr int kMaxRsaBits = 16384;
 constexpr std::string_view kProfileFields[] = {
     "id", "description", "issuing_ca", "type", "subject", "subject_alt_names", "validity", "key_usage",
     "extended_key_usage", "key", "hash", "renewal_threshold", "key_storage", "strong_mapping", "custom_variables",
+    "revoke_on_renewal", "challenge",
 };
+constexpr std::string_view kChallengeFields[] = {"mode", "lifetime", "webhook_url", "secret_file", "timeout"};
 constexpr std::string_view kSanFields[] = {"type", "value"};
 constexpr std::string_view kKeyFields[] = {"algorithms", "rsa_min_bits", "rsa_max_bits", "ec_curves"};
 
@@ -324,6 +326,64 @@ Status read_key_and_lifecycle(const Fields& fields, Profile& profile) {
   return ok_status();
 }
 
+// "90s", "60m", "2h": a positive whole number and a unit, within [least, most].
+Result<Duration> read_short_duration(const YAML::Node& node, std::string_view path, Duration least, Duration most) {
+  NIMBUS_ASSIGN_OR_RETURN(std::string text, read_word(node, path));
+  long long amount = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
+  bool well_formed = ec == std::errc() && amount > 0 && end + 1 == text.data() + text.size();
+  Duration value{};
+  if (well_formed && *end == 's') value = std::chrono::seconds(amount);
+  else if (well_formed && *end == 'm') value = std::chrono::minutes(amount);
+  else if (well_formed && *end == 'h') value = std::chrono::hours(amount);
+  else return invalid(path, node, fmt::format("'{}' is not a positive number followed by s, m or h (for example 60m)", text));
+  if (value < least || value > most) {
+    return invalid(path, node, fmt::format("'{}' is outside {} to {}", text, describe_duration(least), describe_duration(most)));
+  }
+  return value;
+}
+
+Status read_challenge(const YAML::Node& node, Profile& profile) {
+  NIMBUS_ASSIGN_OR_RETURN(Fields fields, Fields::read(node, "challenge", kChallengeFields));
+  ChallengePolicy& policy = profile.challenge;
+  if (const YAML::Node* mode = fields.find("mode")) {
+    NIMBUS_ASSIGN_OR_RETURN(policy.mode, read_choice(*mode, "challenge.mode", kChallengeModes));
+  }
+  if (const YAML::Node* lifetime = fields.find("lifetime")) {
+    NIMBUS_ASSIGN_OR_RETURN(policy.lifetime, read_short_duration(*lifetime, "challenge.lifetime",
+                                                                 std::chrono::minutes(1), std::chrono::hours(24 * 30)));
+  }
+  if (const YAML::Node* timeout = fields.find("timeout")) {
+    NIMBUS_ASSIGN_OR_RETURN(policy.timeout, read_short_duration(*timeout, "challenge.timeout", std::chrono::seconds(1),
+                                                                std::chrono::seconds(60)));
+  }
+  bool webhook = policy.mode == ChallengeMode::kWebhook;
+  for (auto [name, value] : {std::pair{"webhook_url", &policy.webhook_url}, std::pair{"secret_file", &policy.secret_file}}) {
+    const YAML::Node* given = fields.find(name);
+    std::string path = fields.path(name);
+    if (given && !webhook) return invalid(path, *given, "is only for mode: webhook");
+    if (!given && webhook) return invalid(path, node, "mode: webhook needs it");
+    if (given) {
+      NIMBUS_ASSIGN_OR_RETURN(*value, read_word(*given, path));
+    }
+  }
+  if (webhook && !policy.webhook_url.starts_with("https://") && !policy.webhook_url.starts_with("http://")) {
+    return invalid("challenge.webhook_url", *fields.find("webhook_url"),
+                   fmt::format("'{}' is not an http:// or https:// URL", policy.webhook_url));
+  }
+  return ok_status();
+}
+
+Status read_renewal_and_challenge(const Fields& fields, Profile& profile) {
+  if (const YAML::Node* revoke = fields.find("revoke_on_renewal")) {
+    NIMBUS_ASSIGN_OR_RETURN(std::string text, read_word(*revoke, "revoke_on_renewal"));
+    if (text != "true" && text != "false") return invalid("revoke_on_renewal", *revoke, "expected true or false");
+    profile.revoke_on_renewal = text == "true";
+  }
+  if (const YAML::Node* challenge = fields.find("challenge")) NIMBUS_TRY(read_challenge(*challenge, profile));
+  return ok_status();
+}
+
 // A rule broken by the profile as a whole is reported at the field (or list element) it names.
 Error rule_violation(const Fields& fields, const RuleViolation& violation) {
   YAML::Node node = *fields.find(violation.field);
@@ -338,6 +398,7 @@ Result<Profile> read_profile(const YAML::Node& root, std::optional<std::string_v
   NIMBUS_TRY(read_names(fields, profile));
   NIMBUS_TRY(read_usages(fields, profile));
   NIMBUS_TRY(read_key_and_lifecycle(fields, profile));
+  NIMBUS_TRY(read_renewal_and_challenge(fields, profile));
   if (std::optional<RuleViolation> violation = find_rule_violation(profile)) {
     return rule_violation(fields, *violation);
   }

@@ -47,6 +47,22 @@ struct KeyPolicy {
   bool operator==(const KeyPolicy&) const = default;
 };
 
+enum class ChallengeMode { kStore, kWebhook };
+std::string_view challenge_mode_name(ChallengeMode mode);  // "store", "webhook"
+
+// Where the one-time challenge a SCEP request carries comes from. `store`: Nimbus makes it with
+// the enrollment and keeps its hash. `webhook`: the device's MDM made it, and Nimbus asks the MDM
+// whether to issue, signing the question with the shared secret (HMAC-SHA256).
+struct ChallengePolicy {
+  ChallengeMode mode = ChallengeMode::kStore;
+  Duration lifetime = std::chrono::minutes(60);  // store: how long a challenge stays good
+  std::string webhook_url;                       // webhook: http(s) URL the question is POSTed to
+  std::string secret_file;                       // webhook: the shared secret, a file of mode 0600
+  Duration timeout = std::chrono::seconds(5);    // webhook: no answer within it is a refusal
+
+  bool operator==(const ChallengePolicy&) const = default;
+};
+
 struct Profile {
   std::string id;           // a-z, 0-9, '-'; as authority ids
   std::string description;
@@ -60,6 +76,8 @@ struct Profile {
   KeyPolicy key;
   std::vector<crypto::SignatureDigest> hashes = {crypto::SignatureDigest::kSha256};
   int renewal_threshold_percent = 20;
+  bool revoke_on_renewal = false;  // a renewal revokes the certificate it replaces (superseded)
+  ChallengePolicy challenge;
   KeyStorage key_storage = KeyStorage::kTpmPreferred;
   StrongMapping strong_mapping = StrongMapping::kNone;
   std::vector<std::string> custom_variables;  // variable names beyond the standard ones

@@ -134,8 +134,7 @@ Status ProfileCatalog::remove(const std::string& id) {
   });
 }
 
-Result<store::EnrollmentRecord> ProfileCatalog::create_enrollment(const std::string& profile_id,
-                                                                  const Variables& variables) {
+Result<NewEnrollment> ProfileCatalog::create_enrollment(const std::string& profile_id, const Variables& variables) {
   NIMBUS_ASSIGN_OR_RETURN(StoredProfile stored, get(profile_id));
   NIMBUS_TRY(check_variable_names(stored.profile, variables));
   NIMBUS_ASSIGN_OR_RETURN(RenderedNames names, render_names(stored.profile, variables));
@@ -150,12 +149,31 @@ Result<store::EnrollmentRecord> ProfileCatalog::create_enrollment(const std::str
   record.subject_alt_names = names_json(names.subject_alt_names);
   record.status = store::EnrollmentStatus::kPending;
   record.created_at = clock_();
+  std::optional<NewChallenge> challenge;
   NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
+    challenge.reset();
     NIMBUS_TRY(tx.insert_enrollment(record));
+    if (stored.profile.challenge.mode == ChallengeMode::kStore) {
+      NIMBUS_ASSIGN_OR_RETURN(challenge, make_challenge(tx, record.id, record.created_at));
+    }
     return tx.append_audit({record.created_at, actor_, "enrollment.create", record.id,
-                            fmt::format("profile={} subject=\"{}\"", profile_id, record.subject)});
+                            fmt::format("profile={} subject=\"{}\"{}", profile_id, record.subject,
+                                        challenge ? fmt::format(" challenge_expires={}",
+                                                                format_timestamp(challenge->record.expires_at))
+                                                  : "")});
   }));
-  return record;
+  return NewEnrollment{std::move(record), std::move(challenge)};
+}
+
+Result<NewChallenge> ProfileCatalog::new_challenge(const std::string& enrollment_id) {
+  std::optional<NewChallenge> challenge;
+  Timestamp now = clock_();
+  NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
+    NIMBUS_ASSIGN_OR_RETURN(challenge, make_challenge(tx, enrollment_id, now));
+    return tx.append_audit({now, actor_, "enrollment.challenge", enrollment_id,
+                            fmt::format("expires={}; earlier challenges void", format_timestamp(challenge->record.expires_at))});
+  }));
+  return std::move(*challenge);
 }
 
 Result<store::EnrollmentRecord> ProfileCatalog::enrollment(const std::string& id) {

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "profile/enrollment_challenges.h"
 #include "profile/profile.h"
 #include "profile/variables.h"
 #include "store/store.h"
@@ -26,6 +27,13 @@ struct AppliedProfile {
 struct IssuingCaChoice {
   std::string id;
   std::string given_as;  // how errors name the choice: "--issuing-ca"
+};
+
+struct NewEnrollment {
+  store::EnrollmentRecord record;
+  // Its one-time challenge, to hand the device with its SCEP URL; absent when the profile's
+  // challenges come from an MDM (challenge.mode: webhook).
+  std::optional<NewChallenge> challenge;
 };
 
 struct StoredProfile {
@@ -54,10 +62,13 @@ class ProfileCatalog {
 
   // Renders the subject and SANs from `variables` now, so that a missing or malformed value is
   // an error here rather than a blank in a certificate later; refuses variables the profile does
-  // not know.
-  Result<store::EnrollmentRecord> create_enrollment(const std::string& profile_id, const Variables& variables);
+  // not know. The enrollment's first challenge is made in the same write.
+  Result<NewEnrollment> create_enrollment(const std::string& profile_id, const Variables& variables);
 
   Result<store::EnrollmentRecord> enrollment(const std::string& id);
+
+  // A fresh challenge for a pending enrollment; the ones made before are void from now on.
+  Result<NewChallenge> new_challenge(const std::string& enrollment_id);
 
  private:
   store::Store& store_;

@@ -468,6 +468,45 @@ TEST(Profile, RenewalThreshold) {
   }
 }
 
+TEST(Profile, RenewalAndChallenge) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Profile defaults, parse_profile(profile_with()));
+  EXPECT_FALSE(defaults.revoke_on_renewal);
+  EXPECT_EQ(defaults.challenge.mode, ChallengeMode::kStore);
+  EXPECT_EQ(defaults.challenge.lifetime, std::chrono::minutes(60));
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(Profile stored, parse_profile(profile_with({{"challenge", "challenge: {lifetime: 2h}"},
+                                                                          {"revoke", "revoke_on_renewal: true"}})));
+  EXPECT_TRUE(stored.revoke_on_renewal);
+  EXPECT_EQ(stored.challenge.lifetime, std::chrono::hours(2));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(
+      Profile webhook,
+      parse_profile(profile_with({{"challenge", "challenge: {mode: webhook, webhook_url: \"http://127.0.0.1:9/check\", "
+                                                "secret_file: mdm.secret, timeout: 3s}"}})));
+  EXPECT_EQ(webhook.challenge.mode, ChallengeMode::kWebhook);
+  EXPECT_EQ(webhook.challenge.webhook_url, "http://127.0.0.1:9/check");
+  EXPECT_EQ(webhook.challenge.secret_file, "mdm.secret");
+  EXPECT_EQ(webhook.challenge.timeout, std::chrono::seconds(3));
+
+  auto refused = [](std::string_view line, std::string_view message) {
+    expect_refused(profile_with({{"challenge", line}}), ErrorCode::kInvalidArgument, message);
+  };
+  refused("challenge: {lifetime: 0m}", "challenge.lifetime: '0m' is not a positive number");
+  refused("challenge: {lifetime: 60}", "challenge.lifetime: '60' is not a positive number");
+  refused("challenge: {lifetime: 40d}", "challenge.lifetime: '40d' is not a positive number");
+  refused("challenge: {lifetime: 20s}", "challenge.lifetime: '20s' is outside");
+  refused("challenge: {mode: ldap}", "challenge.mode: 'ldap' is not one of store, webhook");
+  refused("challenge: {mode: webhook, secret_file: s}", "challenge.webhook_url: mode: webhook needs it");
+  refused("challenge: {mode: webhook, webhook_url: \"https://x\"}", "challenge.secret_file: mode: webhook needs it");
+  refused("challenge: {webhook_url: \"https://x\"}", "challenge.webhook_url: is only for mode: webhook");
+  refused("challenge: {mode: webhook, webhook_url: \"ftp://x\", secret_file: s}",
+          "challenge.webhook_url: 'ftp://x' is not an http:// or https:// URL");
+  refused("challenge: {mode: webhook, webhook_url: \"https://x\", secret_file: s, timeout: 2m}",
+          "challenge.timeout: '2m' is outside");
+  refused("challenge: {mood: store}", "challenge");
+  expect_refused(profile_with({{"revoke", "revoke_on_renewal: maybe"}}), ErrorCode::kInvalidArgument,
+                 "revoke_on_renewal: expected true or false");
+}
+
 TEST(Profile, KeyStorageAndStrongMapping) {
   for (auto [text, storage] : {std::pair{"tpm-required", KeyStorage::kTpmRequired},
                                {"tpm-preferred", KeyStorage::kTpmPreferred}, {"software", KeyStorage::kSoftware}}) {
@@ -528,6 +567,9 @@ Profile elaborate_profile() {
   profile.key_storage = KeyStorage::kSoftware;
   profile.strong_mapping = StrongMapping::kSanUri;
   profile.custom_variables = {"Site", "yes", "null"};
+  profile.revoke_on_renewal = true;
+  profile.challenge = {ChallengeMode::kWebhook, std::chrono::minutes(60), "https://mdm.example.net/scep-check",
+                       "secrets/mdm-webhook", std::chrono::seconds(8)};
   return profile;
 }
 
@@ -594,12 +636,18 @@ TEST(Profile, Json) {
   EXPECT_EQ(json["key_storage"], "software");
   EXPECT_EQ(json["strong_mapping"], "san_uri");
   EXPECT_EQ(json["custom_variables"], (nlohmann::json{"Site", "yes", "null"}));
+  EXPECT_EQ(json["revoke_on_renewal"], true);
+  EXPECT_EQ(json["challenge"], (nlohmann::json{{"mode", "webhook"},
+                                               {"webhook_url", "https://mdm.example.net/scep-check"},
+                                               {"secret_file", "secrets/mdm-webhook"},
+                                               {"timeout_seconds", 8}}));
 
   nlohmann::json minimal = profile_to_json(Profile{});
   EXPECT_EQ(minimal["subject_alt_names"], nlohmann::json::array());
   EXPECT_EQ(minimal["custom_variables"], nlohmann::json::array());
   EXPECT_EQ(minimal["description"], "");
   EXPECT_EQ(minimal["validity"], "365d");
+  EXPECT_EQ(minimal["challenge"], (nlohmann::json{{"mode", "store"}, {"lifetime_seconds", 3600}}));
 }
 
 TEST(Profile, Names) {

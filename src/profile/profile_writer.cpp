@@ -18,6 +18,14 @@ std::string validity_text(Duration validity) {
   return hours % 24 == 0 ? fmt::format("{}d", hours / 24) : fmt::format("{}h", hours);
 }
 
+// "90s", "60m", "2h": the largest unit that says it exactly, as read_short_duration reads it.
+std::string short_duration_text(Duration duration) {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
+  if (seconds % 3600 == 0) return fmt::format("{}h", seconds / 3600);
+  if (seconds % 60 == 0) return fmt::format("{}m", seconds / 60);
+  return fmt::format("{}s", seconds);
+}
+
 std::vector<std::string> algorithm_names(const KeyPolicy& key) {
   std::vector<std::string> names;
   if (key.allow_rsa) names.emplace_back(name_of(kKeyAlgorithms, crypto::KeyAlgorithm::kRsa));
@@ -36,6 +44,18 @@ void emit_list(YAML::Emitter& out, std::string_view key, const std::vector<std::
   out << YAML::Key << std::string(key) << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const std::string& value : values) out << value;
   out << YAML::EndSeq;
+}
+
+nlohmann::json challenge_json(const ChallengePolicy& challenge) {
+  nlohmann::json out = {{"mode", challenge_mode_name(challenge.mode)}};
+  if (challenge.mode == ChallengeMode::kStore) {
+    out["lifetime_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(challenge.lifetime).count();
+  } else {
+    out["webhook_url"] = challenge.webhook_url;
+    out["secret_file"] = challenge.secret_file;
+    out["timeout_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(challenge.timeout).count();
+  }
+  return out;
 }
 
 }  // namespace
@@ -73,6 +93,20 @@ std::string profile_to_yaml(const Profile& profile) {
   out << YAML::Key << "key_storage" << YAML::Value << std::string(key_storage_name(profile.key_storage));
   out << YAML::Key << "strong_mapping" << YAML::Value << std::string(strong_mapping_name(profile.strong_mapping));
   if (!profile.custom_variables.empty()) emit_list(out, "custom_variables", profile.custom_variables);
+  if (profile.revoke_on_renewal) out << YAML::Key << "revoke_on_renewal" << YAML::Value << true;
+  if (profile.challenge != ChallengePolicy{}) {
+    const ChallengePolicy& challenge = profile.challenge;
+    out << YAML::Key << "challenge" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "mode" << YAML::Value << std::string(challenge_mode_name(challenge.mode));
+    if (challenge.mode == ChallengeMode::kStore) {
+      out << YAML::Key << "lifetime" << YAML::Value << short_duration_text(challenge.lifetime);
+    } else {
+      out << YAML::Key << "webhook_url" << YAML::Value << challenge.webhook_url;
+      out << YAML::Key << "secret_file" << YAML::Value << challenge.secret_file;
+      out << YAML::Key << "timeout" << YAML::Value << short_duration_text(challenge.timeout);
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -102,6 +136,8 @@ nlohmann::json profile_to_json(const Profile& profile) {
       {"key_storage", key_storage_name(profile.key_storage)},
       {"strong_mapping", strong_mapping_name(profile.strong_mapping)},
       {"custom_variables", profile.custom_variables},
+      {"revoke_on_renewal", profile.revoke_on_renewal},
+      {"challenge", challenge_json(profile.challenge)},
   };
 }
 

@@ -69,6 +69,11 @@ inline constexpr Named<KeyStorage> kKeyStorages[] = {
     {"software", KeyStorage::kSoftware},
 };
 
+inline constexpr Named<ChallengeMode> kChallengeModes[] = {
+    {"store", ChallengeMode::kStore},
+    {"webhook", ChallengeMode::kWebhook},
+};
+
 inline constexpr Named<StrongMapping> kStrongMappings[] = {
     {"none", StrongMapping::kNone},
     {"sid_extension", StrongMapping::kSidExtension},

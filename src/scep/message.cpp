@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "x509/der_reader.h"
 #include "x509/pkcs7_certificates.h"
 
 namespace nimbus::scep {
@@ -45,6 +46,21 @@ x509::SignedAttribute printable(std::string_view oid, std::string_view text) {
 
 x509::SignedAttribute octets(std::string_view oid, ByteView value) {
   return {std::string(oid), x509::SignedAttribute::Type::kOctetString, Bytes(value.begin(), value.end())};
+}
+
+// One DER element: `tag`, the definite length, `contents`.
+void append_element(Bytes& out, std::uint8_t tag, ByteView contents) {
+  out.push_back(tag);
+  std::size_t length = contents.size();
+  if (length < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(length));
+  } else {
+    Bytes octets;
+    for (std::size_t rest = length; rest != 0; rest >>= 8) octets.insert(octets.begin(), static_cast<std::uint8_t>(rest));
+    out.push_back(static_cast<std::uint8_t>(0x80 | octets.size()));
+    out.insert(out.end(), octets.begin(), octets.end());
+  }
+  out.insert(out.end(), contents.begin(), contents.end());
 }
 
 Error refused(Refusal* refusal, Refusal what) {
@@ -96,6 +112,30 @@ std::string_view fail_info_meaning(FailInfo info) {
     case FailInfo::kBadCertId: return "no certificate matches what the request names";
   }
   return "";
+}
+
+Result<IssuerAndSerial> read_issuer_and_serial(ByteView der) {
+  NIMBUS_ASSIGN_OR_RETURN(x509::der::Reader reader,
+                          x509::der::Reader::message(der, x509::der::kSequence, "IssuerAndSerialNumber"));
+  NIMBUS_ASSIGN_OR_RETURN(x509::der::Element issuer, reader.read(x509::der::kSequence, "issuer"));
+  NIMBUS_ASSIGN_OR_RETURN(x509::der::Element serial, reader.read(x509::der::kInteger, "serialNumber"));
+  if (!reader.at_end()) return Error(ErrorCode::kMalformed, "IssuerAndSerialNumber: unexpected fields after serialNumber");
+  if (serial.contents.empty()) return Error(ErrorCode::kMalformed, "IssuerAndSerialNumber.serialNumber: empty");
+  // Serial numbers are compared as the magnitude serial_hex() gives: no sign octet.
+  ByteView magnitude = serial.contents;
+  if (magnitude.size() > 1 && magnitude.front() == 0) magnitude = magnitude.subspan(1);
+  return IssuerAndSerial{Bytes(issuer.encoding.begin(), issuer.encoding.end()), to_hex(magnitude)};
+}
+
+Bytes write_issuer_and_serial(const x509::Certificate& certificate) {
+  Bytes serial = certificate.serial();
+  // A positive INTEGER whose first octet has its high bit set needs a leading zero.
+  if (!serial.empty() && (serial.front() & 0x80) != 0) serial.insert(serial.begin(), 0);
+  Bytes fields = certificate.issuer().der();
+  append_element(fields, x509::der::kInteger, serial);
+  Bytes out;
+  append_element(out, x509::der::kSequence, fields);
+  return out;
 }
 
 Result<Request> read_request(ByteView der, const x509::Certificate& ra, const crypto::PrivateKey& ra_key,

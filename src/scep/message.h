@@ -71,6 +71,14 @@ struct Refusal {
   std::optional<x509::Certificate> signer;
 };
 
+// IssuerAndSerialNumber (RFC 5652 §10.2.4): the messageData of GetCert and GetCRL.
+struct IssuerAndSerial {
+  Bytes issuer;            // the Name's DER
+  std::string serial_hex;  // lower-case hex of the INTEGER's contents, as serial_hex() gives it
+};
+Result<IssuerAndSerial> read_issuer_and_serial(ByteView der);
+Bytes write_issuer_and_serial(const x509::Certificate& certificate);
+
 // Reads a pkiMessage sent to the RA whose certificate and key are given. A refusal is an error
 // whose message is the reason; `refusal` (when given) receives what to answer.
 Result<Request> read_request(ByteView der, const x509::Certificate& ra, const crypto::PrivateKey& ra_key,

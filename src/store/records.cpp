@@ -34,6 +34,15 @@ std::string_view enrollment_status_name(EnrollmentStatus status) {
   return status == EnrollmentStatus::kPending ? "pending" : "used";
 }
 
+std::string_view challenge_status_name(ChallengeStatus status) {
+  switch (status) {
+    case ChallengeStatus::kOpen: return "open";
+    case ChallengeStatus::kUsed: return "used";
+    case ChallengeStatus::kVoid: return "void";
+  }
+  return "unknown";
+}
+
 std::string_view certificate_status_name(CertificateStatus status) {
   return status == CertificateStatus::kValid ? "valid" : "revoked";
 }

@@ -135,6 +135,32 @@ struct EnrollmentRecord {
   std::optional<std::string> certificate_serial;
 };
 
+// A one-time enrollment challenge (the SCEP challengePassword an MDM hands a device). Only its
+// SHA-256 is kept: the challenge itself is shown once, when it is made. An enrollment has at most
+// one open challenge; making a new one voids the others.
+enum class ChallengeStatus { kOpen, kUsed, kVoid };
+std::string_view challenge_status_name(ChallengeStatus status);
+
+struct ChallengeRecord {
+  std::string digest;         // lower-case hex SHA-256 of the challenge's text
+  std::string enrollment_id;
+  std::string authority_id;   // the issuing CA whose SCEP service accepts it
+  Timestamp created_at;
+  Timestamp expires_at;
+  ChallengeStatus status = ChallengeStatus::kOpen;
+  std::optional<Timestamp> used_at;
+};
+
+// A SCEP transaction that yielded a certificate: a client that retries (the same transactionID and
+// the same key) gets that certificate again instead of a second one.
+struct ScepTransactionRecord {
+  std::string authority_id;
+  std::string transaction_id;
+  std::string key_digest;  // lower-case hex SHA-256 of the request's SubjectPublicKeyInfo
+  std::string serial;      // the certificate issued
+  Timestamp created_at;
+};
+
 // A CRL as published: kept so that the CDP always has something to serve.
 struct CrlRecord {
   std::string authority_id;

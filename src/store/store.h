@@ -112,6 +112,13 @@ class StoreReader {
   // Inside a write, read for update: no enrollment joins the profile until the write ends (so a
   // profile found to have none can be deleted).
   virtual Result<std::size_t> count_pending_enrollments(const std::string& profile_id) = 0;
+  // The challenge whose SHA-256 is `digest`, whatever its status; nullopt if none.
+  virtual Result<std::optional<ChallengeRecord>> find_challenge(const std::string& digest) = 0;
+  // The enrollment's challenges, newest first.
+  virtual Result<std::vector<ChallengeRecord>> enrollment_challenges(const std::string& enrollment_id) = 0;
+  virtual Result<std::optional<ScepTransactionRecord>> find_scep_transaction(const std::string& authority_id,
+                                                                             const std::string& transaction_id) = 0;
+
   // Certificates per issuer, for metrics; issuers with none are left out.
   virtual Result<std::vector<CertificateTally>> certificate_tallies() = 0;
 
@@ -187,6 +194,17 @@ class StoreWriter : public StoreReader {
   // certificates: a conditional update, of which one write succeeds when several race for the
   // same enrollment. kNotFound if there is no such enrollment or no such certificate.
   virtual Status mark_enrollment_used(const std::string& id, const std::string& serial, Timestamp at) = 0;
+
+  // Records an open challenge and voids the enrollment's other open ones. kAlreadyExists if the
+  // digest is taken; kNotFound for an unknown enrollment or authority.
+  virtual Status insert_challenge(const ChallengeRecord& challenge) = 0;
+  // Marks an open challenge used at `at`: a conditional update, of which one write succeeds when
+  // several race for the same challenge. kNotFound if no challenge has this digest;
+  // kFailedPrecondition if it is used, void or expired at `at` (the message says which).
+  virtual Status consume_challenge(const std::string& digest, Timestamp at) = 0;
+  // kAlreadyExists if the authority already has this transaction id; kNotFound for an unknown
+  // authority or certificate.
+  virtual Status insert_scep_transaction(const ScepTransactionRecord& transaction) = 0;
 };
 
 // A handle on a store. Thread-safe; see the contract at the top of this file.

@@ -362,6 +362,16 @@ class ForwardingStore : public store::Store {
     return inner_.list_enrollments(profile_id);
   }
   Result<std::vector<store::CertificateTally>> certificate_tallies() override { return inner_.certificate_tallies(); }
+  Result<std::optional<store::ChallengeRecord>> find_challenge(const std::string& digest) override {
+    return inner_.find_challenge(digest);
+  }
+  Result<std::vector<store::ChallengeRecord>> enrollment_challenges(const std::string& enrollment_id) override {
+    return inner_.enrollment_challenges(enrollment_id);
+  }
+  Result<std::optional<store::ScepTransactionRecord>> find_scep_transaction(
+      const std::string& authority_id, const std::string& transaction_id) override {
+    return inner_.find_scep_transaction(authority_id, transaction_id);
+  }
   Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
     return inner_.count_pending_enrollments(profile_id);
   }

@@ -80,6 +80,37 @@ Result<CertificateRequest> CertificateRequest::create_for_ca(const Distinguished
   return adopt(std::move(request));
 }
 
+Result<CertificateRequest> CertificateRequest::create_for_enrollment(
+    const DistinguishedName& subject, const crypto::PrivateKey& key, crypto::SignatureDigest digest,
+    const std::optional<std::string>& challenge_password, const std::vector<std::string>& dns_names) {
+  crypto::X509ReqPtr request(X509_REQ_new());
+  if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1 ||
+      X509_REQ_set_subject_name(request.get(), subject.get()) != 1 ||
+      X509_REQ_set_pubkey(request.get(), key.get()) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "assembling the request failed");
+  }
+  if (challenge_password &&
+      X509_REQ_add1_attr_by_NID(request.get(), NID_pkcs9_challengePassword, MBSTRING_UTF8,
+                                reinterpret_cast<const unsigned char*>(challenge_password->data()),
+                                static_cast<int>(challenge_password->size())) != 1) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "adding the challenge password failed");
+  }
+  if (!dns_names.empty()) {
+    std::vector<AltName> names;
+    for (const std::string& name : dns_names) names.push_back({AltNameType::kDns, name});
+    NIMBUS_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr alt_names, subject_alt_name_extension(names, subject.empty()));
+    crypto::ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
+    sk_X509_EXTENSION_push(extensions.get(), alt_names.release());
+    if (X509_REQ_add_extensions(request.get(), extensions.get()) != 1) {
+      return crypto::openssl_error(ErrorCode::kCryptoError, "adding the alternative names failed");
+    }
+  }
+  if (X509_REQ_sign(request.get(), key.get(), crypto::evp_digest(digest)) <= 0) {
+    return crypto::openssl_error(ErrorCode::kCryptoError, "signing the request failed");
+  }
+  return adopt(std::move(request));
+}
+
 Status CertificateRequest::verify_signature() const {
   if (X509_REQ_verify(get(), X509_REQ_get0_pubkey(get())) != 1) {
     return crypto::openssl_error(ErrorCode::kPolicyViolation,
@@ -102,6 +133,26 @@ std::optional<crypto::SignatureDigest> CertificateRequest::signature_digest() co
 std::string CertificateRequest::signature_algorithm() const {
   const char* name = OBJ_nid2ln(X509_REQ_get_signature_nid(get()));
   return name != nullptr ? name : "unknown";
+}
+
+std::optional<std::string> CertificateRequest::challenge_password() const {
+  int index = X509_REQ_get_attr_by_NID(get(), NID_pkcs9_challengePassword, -1);
+  if (index < 0 || X509_REQ_get_attr_by_NID(get(), NID_pkcs9_challengePassword, index) >= 0) return std::nullopt;
+  X509_ATTRIBUTE* attribute = X509_REQ_get_attr(get(), index);
+  if (attribute == nullptr || X509_ATTRIBUTE_count(attribute) != 1) return std::nullopt;
+  const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attribute, 0);
+  if (value == nullptr) return std::nullopt;
+  switch (value->type) {
+    case V_ASN1_PRINTABLESTRING:
+    case V_ASN1_UTF8STRING:
+    case V_ASN1_IA5STRING:
+    case V_ASN1_T61STRING: {
+      const ASN1_STRING* text = value->value.asn1_string;
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                         static_cast<std::size_t>(ASN1_STRING_length(text)));
+    }
+    default: return std::nullopt;
+  }
 }
 
 DistinguishedName CertificateRequest::subject() const {

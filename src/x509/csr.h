@@ -27,6 +27,15 @@ class CertificateRequest {
   static Result<CertificateRequest> create_for_ca(const DistinguishedName& subject,
                                                   const crypto::PrivateKey& key);
 
+  // An end-entity request as an enrollment client sends it: subject, the key's public half, the
+  // challengePassword (a UTF8String) when given, and dNSName subjectAltNames in an extensionRequest
+  // when given, signed with `key` and `digest`.
+  static Result<CertificateRequest> create_for_enrollment(const DistinguishedName& subject,
+                                                          const crypto::PrivateKey& key,
+                                                          crypto::SignatureDigest digest,
+                                                          const std::optional<std::string>& challenge_password,
+                                                          const std::vector<std::string>& dns_names = {});
+
   // Checks the self-signature (proof of possession of the private key).
   Status verify_signature() const;
 
@@ -35,6 +44,10 @@ class CertificateRequest {
   std::optional<crypto::SignatureDigest> signature_digest() const;
   // "sha1WithRSAEncryption", "ecdsa-with-SHA256", ...
   std::string signature_algorithm() const;
+
+  // The challengePassword attribute (PKCS#9, RFC 2985 5.4.1) as text; nullopt when absent, or when
+  // it is repeated or not a single string (PrintableString, UTF8String, IA5String or T61String).
+  std::optional<std::string> challenge_password() const;
 
   DistinguishedName subject() const;
   crypto::PublicKey public_key() const;

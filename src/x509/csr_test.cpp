@@ -43,6 +43,45 @@ TEST(CertificateRequest, CreateForCaRoundTripsThroughPemAndVerifies) {
   EXPECT_EQ(from_der.der(), request.der());
 }
 
+TEST(CertificateRequest, EnrollmentRequestsCarryTheChallengeAndNames) {
+  crypto::PrivateKey key = make_key("ec:p256");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(
+      CertificateRequest request,
+      CertificateRequest::create_for_enrollment(dn("CN=laptop-7"), key, crypto::SignatureDigest::kSha384,
+                                                std::string("k3Y-one time"), {"laptop-7.corp.example.net"}));
+  NIMBUS_EXPECT_OK(request.verify_signature());
+  EXPECT_EQ(request.signature_digest(), std::optional(crypto::SignatureDigest::kSha384));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(request.der()));
+  EXPECT_EQ(parsed.challenge_password(), std::optional<std::string>("k3Y-one time"));
+  EXPECT_EQ(parsed.subject().to_string(), "CN=laptop-7");
+  crypto::ExtensionStackPtr extensions(X509_REQ_get_extensions(parsed.get()));
+  ASSERT_EQ(sk_X509_EXTENSION_num(extensions.get()), 1);
+  EXPECT_EQ(OBJ_obj2nid(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(extensions.get(), 0))),
+            NID_subject_alt_name);
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest bare,
+                              CertificateRequest::create_for_enrollment(dn("CN=x"), key, crypto::SignatureDigest::kSha256,
+                                                                        std::nullopt));
+  EXPECT_FALSE(bare.challenge_password().has_value());
+}
+
+TEST(CertificateRequest, ChallengePasswordsOfOtherShapesAreNotRead) {
+  crypto::PrivateKey key = make_key("ec:p256");
+  crypto::X509ReqPtr request(X509_REQ_new());
+  ASSERT_EQ(X509_REQ_set_pubkey(request.get(), key.get()), 1);
+  const unsigned char bytes[] = {0x01, 0x02};
+  ASSERT_EQ(X509_REQ_add1_attr_by_NID(request.get(), NID_pkcs9_challengePassword, V_ASN1_OCTET_STRING, bytes, 2), 1);
+  ASSERT_GT(X509_REQ_sign(request.get(), key.get(), EVP_sha256()), 0);
+  unsigned char* der = nullptr;
+  int length = i2d_X509_REQ(request.get(), &der);
+  ASSERT_GT(length, 0);
+  Bytes encoded(der, der + length);
+  OPENSSL_free(der);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest parsed, CertificateRequest::parse(encoded));
+  EXPECT_FALSE(parsed.challenge_password().has_value());
+
+}
+
 TEST(CertificateRequest, RequestsCaExtensions) {
   crypto::PrivateKey key = make_key("ec:p384");
   NIMBUS_ASSERT_OK_AND_ASSIGN(CertificateRequest request, CertificateRequest::create_for_ca(dn("CN=ca"), key));

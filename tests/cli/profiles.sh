@@ -123,6 +123,7 @@ common = {
     "key_usage": ["digital_signature", "key_encipherment"],
     "key": {"algorithms": ["rsa", "ec"], "rsa_min_bits": 2048, "rsa_max_bits": 4096, "ec_curves": ["p256", "p384"]},
     "hash": ["sha256", "sha384", "sha512"], "renewal_threshold": 20, "custom_variables": [],
+    "revoke_on_renewal": False, "challenge": {"mode": "store", "lifetime_seconds": 3600},
 }
 want = {
     "user-vpn": dict(common, id="user-vpn", description="VPN and Wi-Fi client authentication for users",
@@ -295,6 +296,14 @@ want = {
 problems = ["%s: got %r, expected %r" % (k, created.get(k), v) for k, v in want.items() if created.get(k) != v]
 if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(created.get("created_at"))):
     problems.append("created_at %r" % created.get("created_at"))
+# The one-time challenge is shown by enrollment new alone.
+challenge = {k: created.pop(k, None) for k in ("challenge", "challenge_expires_at", "scep_url")}
+if not re.fullmatch(r"[0-9a-f]{32}", str(challenge["challenge"])):
+    problems.append("challenge %r is not 32 hex digits" % challenge["challenge"])
+if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(challenge["challenge_expires_at"])):
+    problems.append("challenge_expires_at %r" % challenge["challenge_expires_at"])
+if not re.fullmatch(r"http://\S+/scep/[a-z0-9-]+", str(challenge["scep_url"])):
+    problems.append("scep_url %r" % challenge["scep_url"])
 if created != shown:
     problems.append("enrollment show --json differs from enrollment new --json:\n%r\n%r" % (created, shown))
 if problems:

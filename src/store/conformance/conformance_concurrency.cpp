@@ -1,5 +1,5 @@
 // Conformance: writers at once — on threads of one handle, on several handles, in two processes.
-// No update is lost, a unique value is stored once, an enrollment is used once, and CRL numbers
+// No update is lost, a unique value is stored once, an enrollment and a challenge are used once, and CRL numbers
 // only grow, in the order the writes commit.
 #include <algorithm>
 #include <map>
@@ -271,6 +271,22 @@ TEST_P(StoreConformance, AnEnrollmentRacedByManyWritersIsUsedOnce) {
     NIMBUS_ASSERT_OK_AND_ASSIGN(bool exists, store_->serial_exists(fmt::format("c{}", racer)));
     EXPECT_EQ(exists, racer == winner) << "certificate of racer " << racer;
   }
+  expect_only_audit_of(*store_, winner);
+}
+
+TEST_P(StoreConformance, AChallengeRacedByManyWritersIsUsedOnce) {
+  add_authorities_and_profiles();
+  NIMBUS_ASSERT_OK(insert(enrollment_record("e1", "vpn")));
+  NIMBUS_ASSERT_OK(write([](StoreWriter& tx) {
+    return tx.insert_challenge({"aa", "e1", "issuing", at("2026-02-02T00:00:00Z"), at("2026-02-02T01:00:00Z"),
+                                ChallengeStatus::kOpen, std::nullopt});
+  }));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto other, open_another());
+  std::vector<Status> results = race(*store_, *other, [](StoreWriter& tx, int racer) -> Status {
+    NIMBUS_TRY(tx.consume_challenge("aa", at("2026-02-02T00:30:00Z")));
+    return tx.append_audit({at("2026-02-02T00:30:00Z"), "test", "challenge.use", std::to_string(racer), ""});
+  });
+  int winner = sole_winner(results, ErrorCode::kFailedPrecondition);
   expect_only_audit_of(*store_, winner);
 }
 

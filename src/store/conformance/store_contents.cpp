@@ -72,7 +72,15 @@ Result<std::string> store_contents(StoreReader& store) {
                        pending);
   }
   NIMBUS_ASSIGN_OR_RETURN(auto enrollments, store.list_enrollments(""));
-  for (const EnrollmentRecord& enrollment : enrollments) out += line(enrollment) + "\n";
+  for (const EnrollmentRecord& enrollment : enrollments) {
+    out += line(enrollment) + "\n";
+    NIMBUS_ASSIGN_OR_RETURN(auto challenges, store.enrollment_challenges(enrollment.id));
+    for (const ChallengeRecord& c : challenges) {
+      out += fmt::format("  challenge {} ca={} created={} expires={} status={} used={}\n", c.digest, c.authority_id,
+                         format_timestamp(c.created_at), format_timestamp(c.expires_at),
+                         challenge_status_name(c.status), text(c.used_at));
+    }
+  }
   NIMBUS_ASSIGN_OR_RETURN(auto tallies, store.certificate_tallies());
   for (const CertificateTally& tally : tallies) {
     out += fmt::format("tally {} issued={} revoked={}\n", tally.issuer_id, tally.issued, tally.revoked);

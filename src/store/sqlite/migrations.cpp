@@ -108,6 +108,28 @@ CREATE INDEX certificates_revoked_by_issuer
   ON certificates(issuer_id, status, serial, revoked_at, revocation_reason, not_after)
   WHERE status = 'revoked';
 )sql"},
+    {5, "one-time enrollment challenges, SCEP transactions", R"sql(
+CREATE TABLE enrollment_challenges (
+  digest         TEXT PRIMARY KEY,
+  enrollment_id  TEXT NOT NULL REFERENCES enrollments(id),
+  authority_id   TEXT NOT NULL REFERENCES authorities(id),
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  status         TEXT NOT NULL CHECK (status IN ('open', 'used', 'void')),
+  used_at        INTEGER,
+  CHECK ((status = 'used') = (used_at IS NOT NULL))
+);
+CREATE INDEX enrollment_challenges_by_enrollment ON enrollment_challenges(enrollment_id, status);
+
+CREATE TABLE scep_transactions (
+  authority_id    TEXT NOT NULL REFERENCES authorities(id),
+  transaction_id  TEXT NOT NULL,
+  key_digest      TEXT NOT NULL,
+  serial          TEXT NOT NULL REFERENCES certificates(serial),
+  created_at      INTEGER NOT NULL,
+  PRIMARY KEY (authority_id, transaction_id)
+);
+)sql"},
 };
 
 }  // namespace

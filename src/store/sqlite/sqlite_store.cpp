@@ -9,6 +9,7 @@
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/migrations.h"
+#include "core/time.h"
 
 namespace nimbus::store::sqlite {
 
@@ -90,6 +91,24 @@ EnrollmentRecord read_enrollment(const Statement& row) {
   record.created_at = timestamp(row.integer(7));
   if (auto at = row.optional_integer(8)) record.used_at = timestamp(*at);
   record.certificate_serial = row.optional_text(9);
+  return record;
+}
+
+constexpr std::string_view kChallengeColumns =
+    "digest, enrollment_id, authority_id, created_at, expires_at, status, used_at";
+
+ChallengeRecord read_challenge(const Statement& row) {
+  ChallengeRecord record;
+  record.digest = row.text(0);
+  record.enrollment_id = row.text(1);
+  record.authority_id = row.text(2);
+  record.created_at = timestamp(row.integer(3));
+  record.expires_at = timestamp(row.integer(4));
+  std::string_view status = row.text_view(5);
+  record.status = status == "open" ? ChallengeStatus::kOpen
+                  : status == "used" ? ChallengeStatus::kUsed
+                                     : ChallengeStatus::kVoid;
+  if (auto at = row.optional_integer(6)) record.used_at = timestamp(*at);
   return record;
 }
 
@@ -307,6 +326,37 @@ class SqliteSession final : public StoreWriter {
     return row ? static_cast<std::size_t>(query.integer(0)) : 0;
   }
 
+  Result<std::optional<ChallengeRecord>> find_challenge(const std::string& digest) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM enrollment_challenges WHERE digest = ?1", kChallengeColumns)));
+    query.bind(1, digest);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<ChallengeRecord>();
+    return std::optional<ChallengeRecord>(read_challenge(query));
+  }
+
+  Result<std::vector<ChallengeRecord>> enrollment_challenges(const std::string& enrollment_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM enrollment_challenges WHERE enrollment_id = ?1 "
+                                                    "ORDER BY created_at DESC, rowid DESC",
+                                                    kChallengeColumns)));
+    query.bind(1, enrollment_id);
+    return read_all<ChallengeRecord>(query, read_challenge);
+  }
+
+  Result<std::optional<ScepTransactionRecord>> find_scep_transaction(const std::string& authority_id,
+                                                                     const std::string& transaction_id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare("SELECT key_digest, serial, created_at FROM scep_transactions "
+                                        "WHERE authority_id = ?1 AND transaction_id = ?2"));
+    query.bind(1, authority_id).bind(2, transaction_id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<ScepTransactionRecord>();
+    return std::optional<ScepTransactionRecord>(
+        ScepTransactionRecord{authority_id, transaction_id, query.text(0), query.text(1), timestamp(query.integer(2))});
+  }
+
   Result<std::vector<CertificateTally>> certificate_tallies() override {
     // Served by certificates_by_issuer_status alone: no table row is read.
     NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT issuer_id, status, COUNT(*) FROM certificates "
@@ -379,6 +429,52 @@ class SqliteSession final : public StoreWriter {
     return Error(ErrorCode::kFailedPrecondition,
                  fmt::format("enrollment '{}' was already used (certificate {}); create a new enrollment", id,
                              existing->certificate_serial.value_or("?")));
+  }
+
+  Status insert_challenge(const ChallengeRecord& c) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement void_others,
+                            db_.prepare("UPDATE enrollment_challenges SET status = 'void' "
+                                        "WHERE enrollment_id = ?1 AND status = 'open'"));
+    void_others.bind(1, c.enrollment_id);
+    NIMBUS_TRY(void_others.run());
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_.prepare(fmt::format("INSERT INTO enrollment_challenges ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                kChallengeColumns)));
+    insert.bind(1, c.digest).bind(2, c.enrollment_id).bind(3, c.authority_id);
+    insert.bind(4, seconds(c.created_at)).bind(5, seconds(c.expires_at)).bind(6, challenge_status_name(c.status));
+    if (c.used_at) insert.bind(7, seconds(*c.used_at)); else insert.bind_null(7);
+    return insert.run();
+  }
+
+  Status consume_challenge(const std::string& digest, Timestamp at) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE enrollment_challenges SET status = 'used', used_at = ?2 "
+                                        "WHERE digest = ?1 AND status = 'open' AND expires_at > ?2"));
+    update.bind(1, digest).bind(2, seconds(at));
+    NIMBUS_TRY(update.run());
+    if (db_.changes() == 1) return ok_status();
+    NIMBUS_ASSIGN_OR_RETURN(std::optional<ChallengeRecord> existing, find_challenge(digest));
+    if (!existing) return Error(ErrorCode::kNotFound, "no such challenge");
+    switch (existing->status) {
+      case ChallengeStatus::kUsed:
+        return Error(ErrorCode::kFailedPrecondition,
+                     fmt::format("the challenge was already used at {}", format_timestamp(*existing->used_at)));
+      case ChallengeStatus::kVoid:
+        return Error(ErrorCode::kFailedPrecondition, "the challenge was replaced by a newer one");
+      case ChallengeStatus::kOpen: break;
+    }
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("the challenge expired at {}", format_timestamp(existing->expires_at)));
+  }
+
+  Status insert_scep_transaction(const ScepTransactionRecord& t) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement insert,
+                            db_.prepare("INSERT INTO scep_transactions (authority_id, transaction_id, key_digest, "
+                                        "serial, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    insert.bind(1, t.authority_id).bind(2, t.transaction_id).bind(3, t.key_digest).bind(4, t.serial);
+    insert.bind(5, seconds(t.created_at));
+    return insert.run();
   }
 
   Status insert_authority(const AuthorityRecord& a) override {
@@ -717,6 +813,16 @@ Result<std::size_t> SqliteStore::count_pending_enrollments(const std::string& pr
 }
 
 Result<std::vector<CertificateTally>> SqliteStore::certificate_tallies() { NIMBUS_LOCKED_READ(certificate_tallies()); }
+Result<std::optional<ChallengeRecord>> SqliteStore::find_challenge(const std::string& digest) {
+  NIMBUS_LOCKED_READ(find_challenge(digest));
+}
+Result<std::vector<ChallengeRecord>> SqliteStore::enrollment_challenges(const std::string& enrollment_id) {
+  NIMBUS_LOCKED_READ(enrollment_challenges(enrollment_id));
+}
+Result<std::optional<ScepTransactionRecord>> SqliteStore::find_scep_transaction(const std::string& authority_id,
+                                                                               const std::string& transaction_id) {
+  NIMBUS_LOCKED_READ(find_scep_transaction(authority_id, transaction_id));
+}
 
 #undef NIMBUS_LOCKED_READ
 

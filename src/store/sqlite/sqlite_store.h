@@ -55,6 +55,10 @@ class SqliteStore final : public Store {
   Result<std::vector<EnrollmentRecord>> list_enrollments(const std::string& profile_id) override;
   Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override;
   Result<std::vector<CertificateTally>> certificate_tallies() override;
+  Result<std::optional<ChallengeRecord>> find_challenge(const std::string& digest) override;
+  Result<std::vector<ChallengeRecord>> enrollment_challenges(const std::string& enrollment_id) override;
+  Result<std::optional<ScepTransactionRecord>> find_scep_transaction(const std::string& authority_id,
+                                                                     const std::string& transaction_id) override;
   Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
 
  private:
