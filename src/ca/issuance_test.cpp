@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "ca/authorities.h"
+#include "ca/service_certificates.h"
 #include "crypto/key_store.h"
 #include "profile/profile_catalog.h"
 #include "store/sqlite/sqlite_store.h"
@@ -345,6 +346,95 @@ TEST_F(IssuanceTest, FollowsAnUpdatedProfile) {
   EXPECT_EQ(applied.record.version, 2u);
   NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate cert, issuer_->issue(enroll().id, make_request(make_key())));
   EXPECT_EQ(cert.not_after(), now_ + 90 * kDay);
+}
+
+// ---- Renewal ----
+
+TEST_F(IssuanceTest, RenewsInsideTheThresholdWithTheEnrollmentsNames) {
+  EnrollmentRecord record = enroll();
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate first, issuer_->issue(record.id, make_request(make_key())));
+  // 365 days at the default 20%: renewal opens 73 days before the end.
+  auto early = issuer_->renew(first, make_request(make_key(), "CN=mallory"));
+  NIMBUS_ASSERT_ERROR(early, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(early.error().message().find("not due for renewal until"), std::string::npos) << early.error().message();
+  EXPECT_EQ(issued().size(), 1u);
+
+  now_ = first.not_after() - 72 * kDay;
+  crypto::PrivateKey next_key = make_key("ec:p384");
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate renewed, issuer_->renew(first, make_request(next_key, "CN=mallory")));
+  EXPECT_EQ(renewed.subject().to_string(), "CN=alice, O=Contoso");
+  EXPECT_EQ(x509::subject_alt_names(renewed), x509::subject_alt_names(first));
+  EXPECT_TRUE(renewed.public_key() == next_key.public_key());
+  auto stored = must(sqlite_->find_certificate(renewed.serial_hex()));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->enrollment_id, std::optional<std::string>(record.id));
+  // Without revoke_on_renewal the old certificate stays valid.
+  EXPECT_EQ(must(sqlite_->find_certificate(first.serial_hex()))->status, store::CertificateStatus::kValid);
+  auto events = must(sqlite_->audit_events(1));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].action, "certificate.renew");
+  EXPECT_NE(events[0].detail.find("renews=" + first.serial_hex()), std::string::npos) << events[0].detail;
+}
+
+TEST_F(IssuanceTest, RenewalRevokesTheOldCertificateWhenTheProfileSaysSo) {
+  std::string yaml(kUserProfile);
+  yaml += "revoke_on_renewal: true\n";
+  NIMBUS_ASSERT_OK(catalog_->apply(yaml));
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate first, issuer_->issue(enroll().id, make_request(make_key())));
+  now_ = first.not_after() - kDay;
+  NIMBUS_ASSERT_OK(issuer_->renew(first, make_request(make_key())));
+  auto old = must(sqlite_->find_certificate(first.serial_hex()));
+  EXPECT_EQ(old->status, store::CertificateStatus::kRevoked);
+  EXPECT_EQ(old->revocation_reason, std::optional<int>(4));  // superseded
+  // A revoked certificate is not renewed again.
+  NIMBUS_EXPECT_ERROR(issuer_->renew(first, make_request(make_key())), ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(IssuanceTest, RefusesToRenewWhatItCannotVouchFor) {
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate first, issuer_->issue(enroll().id, make_request(make_key())));
+  now_ = first.not_after() - kDay;
+  NIMBUS_ASSERT_OK(store_->write([&](store::StoreWriter& tx) { return tx.revoke_certificate(first.serial_hex(), now_, 1); }));
+  auto revoked = issuer_->renew(first, make_request(make_key()));
+  NIMBUS_ASSERT_ERROR(revoked, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(revoked.error().message().find("is revoked"), std::string::npos) << revoked.error().message();
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate second, issuer_->issue(enroll().id, make_request(make_key())));
+  now_ = second.not_after() + kDay;
+  auto expired = issuer_->renew(second, make_request(make_key()));
+  NIMBUS_ASSERT_ERROR(expired, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(expired.error().message().find("is not valid now"), std::string::npos) << expired.error().message();
+
+  // The issuing CA's own certificate is in the store but belongs to no enrollment.
+  NIMBUS_EXPECT_ERROR(issuer_->renew(issuing_certificate(), make_request(make_key())), ErrorCode::kFailedPrecondition);
+  std::size_t before = issued().size();
+  // A hook that fails stops the renewal: nothing is stored.
+  now_ = second.not_after() - kDay;
+  auto hooked = issuer_->renew(second, make_request(make_key()), [](store::StoreWriter&, const store::CertificateRecord&) {
+    return Status(Error(ErrorCode::kFailedPrecondition, "the challenge was already used"));
+  });
+  NIMBUS_ASSERT_ERROR(hooked, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(issued().size(), before);
+}
+
+// ---- Service certificates ----
+
+TEST_F(IssuanceTest, AScepRegistrationAuthorityGetsAnRsaKeyForSigningAndKeyTransport) {
+  crypto::PrivateKey key = make_key("rsa:2048");
+  ServiceCertificateRequest request{"issuing", dn("CN=issuing SCEP RA, O=Contoso"), {}, key.public_key(),
+                                    std::chrono::hours(24 * 30), "scep:auto",
+                                    ServiceRole::kScepRegistrationAuthority};
+  NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate ra, issue_service_certificate(*store_, *keys_, urls(), request));
+  EXPECT_TRUE(ra.has_key_usage(x509::KeyUsage::kDigitalSignature));
+  EXPECT_TRUE(ra.has_key_usage(x509::KeyUsage::kKeyEncipherment));
+  EXPECT_EQ(x509::extended_key_usages(ra), std::vector<std::string>{"1.3.6.1.4.1.311.20.2.1"});
+  EXPECT_FALSE(ra.is_ca());
+  EXPECT_TRUE(ra.is_signed_by(issuing_certificate().public_key()));
+  auto stored = must(sqlite_->find_certificate(ra.serial_hex()));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->issuer_id, "issuing");
+
+  request.key = make_key("ec:p256").public_key();
+  NIMBUS_EXPECT_ERROR(issue_service_certificate(*store_, *keys_, urls(), request), ErrorCode::kInvalidArgument);
 }
 
 // `nimbus profile apply --issuing-ca`: an example file names a CA this deployment lacks.
