@@ -70,10 +70,6 @@ std::optional<ServiceIdentity> kept_identity(Node& node, const ServiceIdentityPl
   return identity;
 }
 
-ByteView text_bytes(const std::string& text) {
-  return ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-}
-
 }  // namespace
 
 std::string host_of(const std::string& base_url) {
@@ -110,8 +106,8 @@ Result<ServiceIdentity> kept_or_issued_identity(Node& node, const ServiceIdentit
   for (const x509::Certificate& issuer : chain) pem += issuer.pem();
   Files files = files_of(plan);
   NIMBUS_TRY(create_private_directory(plan.directory));
-  NIMBUS_TRY(write_file_atomic(files.certificate, text_bytes(pem), 0644, true));
-  NIMBUS_TRY(write_file_atomic(files.key_reference, text_bytes(key.reference), 0600, true));
+  NIMBUS_TRY(write_file_atomic(files.certificate, as_bytes(pem), 0644, true));
+  NIMBUS_TRY(write_file_atomic(files.key_reference, as_bytes(key.reference), 0600, true));
   spdlog::info("{}: certificate {} issued by '{}' to \"{}\", kept in {}", plan.service, certificate.serial_hex(),
                authority_id, plan.subject.to_string(), files.certificate.string());
   return ServiceIdentity{certificate, chain, std::move(key.key)};

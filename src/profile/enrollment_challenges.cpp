@@ -15,7 +15,7 @@ constexpr std::size_t kChallengeBytes = 16;  // 128 bits
 }  // namespace
 
 std::string challenge_digest(std::string_view text) {
-  return to_hex(crypto::sha256(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+  return to_hex(crypto::sha256(as_bytes(text)));
 }
 
 Result<NewChallenge> make_challenge(store::StoreWriter& tx, const std::string& enrollment_id, Timestamp now) {

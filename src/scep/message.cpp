@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "x509/der_reader.h"
+#include "x509/der_writer.h"
 #include "x509/pkcs7_certificates.h"
 
 namespace nimbus::scep {
@@ -46,21 +47,6 @@ x509::SignedAttribute printable(std::string_view oid, std::string_view text) {
 
 x509::SignedAttribute octets(std::string_view oid, ByteView value) {
   return {std::string(oid), x509::SignedAttribute::Type::kOctetString, Bytes(value.begin(), value.end())};
-}
-
-// One DER element: `tag`, the definite length, `contents`.
-void append_element(Bytes& out, std::uint8_t tag, ByteView contents) {
-  out.push_back(tag);
-  std::size_t length = contents.size();
-  if (length < 0x80) {
-    out.push_back(static_cast<std::uint8_t>(length));
-  } else {
-    Bytes octets;
-    for (std::size_t rest = length; rest != 0; rest >>= 8) octets.insert(octets.begin(), static_cast<std::uint8_t>(rest));
-    out.push_back(static_cast<std::uint8_t>(0x80 | octets.size()));
-    out.insert(out.end(), octets.begin(), octets.end());
-  }
-  out.insert(out.end(), contents.begin(), contents.end());
 }
 
 Error refused(Refusal* refusal, Refusal what) {
@@ -132,9 +118,9 @@ Bytes write_issuer_and_serial(const x509::Certificate& certificate) {
   // A positive INTEGER whose first octet has its high bit set needs a leading zero.
   if (!serial.empty() && (serial.front() & 0x80) != 0) serial.insert(serial.begin(), 0);
   Bytes fields = certificate.issuer().der();
-  append_element(fields, x509::der::kInteger, serial);
+  x509::der::append_element(fields, x509::der::kInteger, serial);
   Bytes out;
-  append_element(out, x509::der::kSequence, fields);
+  x509::der::append_element(out, x509::der::kSequence, fields);
   return out;
 }
 

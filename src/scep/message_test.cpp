@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "testing/test_support.h"
+#include "x509/der_reader.h"
+#include "x509/der_writer.h"
 
 namespace nimbus::scep {
 namespace {
@@ -131,6 +133,32 @@ TEST_F(ScepMessageTest, BadRequestsAreRefusedWithTheFailInfoToAnswer) {
     EXPECT_EQ(refusal.fail_info, each.fail_info) << fail_info_name(refusal.fail_info) << ": " << refusal.reason;
     EXPECT_EQ(refusal.reply_possible, each.reply_possible) << refusal.reason;
     EXPECT_FALSE(refusal.reason.empty());
+  }
+}
+
+TEST_F(ScepMessageTest, IssuerAndSerialNumberRoundTripsAndRefusesWhatIsNot) {
+  for (const x509::Certificate* certificate : {&client_.certificate, &ra_.certificate}) {
+    NIMBUS_ASSERT_OK_AND_ASSIGN(IssuerAndSerial read, read_issuer_and_serial(write_issuer_and_serial(*certificate)));
+    EXPECT_EQ(read.issuer, certificate->issuer().der());
+    EXPECT_EQ(read.serial_hex, certificate->serial_hex());
+  }
+  // A serial whose first octet has its high bit set is written with a sign octet, read without.
+  Bytes name = client_.certificate.issuer().der();
+  Bytes signed_serial = name;
+  for (std::uint8_t octet : {0x02, 0x03, 0x00, 0x9f, 0x01}) signed_serial.push_back(octet);
+  Bytes message;
+  x509::der::append_element(message, x509::der::kSequence, signed_serial);
+  NIMBUS_ASSERT_OK_AND_ASSIGN(IssuerAndSerial positive, read_issuer_and_serial(message));
+  EXPECT_EQ(positive.serial_hex, "9f01");
+
+  Bytes good = write_issuer_and_serial(client_.certificate);
+  Bytes trailing = good;
+  trailing.push_back(0x00);
+  Bytes truncated(good.begin(), good.end() - 1);
+  Bytes no_serial;
+  x509::der::append_element(no_serial, x509::der::kSequence, name);
+  for (const Bytes& bad : {Bytes{}, Bytes{'h', 'i'}, trailing, truncated, no_serial, Bytes{0x30, 0x00}}) {
+    EXPECT_FALSE(read_issuer_and_serial(bad).ok()) << to_hex(bad);
   }
 }
 
