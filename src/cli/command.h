@@ -70,5 +70,6 @@ void add_revocation_commands(CLI::App& app, CommandRunner& runner);
 void add_serve_command(CLI::App& app, CommandRunner& runner);
 void add_verify_command(CLI::App& app, CommandRunner& runner);
 void add_radius_commands(CLI::App& app, CommandRunner& runner);
+void add_scep_commands(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

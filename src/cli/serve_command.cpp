@@ -10,6 +10,7 @@
 #include "http/signals.h"
 #include "node/node.h"
 #include "radius/service/radius_service.h"
+#include "scep/service/scep_service.h"
 
 namespace nimbus::cli {
 
@@ -27,6 +28,8 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   if (options.port >= 0) node_options.port = static_cast<std::uint16_t>(options.port);
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<node::Node> node, node::Node::open(std::move(node_options)));
   node->attach(std::make_unique<http::RevocationService>(*node));
+  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<scep::ScepService> scep, scep::ScepService::create(*node));
+  node->attach(std::move(scep));
   if (node->deployment().config().radius) {
     NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<radius::RadiusService> radius, radius::RadiusService::create(*node));
     node->attach(std::move(radius));
@@ -48,7 +51,7 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, CommandRunner& runner) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
-      "serve", "Serve AIA, CDP and OCSP over HTTP, republish CRLs before they expire, and run the RADIUS server "
+      "serve", "Serve AIA, CDP, OCSP and SCEP over HTTP, republish CRLs before they expire, and run the RADIUS server "
                "when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the configuration)");
   runner.add_common_options(*command);
   command->add_option("--config", options->config_file,

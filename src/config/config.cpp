@@ -119,6 +119,10 @@ constexpr Key kKeys[] = {
     flag_key("scep_allow_des3", &Config::scep_allow_des3,
              "`true` lets SCEP clients encrypt with DES-EDE3-CBC, for old clients that know nothing better; "
              "`false` offers and accepts AES-128-CBC and AES-256-CBC only."),
+    flag_key("scep_allow_des", &Config::scep_allow_des,
+             "`true` also lets SCEP clients encrypt with single DES-CBC (56-bit keys, broken), for clients that "
+             "offer nothing else, such as micromdm scepclient 2.1; loads OpenSSL's legacy provider. Never "
+             "advertised in GetCACaps."),
     flag_key("scep_allow_sha1", &Config::scep_allow_sha1,
              "`true` accepts SCEP messages signed with SHA-1, for old clients; `false` accepts SHA-256, SHA-384 "
              "and SHA-512 only. (Certificate requests follow their profile's `hash`, which never allows SHA-1.)"),

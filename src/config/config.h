@@ -52,6 +52,7 @@ struct Config {
   int crl_republish_hours_before_expiry = 0;    // `crl_republish_hours_before_expiry`; 0: half the validity
   bool crl_keep_expired_entries = false;        // `crl_keep_expired_entries`
   bool scep_allow_des3 = false;                 // `scep_allow_des3`
+  bool scep_allow_des = false;                  // `scep_allow_des`
   bool scep_allow_sha1 = false;                 // `scep_allow_sha1`
 
   std::string listen_address = "127.0.0.1";  // `listen_address`

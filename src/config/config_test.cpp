@@ -228,6 +228,7 @@ TEST(Config, RendersEveryDefaultedKeyInTheTablesOrder) {
             "crl_republish_hours_before_expiry: 0\n"
             "crl_keep_expired_entries: false\n"
       "scep_allow_des3: false\n"
+      "scep_allow_des: false\n"
       "scep_allow_sha1: false\n"
             "listen_address: 127.0.0.1\n"
             "listen_port: 8080\n"

@@ -259,6 +259,14 @@ Result<std::string> PrivateKey::to_encrypted_pem(std::string_view passphrase) co
   return bio_text(out.get());
 }
 
+Result<std::string> PrivateKey::to_pem() const {
+  BioPtr out = memory_writer();
+  if (PEM_write_bio_PrivateKey(out.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return openssl_error(ErrorCode::kCryptoError, "writing the private key failed");
+  }
+  return bio_text(out.get());
+}
+
 Result<PrivateKey> PrivateKey::from_encrypted_pem(ByteView pem, std::string_view passphrase) {
   BioPtr in = memory_reader(pem);
   X509SigPtr encrypted(PEM_read_bio_PKCS8(in.get(), nullptr, nullptr, nullptr));

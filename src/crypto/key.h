@@ -96,6 +96,11 @@ class PrivateKey {
   // AES-256-CBC. `openssl pkey` reads it with the same passphrase.
   Result<std::string> to_encrypted_pem(std::string_view passphrase) const;
 
+  // Unencrypted PKCS#8 PEM ("PRIVATE KEY"), for a client's own key that Nimbus does not keep (the
+  // key `nimbus scep enroll --new-key` makes, which its caller writes to a file of mode 0600).
+  // Never for CA or service keys: those go through to_encrypted_pem.
+  Result<std::string> to_pem() const;
+
   // Reads what to_encrypted_pem wrote. A wrong passphrase or a damaged file is kBadPassphrase;
   // an unencrypted key is refused: keys at rest are always encrypted.
   static Result<PrivateKey> from_encrypted_pem(ByteView pem, std::string_view passphrase);

@@ -366,5 +366,13 @@ TEST(PemKey, AnEncryptedKeyWithoutItsPassphraseIsRefusedWithoutAsking) {
   EXPECT_EQ(PrivateKey::from_pem(as_bytes("hello"), std::nullopt).error().code(), ErrorCode::kMalformed);
 }
 
+TEST(PrivateKey, UnencryptedPemReadsBackAsTheSameKey) {
+  PrivateKey key = PrivateKey::generate(KeySpec::parse("ec:p256").value()).value();
+  std::string pem = key.to_pem().value();
+  EXPECT_TRUE(pem.starts_with("-----BEGIN PRIVATE KEY-----")) << pem;
+  PrivateKey back = PrivateKey::from_pem(as_bytes(pem), std::nullopt).value();
+  EXPECT_EQ(back.public_key().spki_der(), key.public_key().spki_der());
+}
+
 }  // namespace
 }  // namespace nimbus::crypto

@@ -1,5 +1,6 @@
 #include "scep/message.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -125,7 +126,7 @@ Bytes write_issuer_and_serial(const x509::Certificate& certificate) {
 }
 
 Result<Request> read_request(ByteView der, const x509::Certificate& ra, const crypto::PrivateKey& ra_key,
-                             Refusal* refusal) {
+                             std::span<const x509::ContentCipher> accepted, Refusal* refusal) {
   auto signed_message = x509::open_signed_message(der, kRequestAttributes);
   if (!signed_message.ok()) {
     // Nothing here can be trusted to address a reply to.
@@ -155,12 +156,19 @@ Result<Request> read_request(ByteView der, const x509::Certificate& ra, const cr
   if (nonce == nullptr || nonce->type != x509::SignedAttribute::Type::kOctetString || nonce->value.size() != kNonceSize) {
     return refuse(FailInfo::kBadRequest, "the message has no senderNonce of 16 octets");
   }
+  std::optional<x509::ContentCipher> cipher = x509::envelope_cipher(message.content);
+  if (!cipher) return refuse(FailInfo::kBadAlg, "the messageData is not an EnvelopedData in a cipher this server knows");
+  if (std::find(accepted.begin(), accepted.end(), *cipher) == accepted.end()) {
+    return refuse(FailInfo::kBadAlg,
+                  fmt::format("the messageData is encrypted with {}, which this server does not accept",
+                              x509::content_cipher_name(*cipher)));
+  }
   auto envelope = x509::open_envelope(message.content, ra, ra_key);
   if (!envelope.ok()) {
     return refuse(FailInfo::kBadMessageCheck, fmt::format("the messageData: {}", envelope.error().message()));
   }
-  return Request{*type,          text_of(transaction), nonce->value, message.signer, message.digest,
-                 envelope->cipher, std::move(envelope->content)};
+  return Request{*type,   text_of(transaction), nonce->value, message.signer, message.digest,
+                 *cipher, std::move(envelope->content)};
 }
 
 Result<Bytes> write_cert_rep(const Reply& reply, const x509::Certificate& requester, const x509::Certificate& ra,
@@ -221,7 +229,7 @@ Result<CertRep> read_cert_rep(ByteView der, const x509::Certificate& ra, const x
     return Error(ErrorCode::kMalformed, "the CertRep has no pkiStatus of 0, 2 or 3");
   }
   CertRep rep{static_cast<PkiStatus>(*status), std::nullopt, text_of(message.find(oid::kTransactionId)), {}, {},
-              message.signer, {}};
+              message.signer, {}, {}};
   if (const auto* nonce = message.find(oid::kSenderNonce)) rep.sender_nonce = nonce->value;
   if (const auto* nonce = message.find(oid::kRecipientNonce)) rep.recipient_nonce = nonce->value;
   if (rep.status == PkiStatus::kFailure) {
@@ -231,7 +239,12 @@ Result<CertRep> read_cert_rep(ByteView der, const x509::Certificate& ra, const x
   }
   if (rep.status == PkiStatus::kSuccess) {
     NIMBUS_ASSIGN_OR_RETURN(x509::OpenedEnvelope envelope, x509::open_envelope(message.content, requester, requester_key));
-    NIMBUS_ASSIGN_OR_RETURN(rep.certificates, x509::certificates_from_pkcs7(envelope.content));
+    NIMBUS_ASSIGN_OR_RETURN(x509::Pkcs7Contents contents, x509::pkcs7_contents(envelope.content));
+    if (contents.certificates.empty() && contents.crls.empty()) {
+      return Error(ErrorCode::kMalformed, "the SUCCESS CertRep holds neither a certificate nor a CRL");
+    }
+    rep.certificates = std::move(contents.certificates);
+    rep.crls = std::move(contents.crls);
   }
   return rep;
 }

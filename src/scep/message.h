@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,7 +55,7 @@ struct Request {
   Bytes sender_nonce;
   x509::Certificate signer;  // self-signed for a PKCSReq; the certificate being renewed for a RenewalReq
   std::string digest;        // of the signature: "SHA256"
-  std::optional<x509::ContentCipher> cipher;
+  x509::ContentCipher cipher = x509::ContentCipher::kAes128Cbc;
   // The decrypted messageData: a PKCS#10 request (PKCSReq, RenewalReq), an IssuerAndSubject
   // (CertPoll), an IssuerAndSerialNumber (GetCert, GetCRL).
   Bytes message_data;
@@ -79,10 +80,15 @@ struct IssuerAndSerial {
 Result<IssuerAndSerial> read_issuer_and_serial(ByteView der);
 Bytes write_issuer_and_serial(const x509::Certificate& certificate);
 
-// Reads a pkiMessage sent to the RA whose certificate and key are given. A refusal is an error
-// whose message is the reason; `refusal` (when given) receives what to answer.
+// The content encryptions a server offers unless configured otherwise (GetCACaps "AES").
+inline constexpr x509::ContentCipher kAesCiphers[] = {x509::ContentCipher::kAes128Cbc,
+                                                      x509::ContentCipher::kAes256Cbc};
+
+// Reads a pkiMessage sent to the RA whose certificate and key are given, whose messageData is
+// encrypted with one of `accepted` (else badAlg, before anything is decrypted). A refusal is an
+// error whose message is the reason; `refusal` (when given) receives what to answer.
 Result<Request> read_request(ByteView der, const x509::Certificate& ra, const crypto::PrivateKey& ra_key,
-                             Refusal* refusal = nullptr);
+                             std::span<const x509::ContentCipher> accepted = kAesCiphers, Refusal* refusal = nullptr);
 
 struct Reply {
   PkiStatus status = PkiStatus::kSuccess;
@@ -125,7 +131,8 @@ struct CertRep {
   Bytes sender_nonce;
   Bytes recipient_nonce;
   x509::Certificate signer;
-  std::vector<x509::Certificate> certificates;  // with kSuccess
+  std::vector<x509::Certificate> certificates;  // with kSuccess: the certificate issued or asked for
+  std::vector<Bytes> crls;                      // with kSuccess, answering GetCRL
 };
 
 // Reads a CertRep signed by `ra` (its signer must be that certificate) and, on success, opens the

@@ -128,7 +128,7 @@ TEST_F(ScepMessageTest, BadRequestsAreRefusedWithTheFailInfoToAnswer) {
   for (const Case& each : cases) {
     SCOPED_TRACE(each.name);
     Refusal refusal;
-    auto request = read_request(each.der, ra_.certificate, ra_.key, &refusal);
+    auto request = read_request(each.der, ra_.certificate, ra_.key, kAesCiphers, &refusal);
     ASSERT_FALSE(request.ok());
     EXPECT_EQ(refusal.fail_info, each.fail_info) << fail_info_name(refusal.fail_info) << ": " << refusal.reason;
     EXPECT_EQ(refusal.reply_possible, each.reply_possible) << refusal.reason;

@@ -136,7 +136,6 @@ FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
   if (status != 200) {
     response.outcome = FetchOutcome::kHttpError;
     response.detail = fmt::format("HTTP status {}", status);
-    response.body.clear();
     return finish();
   }
   response.outcome = FetchOutcome::kOk;

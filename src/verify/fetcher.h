@@ -26,7 +26,7 @@ struct FetchResponse {
   // kUnreachable, kRejected (too large) or kNotFetched (a scheme this fetcher does not speak).
   FetchOutcome outcome = FetchOutcome::kNotFetched;
   std::optional<int> http_status;
-  Bytes body;
+  Bytes body;  // with kOk the answer; with kHttpError what the server sent with its status (its reason)
   std::string detail;
   std::chrono::milliseconds elapsed{0};
 };

@@ -20,6 +20,7 @@ namespace {
 constexpr std::string_view kAes128CbcOid = "2.16.840.1.101.3.4.1.2";
 constexpr std::string_view kAes256CbcOid = "2.16.840.1.101.3.4.1.42";
 constexpr std::string_view kDesEde3CbcOid = "1.2.840.113549.3.7";
+constexpr std::string_view kDesCbcOid = "1.3.14.3.2.7";
 
 Result<crypto::CmsPtr> parse_cms(ByteView der, int expected_type, std::string_view what) {
   const unsigned char* cursor = der.data();
@@ -88,6 +89,7 @@ const EVP_CIPHER* cipher_of(ContentCipher cipher) {
     case ContentCipher::kAes128Cbc: return EVP_aes_128_cbc();
     case ContentCipher::kAes256Cbc: return EVP_aes_256_cbc();
     case ContentCipher::kDesEde3Cbc: return EVP_des_ede3_cbc();
+    case ContentCipher::kDesCbc: return EVP_des_cbc();
   }
   return nullptr;
 }
@@ -99,6 +101,7 @@ std::string_view content_cipher_name(ContentCipher cipher) {
     case ContentCipher::kAes128Cbc: return "AES-128-CBC";
     case ContentCipher::kAes256Cbc: return "AES-256-CBC";
     case ContentCipher::kDesEde3Cbc: return "DES-EDE3-CBC";
+    case ContentCipher::kDesCbc: return "DES-CBC";
   }
   return "";
 }
@@ -192,6 +195,16 @@ Result<Bytes> make_signed_message(const SigningRequest& request) {
   return Bytes(der, der + size);
 }
 
+std::optional<ContentCipher> envelope_cipher(ByteView der) {
+  auto oid = content_encryption_oid(der);
+  if (!oid.ok()) return std::nullopt;
+  if (*oid == kAes128CbcOid) return ContentCipher::kAes128Cbc;
+  if (*oid == kAes256CbcOid) return ContentCipher::kAes256Cbc;
+  if (*oid == kDesEde3CbcOid) return ContentCipher::kDesEde3Cbc;
+  if (*oid == kDesCbcOid) return ContentCipher::kDesCbc;
+  return std::nullopt;
+}
+
 Result<Bytes> seal_envelope(ByteView content, const Certificate& recipient, ContentCipher cipher) {
   crypto::X509StackPtr recipients(sk_X509_new_null());
   X509_up_ref(recipient.get());
@@ -209,11 +222,7 @@ Result<Bytes> seal_envelope(ByteView content, const Certificate& recipient, Cont
 Result<OpenedEnvelope> open_envelope(ByteView der, const Certificate& recipient, const crypto::PrivateKey& key) {
   NIMBUS_ASSIGN_OR_RETURN(crypto::CmsPtr cms, parse_cms(der, NID_pkcs7_enveloped, "EnvelopedData"));
   OpenedEnvelope opened;
-  if (auto oid = content_encryption_oid(der); oid.ok()) {
-    if (*oid == kAes128CbcOid) opened.cipher = ContentCipher::kAes128Cbc;
-    if (*oid == kAes256CbcOid) opened.cipher = ContentCipher::kAes256Cbc;
-    if (*oid == kDesEde3CbcOid) opened.cipher = ContentCipher::kDesEde3Cbc;
-  }
+  opened.cipher = envelope_cipher(der);
   crypto::BioPtr out = crypto::memory_writer();
   // CMS_DEBUG_DECRYPT off (the default): a wrong key yields random content rather than an error
   // in OpenSSL's RSA PKCS#1 v1.5 path (the Bleichenbacher defence), so a failure here means the

@@ -60,8 +60,14 @@ struct SigningRequest {
 // DER SignedData over `content` (id-data, included), one signer, the attributes signed.
 Result<Bytes> make_signed_message(const SigningRequest& request);
 
-enum class ContentCipher { kAes128Cbc, kAes256Cbc, kDesEde3Cbc };
+// DES-CBC (56-bit, broken) exists only for old SCEP clients that offer nothing else; OpenSSL needs
+// its legacy provider for it (crypto::load_legacy_provider).
+enum class ContentCipher { kAes128Cbc, kAes256Cbc, kDesEde3Cbc, kDesCbc };
 std::string_view content_cipher_name(ContentCipher cipher);  // "AES-128-CBC", ...
+
+// The content encryption of a DER EnvelopedData, without decrypting it; nullopt when it is not an
+// EnvelopedData or its cipher is none of the above.
+std::optional<ContentCipher> envelope_cipher(ByteView der);
 
 // DER EnvelopedData of `content` to `recipient` (key transport: RSA PKCS#1 v1.5, as SCEP clients
 // expect).

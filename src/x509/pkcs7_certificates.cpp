@@ -31,25 +31,37 @@ Result<crypto::Pkcs7Ptr> decode(ByteView data) {
 
 }  // namespace
 
-Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data) {
+Result<Pkcs7Contents> pkcs7_contents(ByteView data) {
   NIMBUS_ASSIGN_OR_RETURN(crypto::Pkcs7Ptr bundle, decode(data));
   if (OBJ_obj2nid(bundle->type) != NID_pkcs7_signed || bundle->d.sign == nullptr) {
     return Error(ErrorCode::kMalformed, "the PKCS#7 bundle is not SignedData");
   }
+  Pkcs7Contents contents;
   STACK_OF(X509)* certs = bundle->d.sign->cert;
-  std::vector<Certificate> out;
   for (int i = 0; i < sk_X509_num(certs); ++i) {
-    X509* cert = sk_X509_value(certs, i);
     unsigned char* der = nullptr;
-    int size = i2d_X509(cert, &der);
+    int size = i2d_X509(sk_X509_value(certs, i), &der);
     if (size <= 0) return crypto::openssl_error(ErrorCode::kMalformed, "a certificate in the PKCS#7 bundle");
     crypto::OpenSslBufferPtr owned(der);
     auto parsed = Certificate::from_der(ByteView(der, static_cast<std::size_t>(size)));
     if (!parsed.ok()) return std::move(parsed).error().with_context(fmt::format("PKCS#7 certificate {}", i + 1));
-    out.push_back(std::move(parsed).value());
+    contents.certificates.push_back(std::move(parsed).value());
   }
-  if (out.empty()) return Error(ErrorCode::kMalformed, "the PKCS#7 bundle holds no certificates");
-  return out;
+  STACK_OF(X509_CRL)* crls = bundle->d.sign->crl;
+  for (int i = 0; i < sk_X509_CRL_num(crls); ++i) {
+    unsigned char* der = nullptr;
+    int size = i2d_X509_CRL(sk_X509_CRL_value(crls, i), &der);
+    if (size <= 0) return crypto::openssl_error(ErrorCode::kMalformed, "a CRL in the PKCS#7 bundle");
+    crypto::OpenSslBufferPtr owned(der);
+    contents.crls.emplace_back(der, der + size);
+  }
+  return contents;
+}
+
+Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data) {
+  NIMBUS_ASSIGN_OR_RETURN(Pkcs7Contents contents, pkcs7_contents(data));
+  if (contents.certificates.empty()) return Error(ErrorCode::kMalformed, "the PKCS#7 bundle holds no certificates");
+  return std::move(contents.certificates);
 }
 
 Result<Bytes> certs_only_pkcs7(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crls) {

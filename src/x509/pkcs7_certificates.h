@@ -15,6 +15,14 @@ namespace nimbus::x509 {
 // holding no certificates, another content type, or trailing bytes is kMalformed.
 Result<std::vector<Certificate>> certificates_from_pkcs7(ByteView data);
 
+// Every certificate and CRL (DER) of a DER or PEM SignedData, either possibly none: a CertRep's
+// degenerate SignedData holds a certificate or a CRL.
+struct Pkcs7Contents {
+  std::vector<Certificate> certificates;
+  std::vector<Bytes> crls;
+};
+Result<Pkcs7Contents> pkcs7_contents(ByteView data);
+
 // The DER certs-only SignedData holding `certificates` in this order, and `crls` (DER), each
 // possibly none.
 Result<Bytes> certs_only_pkcs7(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crls = {});
