@@ -426,7 +426,8 @@ TEST_F(IssuanceTest, AScepRegistrationAuthorityGetsAnRsaKeyForSigningAndKeyTrans
   NIMBUS_ASSERT_OK_AND_ASSIGN(x509::Certificate ra, issue_service_certificate(*store_, *keys_, urls(), request));
   EXPECT_TRUE(ra.has_key_usage(x509::KeyUsage::kDigitalSignature));
   EXPECT_TRUE(ra.has_key_usage(x509::KeyUsage::kKeyEncipherment));
-  EXPECT_EQ(x509::extended_key_usages(ra), std::vector<std::string>{"1.3.6.1.4.1.311.20.2.1"});
+  EXPECT_EQ(x509::extended_key_usages(ra),
+            (std::vector<std::string>{"1.3.6.1.5.5.7.3.4", "1.3.6.1.4.1.311.20.2.1"}));
   EXPECT_FALSE(ra.is_ca());
   EXPECT_TRUE(ra.is_signed_by(issuing_certificate().public_key()));
   auto stored = must(sqlite_->find_certificate(ra.serial_hex()));

@@ -16,6 +16,8 @@ namespace nimbus::ca {
 namespace {
 
 constexpr std::string_view kCertificateRequestAgentOid = "1.3.6.1.4.1.311.20.2.1";
+constexpr std::string_view kEmailProtectionOid = "1.3.6.1.5.5.7.3.4";
+
 
 }  // namespace
 
@@ -50,7 +52,6 @@ Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto:
   if (registration_authority && !request.key.is_rsa()) {
     return Error(ErrorCode::kInvalidArgument, "a SCEP RA needs an RSA key: clients encrypt their requests to it");
   }
-  std::string purpose(registration_authority ? kCertificateRequestAgentOid : x509::kServerAuthOid);
   std::vector<x509::AltName> names;
   for (const std::string& dns : request.dns_names) names.push_back({x509::AltNameType::kDns, dns});
   Bytes issuer_key_id = issuer.subject_key_id();
@@ -62,12 +63,14 @@ Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto:
       .set_validity(std::max(now - std::chrono::minutes(5), issuer.not_before()), not_after)
       .set_public_key(request.key)
       .add_extension(x509::key_usage_extension(usages))
-      .add_extension(x509::extended_key_usage_extension({purpose}))
       .add_extension(x509::subject_key_id_extension(x509::key_identifier(request.key)))
       .add_extension(x509::authority_key_id_extension(issuer_key_id.empty() ? x509::key_identifier(issuer.public_key())
                                                                             : issuer_key_id))
       .add_extension(x509::authority_info_access_extension({urls.aia(authority->id)}, {urls.ocsp(authority->id)}))
       .add_extension(x509::crl_distribution_points_extension({urls.cdp(authority->id)}));
+  std::vector<std::string> purposes = {std::string(x509::kServerAuthOid)};
+  if (registration_authority) purposes = {std::string(kEmailProtectionOid), std::string(kCertificateRequestAgentOid)};
+  builder.add_extension(x509::extended_key_usage_extension(purposes));
   if (!names.empty()) builder.add_extension(x509::subject_alt_name_extension(names, request.subject.empty()));
   crypto::SignatureDigest digest = crypto::SignatureDigest::kSha256;
   NIMBUS_ASSIGN_OR_RETURN(x509::Certificate to_be_signed, builder.assemble());

@@ -21,8 +21,10 @@ namespace nimbus::ca {
 
 enum class ServiceRole {
   kTlsServer,  // serverAuth; digitalSignature, and keyEncipherment for an RSA key
-  // A SCEP RA (RFC 8894 §2.1): an RSA key for digitalSignature and keyEncipherment, with the
-  // Certificate Request Agent purpose (1.3.6.1.4.1.311.20.2.1) that Microsoft's NDES gives its own.
+  // A SCEP RA (RFC 8894 §2.1): an RSA key for digitalSignature and keyEncipherment. Its purposes
+  // are emailProtection, because clients built on OpenSSL (certmonger) check the CertRep's signer
+  // as a CMS (S/MIME) signer and refuse any certificate whose EKU lacks it, and the Certificate
+  // Request Agent purpose (1.3.6.1.4.1.311.20.2.1) that Microsoft's NDES gives its RA.
   kScepRegistrationAuthority,
 };
 

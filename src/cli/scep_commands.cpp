@@ -37,6 +37,8 @@ struct ScepOptions {
   std::string cipher;
   std::string digest;
   bool get = false;
+  std::string save_messages;
+  bool prepare_only = false;
   std::string out;
   double timeout_seconds = 30;
   bool json = false;
@@ -108,10 +110,15 @@ class Session {
 
   // Sends the operation and shows both messages with -v.
   Status perform(scep::Operation& operation) {
+    if (options_.prepare_only && options_.save_messages.empty()) {
+      return Error(ErrorCode::kInvalidArgument, "--prepare-only needs --save-messages DIR for the request");
+    }
     NIMBUS_ASSIGN_OR_RETURN(scep::CaCertificates ca_certificates, ca());
     NIMBUS_ASSIGN_OR_RETURN(scep::Algorithms chosen, algorithms());
     if (!options_.transaction_id.empty()) operation.request.transaction_id = options_.transaction_id;
-    Status performed = client_.perform(operation, ca_certificates, chosen);
+    Status performed = options_.prepare_only ? client_.prepare(operation, ca_certificates, chosen)
+                                             : client_.perform(operation, ca_certificates, chosen);
+    if (!options_.save_messages.empty() && !operation.request_der.empty()) NIMBUS_TRY(save(operation));
     if (options_.verbose && !operation.request_der.empty()) {
       const scep::Outgoing& sent = operation.request;
       std::cerr << fmt::format("> {} ({}) transactionID {} senderNonce {}; signed {} by \"{}\"; {} to \"{}\"; "
@@ -123,7 +130,7 @@ class Session {
                                chosen.post ? "POST" : "GET");
     }
     NIMBUS_TRY(performed);
-    if (options_.verbose) {
+    if (options_.verbose && operation.reply) {
       const scep::CertRep& rep = *operation.reply;
       std::string fail_info = rep.fail_info ? fmt::format(" failInfo {} ({}: {})", static_cast<int>(*rep.fail_info),
                                                           scep::fail_info_name(*rep.fail_info),
@@ -140,6 +147,18 @@ class Session {
   }
 
  private:
+  // request.der, reply.der (once answered) and signer.pem in --save-messages DIR, for openssl cms
+  // or another client to read.
+  Status save(const scep::Operation& operation) {
+    std::filesystem::path directory(options_.save_messages);
+    NIMBUS_TRY(write_file_atomic(directory / "request.der", operation.request_der, 0644));
+    NIMBUS_TRY(write_file_atomic(directory / "signer.pem", as_bytes(operation.request.signer->pem()), 0644));
+    if (!operation.response_der.empty()) {
+      NIMBUS_TRY(write_file_atomic(directory / "reply.der", operation.response_der, 0644));
+    }
+    return ok_status();
+  }
+
   const ScepOptions& options_;
   verify::CurlFetcher fetcher_;
   scep::Client client_;
@@ -196,6 +215,11 @@ nlohmann::json certificate_summary(const x509::Certificate& certificate) {
 
 // Writes what a CertRep brought, and says so; a FAILURE is a refusal with the failInfo in words.
 Status report(const ScepOptions& options, const scep::Operation& operation) {
+  if (options.prepare_only) {
+    std::cout << fmt::format("{} transaction {} saved in {}; not sent.\n", scep::message_type_name(operation.request.type),
+                             operation.request.transaction_id, options.save_messages);
+    return ok_status();
+  }
   const scep::CertRep& rep = *operation.reply;
   std::string_view type = scep::message_type_name(operation.request.type);
   if (options.json) {
@@ -415,6 +439,10 @@ void add_request_options(CLI::App& command, const std::shared_ptr<ScepOptions>& 
                      "Encrypt with aes128, aes256, des3 or des [default: the best the server offers]");
   command.add_option("--digest", options->digest, "Sign with sha256, sha384 or sha512 [default: the best offered]");
   command.add_flag("--get", options->get, "Send PKIOperation by GET (message=) instead of POST");
+  command.add_option("--save-messages", options->save_messages,
+                     "Write request.der, reply.der and signer.pem (the request's signer) into this directory");
+  command.add_flag("--prepare-only", options->prepare_only,
+                   "Make the request and save it (--save-messages), but do not send it");
 }
 
 }  // namespace

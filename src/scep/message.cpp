@@ -195,6 +195,7 @@ Result<Bytes> write_cert_rep(const Reply& reply, const x509::Certificate& reques
   signing.key = &ra_key;
   signing.digest = reply.digest;
   signing.attributes = std::move(attributes);
+  signing.certificates = reply.ra_chain;
   return x509::make_signed_message(signing);
 }
 

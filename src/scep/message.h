@@ -102,6 +102,9 @@ struct Reply {
   std::vector<Bytes> crls;
   x509::ContentCipher cipher = x509::ContentCipher::kAes128Cbc;
   crypto::SignatureDigest digest = crypto::SignatureDigest::kSha256;
+  // Carried next to the RA's certificate, so that a client can build the RA's path from the
+  // message alone (OpenSSL's CMS verification takes intermediates only from the message).
+  std::vector<x509::Certificate> ra_chain;
 };
 
 // The CertRep for `requester` (the request's signer), signed by the RA.

@@ -159,7 +159,7 @@ verify::FetchResponse Client::send(ByteView message, bool post) {
   return fetcher_.fetch(request);
 }
 
-Status Client::perform(Operation& operation, const CaCertificates& ca, const Algorithms& algorithms) {
+Status Client::prepare(Operation& operation, const CaCertificates& ca, const Algorithms& algorithms) {
   Outgoing& request = operation.request;
   if (request.signer == nullptr || request.key == nullptr) {
     return Error(ErrorCode::kInvalidArgument, "a SCEP request needs the client's certificate and key");
@@ -169,6 +169,12 @@ Status Client::perform(Operation& operation, const CaCertificates& ca, const Alg
   request.cipher = algorithms.cipher;
   request.digest = algorithms.digest;
   NIMBUS_ASSIGN_OR_RETURN(operation.request_der, write_request(request, ca.recipient));
+  return ok_status();
+}
+
+Status Client::perform(Operation& operation, const CaCertificates& ca, const Algorithms& algorithms) {
+  NIMBUS_TRY(prepare(operation, ca, algorithms));
+  const Outgoing& request = operation.request;
   verify::FetchResponse response = send(operation.request_der, algorithms.post);
   if (response.outcome != verify::FetchOutcome::kOk) {
     return Error(ErrorCode::kUnsupported, fmt::format("{} to {}: {}", message_type_name(request.type), url_,

@@ -73,6 +73,10 @@ class Client {
   // error; a FAILURE is not (it is in operation.reply).
   Status perform(Operation& operation, const CaCertificates& ca, const Algorithms& algorithms);
 
+  // The first half of perform(): fills in the request and makes operation.request_der, sending
+  // nothing (for a message another client is to carry).
+  Status prepare(Operation& operation, const CaCertificates& ca, const Algorithms& algorithms);
+
   // Sends a pkiMessage already made and returns the server's answer, whatever its status; for
   // tests and the benchmark, which send messages made in advance.
   verify::FetchResponse send(ByteView message, bool post);

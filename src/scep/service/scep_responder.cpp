@@ -106,6 +106,10 @@ ScepAnswer Responder::answer(ByteView message, const RegistrationAuthority& ra, 
   reply.digest = digest.value_or(crypto::SignatureDigest::kSha256);
   reply.certificates = outcome.certificates;
   reply.crls = outcome.crls;
+  // The issuers without the root, which the client must already trust.
+  for (const x509::Certificate& issuer : ra.ca_chain) {
+    if (!issuer.looks_self_signed()) reply.ra_chain.push_back(issuer);
+  }
   Result<Bytes> cert_rep = signed_reply(reply, requester, ra);
   if (!cert_rep.ok()) {
     spdlog::error("SCEP {} transaction {} for '{}' from {}: the CertRep could not be made: {}", operation,
