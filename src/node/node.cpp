@@ -162,18 +162,23 @@ Status Node::start() {
   }
   NIMBUS_TRY(add_node_routes(router));
 
-  server_ = std::make_unique<http::HttpServer>(server_options(deployment_->config(), options_.port),
-                                               std::move(router), &metrics_);
-  NIMBUS_TRY(server_->start());
+  // Services start before the HTTP listener, so that the first request a client sends once the
+  // port answers finds them ready (the SCEP service has its RAs, say).
   for (std::size_t i = 0; i < services_.size(); ++i) {
     Status service_started = services_[i]->start();
     if (!service_started.ok()) {
       Error error(service_started.error().code(),
                   fmt::format("starting the {} service: {}", services_[i]->name(), service_started.error().message()));
       while (i-- > 0) services_[i]->stop();
-      server_->stop();
       return error;
     }
+  }
+  server_ = std::make_unique<http::HttpServer>(server_options(deployment_->config(), options_.port),
+                                               std::move(router), &metrics_);
+  Status listening = server_->start();
+  if (!listening.ok()) {
+    for (auto& service : services_) service->stop();
+    return listening;
   }
   schedule_background_work();
   scheduler_.start();

@@ -163,8 +163,8 @@ case_metrics() {
   assert_contains "$text" 'nimbus_ocsp_responses_total{' "OCSP counter"
   assert_contains "$text" "nimbus_crl_next_update_timestamp_seconds{ca=\"$ISSUING\"}" "CRL next update per CA"
   assert_contains "$text" "nimbus_crl_age_seconds{ca=\"$ROOT\"}" "CRL age per CA"
-  # alice, bob and the responder's signing certificate; alice revoked
-  assert_contains "$text" "nimbus_certificates_issued{ca=\"$ISSUING\"} 3" "certificates issued per CA"
+  # alice, bob, the responder's signing certificate and the SCEP RA's; alice revoked
+  assert_contains "$text" "nimbus_certificates_issued{ca=\"$ISSUING\"} 4" "certificates issued per CA"
   assert_contains "$text" "nimbus_certificates_revoked{ca=\"$ISSUING\"} 1" "certificates revoked per CA"
 }
 run_case "metrics: requests by route, OCSP answers, CRL freshness, certificates per CA" case_metrics

@@ -46,9 +46,7 @@ Result<std::unique_ptr<ScepService>> ScepService::create(node::Node& node) {
     NIMBUS_TRY(crypto::load_legacy_provider());
     spdlog::warn("scep: scep_allow_des is on: clients may encrypt their requests with single DES");
   }
-  std::unique_ptr<ScepService> service(new ScepService(node));
-  service->refresh_authorities();
-  return service;
+  return std::unique_ptr<ScepService>(new ScepService(node));
 }
 
 void ScepService::refresh_authorities() {
@@ -77,7 +75,10 @@ void ScepService::refresh_authorities() {
   }
 }
 
+// The RAs are issued here rather than at creation: the node checks that every authority's key
+// opens before it starts its services, and a wrong passphrase should be that one error.
 Status ScepService::start() {
+  refresh_authorities();
   refresher_ = std::thread([this] { run_refresher(); });
   return ok_status();
 }
