@@ -93,7 +93,7 @@ Result<Issuer::Enrollment> Issuer::pending_enrollment(const std::string& enrollm
                              enrollment_id, record->certificate_serial.value_or("?")));
   }
   NIMBUS_ASSIGN_OR_RETURN(profile::Profile profile, current_profile(record->profile_id, enrollment_id));
-  return Enrollment{std::move(*record), std::move(profile), std::nullopt};
+  return Enrollment{std::move(*record), std::move(profile), std::nullopt, false};
 }
 
 Result<profile::Profile> Issuer::current_profile(const std::string& profile_id, const std::string& enrollment_id) {
@@ -141,7 +141,7 @@ Result<Issuer::Enrollment> Issuer::renewable_enrollment(const x509::Certificate&
                              "the validity)",
                              serial, format_timestamp(opens), profile.id, profile.renewal_threshold_percent));
   }
-  return Enrollment{std::move(*enrollment), std::move(profile), std::move(*record)};
+  return Enrollment{std::move(*enrollment), std::move(profile), std::move(*record), false};
 }
 
 Result<std::shared_ptr<const Issuer::SigningAuthority>> Issuer::signing_authority(const std::string& authority_id) {
@@ -173,9 +173,21 @@ Result<std::shared_ptr<const Issuer::SigningAuthority>> Issuer::signing_authorit
 Result<x509::Certificate> Issuer::issue(const std::string& enrollment_id, const x509::CertificateRequest& request,
                                         const RecordAlso& also) {
   NIMBUS_ASSIGN_OR_RETURN(Enrollment enrollment, pending_enrollment(enrollment_id));
+  return issue_for_request(enrollment, request, also);
+}
+
+Result<x509::Certificate> Issuer::issue_for_new_enrollment(const store::EnrollmentRecord& record,
+                                                           const x509::CertificateRequest& request,
+                                                           const RecordAlso& also) {
+  NIMBUS_ASSIGN_OR_RETURN(profile::Profile profile, current_profile(record.profile_id, record.id));
+  return issue_for_request(Enrollment{record, std::move(profile), std::nullopt, true}, request, also);
+}
+
+Result<x509::Certificate> Issuer::issue_for_request(const Enrollment& enrollment,
+                                                    const x509::CertificateRequest& request, const RecordAlso& also) {
   auto acceptable = profile::check_request(enrollment.profile, request);
   if (!acceptable.ok()) {
-    spdlog::info("enrollment '{}': request refused: {}", loggable(enrollment_id),
+    spdlog::info("enrollment '{}': request refused: {}", loggable(enrollment.record.id),
                  loggable(acceptable.error().message()));
     return std::move(acceptable).error().with_context("the certificate request was refused");
   }
@@ -263,6 +275,7 @@ Result<x509::Certificate> Issuer::issue_for_key(const Enrollment& enrollment, co
   record.subject_alt_names = alt_names_json(names.subject_alt_names);
   const std::optional<store::CertificateRecord>& renews = enrollment.renews;
   NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
+    if (enrollment.unstored) NIMBUS_TRY(tx.insert_enrollment(enrollment.record));
     NIMBUS_TRY(tx.insert_certificate(record));
     std::string detail = fmt::format("profile={} enrollment={} subject=\"{}\" not_after={}", profile.id,
                                      enrollment.record.id, record.subject, format_timestamp(record.not_after));

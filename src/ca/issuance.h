@@ -59,6 +59,13 @@ class Issuer {
   Result<x509::Certificate> issue(const std::string& enrollment_id, const x509::CertificateRequest& request,
                                   const RecordAlso& also = {});
 
+  // Issues the certificate for `enrollment`, a pending enrollment made for this request and not
+  // yet stored (one an MDM vouched for): it is stored in the certificate's own write, so that a
+  // refusal leaves no enrollment behind. The checks are issue()'s.
+  Result<x509::Certificate> issue_for_new_enrollment(const store::EnrollmentRecord& enrollment,
+                                                     const x509::CertificateRequest& request,
+                                                     const RecordAlso& also = {});
+
   // Renews `current`, a certificate this deployment issued for an enrollment: it must be the stored
   // certificate, valid now and not revoked, with no more than the profile's renewal threshold of
   // its validity left. The new certificate is for the request's key, with the enrollment's subject
@@ -85,6 +92,7 @@ class Issuer {
     store::EnrollmentRecord record;
     profile::Profile profile;
     std::optional<store::CertificateRecord> renews;  // the certificate a renewal replaces
+    bool unstored = false;                            // the record is written with the certificate
   };
 
   Result<Enrollment> pending_enrollment(const std::string& enrollment_id);
@@ -92,6 +100,8 @@ class Issuer {
   Result<profile::Profile> parsed_profile(const store::ProfileRecord& record);
   Result<profile::Profile> current_profile(const std::string& profile_id, const std::string& enrollment_id);
   Result<Enrollment> renewable_enrollment(const x509::Certificate& current);
+  Result<x509::Certificate> issue_for_request(const Enrollment& enrollment, const x509::CertificateRequest& request,
+                                              const RecordAlso& also);
   Result<x509::Certificate> issue_for_key(const Enrollment& enrollment, const crypto::PublicKey& subject_key,
                                           const std::optional<x509::DistinguishedName>& requested_subject,
                                           const RecordAlso& also = {});

@@ -134,21 +134,26 @@ Status ProfileCatalog::remove(const std::string& id) {
   });
 }
 
-Result<NewEnrollment> ProfileCatalog::create_enrollment(const std::string& profile_id, const Variables& variables) {
-  NIMBUS_ASSIGN_OR_RETURN(StoredProfile stored, get(profile_id));
+Result<store::EnrollmentRecord> new_enrollment_record(const StoredProfile& stored, const Variables& variables,
+                                                      Timestamp now) {
   NIMBUS_TRY(check_variable_names(stored.profile, variables));
   NIMBUS_ASSIGN_OR_RETURN(RenderedNames names, render_names(stored.profile, variables));
   NIMBUS_ASSIGN_OR_RETURN(Bytes id, crypto::random_bytes(8));
-
   store::EnrollmentRecord record;
   record.id = to_hex(id);
-  record.profile_id = profile_id;
+  record.profile_id = stored.record.id;
   record.profile_version = stored.record.version;
   record.variables = nlohmann::json(variables).dump();
   record.subject = names.subject.to_string();
   record.subject_alt_names = names_json(names.subject_alt_names);
   record.status = store::EnrollmentStatus::kPending;
-  record.created_at = clock_();
+  record.created_at = now;
+  return record;
+}
+
+Result<NewEnrollment> ProfileCatalog::create_enrollment(const std::string& profile_id, const Variables& variables) {
+  NIMBUS_ASSIGN_OR_RETURN(StoredProfile stored, get(profile_id));
+  NIMBUS_ASSIGN_OR_RETURN(store::EnrollmentRecord record, new_enrollment_record(stored, variables, clock_()));
   std::optional<NewChallenge> challenge;
   NIMBUS_TRY(store_.write([&](store::StoreWriter& tx) -> Status {
     challenge.reset();

@@ -41,6 +41,13 @@ struct StoredProfile {
   Profile profile;
 };
 
+// A pending enrollment for `variables` under the stored profile, made but not written: with its
+// subject and SANs rendered now, so that a missing or malformed value is an error here. The
+// catalog stores it with its first challenge; an enrollment an MDM vouches for is stored in the
+// write of its certificate.
+Result<store::EnrollmentRecord> new_enrollment_record(const StoredProfile& stored, const Variables& variables,
+                                                      Timestamp now);
+
 // Not thread-safe; one per command or request. The store must outlive it.
 class ProfileCatalog {
  public:

@@ -19,12 +19,6 @@ constexpr std::array<std::string_view, 8> kStandardVariables = {
     "OnPremisesSecurityIdentifier", "SerialNumber",
 };
 
-// A template is literal text and {{Name}} references, alternating.
-struct Piece {
-  bool is_variable = false;
-  std::string text;  // the literal text, or the variable name
-};
-
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
@@ -38,8 +32,10 @@ Error template_error(std::string_view text, std::string_view why) {
   return Error(ErrorCode::kInvalidArgument, fmt::format("template '{}': {}", text, why));
 }
 
-Result<std::vector<Piece>> split_template(std::string_view text) {
-  std::vector<Piece> pieces;
+}  // namespace
+
+Result<std::vector<TemplatePiece>> split_template(std::string_view text) {
+  std::vector<TemplatePiece> pieces;
   std::string literal;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -72,8 +68,6 @@ Result<std::vector<Piece>> split_template(std::string_view text) {
   return pieces;
 }
 
-}  // namespace
-
 std::span<const std::string_view> standard_variables() { return kStandardVariables; }
 
 bool is_variable_name(std::string_view name) {
@@ -82,18 +76,18 @@ bool is_variable_name(std::string_view name) {
 }
 
 Result<std::vector<std::string>> template_variables(std::string_view text) {
-  NIMBUS_ASSIGN_OR_RETURN(std::vector<Piece> pieces, split_template(text));
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<TemplatePiece> pieces, split_template(text));
   std::vector<std::string> names;
-  for (Piece& piece : pieces) {
+  for (TemplatePiece& piece : pieces) {
     if (piece.is_variable) names.push_back(std::move(piece.text));
   }
   return names;
 }
 
 Result<std::string> render_template(std::string_view text, const Variables& values, Escaping escaping) {
-  NIMBUS_ASSIGN_OR_RETURN(std::vector<Piece> pieces, split_template(text));
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<TemplatePiece> pieces, split_template(text));
   std::string out;
-  for (const Piece& piece : pieces) {
+  for (const TemplatePiece& piece : pieces) {
     if (!piece.is_variable) {
       out += piece.text;
       continue;

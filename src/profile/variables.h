@@ -21,6 +21,15 @@ std::span<const std::string_view> standard_variables();
 // True for a name a template can reference: [A-Za-z_][A-Za-z0-9_]*.
 bool is_variable_name(std::string_view name);
 
+// A template is literal text and {{Name}} references, alternating.
+struct TemplatePiece {
+  bool is_variable = false;
+  std::string text;  // the literal text, or the variable name
+};
+
+// The pieces of a template, in order; refuses what template_variables refuses.
+Result<std::vector<TemplatePiece>> split_template(std::string_view text);
+
 // The variable names a template references, in order of appearance. Refuses unbalanced braces and
 // names that are not [A-Za-z_][A-Za-z0-9_]*.
 Result<std::vector<std::string>> template_variables(std::string_view text);

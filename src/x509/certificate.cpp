@@ -301,34 +301,10 @@ std::vector<std::string> extended_key_usages(const Certificate& certificate) {
 }
 
 std::vector<std::string> subject_alt_names(const Certificate& certificate) {
-  std::vector<std::string> out;
   crypto::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(certificate.get(), NID_subject_alt_name, nullptr, nullptr)));
-  if (!names) return out;
-  auto text = [](const ASN1_STRING* s) {
-    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<std::size_t>(ASN1_STRING_length(s)));
-  };
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    switch (name->type) {
-      case GEN_DNS: out.push_back("DNS:" + text(name->d.dNSName)); break;
-      case GEN_EMAIL: out.push_back("email:" + text(name->d.rfc822Name)); break;
-      case GEN_URI: out.push_back("URI:" + text(name->d.uniformResourceIdentifier)); break;
-      case GEN_OTHERNAME: {
-        std::string oid = crypto::dotted_oid(name->d.otherName->type_id);
-        const ASN1_TYPE* value = name->d.otherName->value;
-        if (std::string_view(oid) == "1.3.6.1.4.1.311.20.2.3" && value->type == V_ASN1_UTF8STRING) {
-          out.push_back("UPN:" + text(value->value.utf8string));
-        } else {
-          out.push_back(std::string("othername:") + oid);
-        }
-        break;
-      }
-      default: out.push_back("other"); break;
-    }
-  }
-  return out;
+  if (!names) return {};
+  return alt_name_strings(names.get());
 }
 
 }  // namespace nimbus::x509

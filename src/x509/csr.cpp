@@ -7,6 +7,7 @@
 #include "crypto/bio.h"
 #include "crypto/openssl_error.h"
 #include "x509/extensions.h"
+#include "x509/general_names.h"
 #include "x509/single_object.h"
 
 namespace nimbus::x509 {
@@ -157,6 +158,20 @@ std::optional<std::string> CertificateRequest::challenge_password() const {
 
 DistinguishedName CertificateRequest::subject() const {
   return DistinguishedName::from_openssl(X509_REQ_get_subject_name(get()));
+}
+
+Result<std::vector<std::string>> CertificateRequest::requested_subject_alt_names() const {
+  crypto::ExtensionStackPtr extensions(X509_REQ_get_extensions(get()));
+  if (!extensions) return std::vector<std::string>();
+  int index = X509v3_get_ext_by_NID(extensions.get(), NID_subject_alt_name, -1);
+  if (index < 0) return std::vector<std::string>();
+  if (X509v3_get_ext_by_NID(extensions.get(), NID_subject_alt_name, index) >= 0) {
+    return Error(ErrorCode::kInvalidArgument, "the request asks for subjectAltName twice");
+  }
+  crypto::GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(X509v3_get_ext(extensions.get(), index))));
+  if (!names) return Error(ErrorCode::kInvalidArgument, "the request's subjectAltName does not decode");
+  return alt_name_strings(names.get());
 }
 
 crypto::PublicKey CertificateRequest::public_key() const {

@@ -50,6 +50,10 @@ class CertificateRequest {
   std::optional<std::string> challenge_password() const;
 
   DistinguishedName subject() const;
+  // The subjectAltNames the request asks for in its extensionRequest, written as
+  // subject_alt_names() writes a certificate's ("DNS:host", "UPN:user@domain", ...); none when it
+  // asks for none. kInvalidArgument when the extension is there but does not decode.
+  Result<std::vector<std::string>> requested_subject_alt_names() const;
   crypto::PublicKey public_key() const;
   const Bytes& der() const { return shared_->der; }
   std::string pem() const;

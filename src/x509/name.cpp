@@ -3,6 +3,7 @@
 #include <openssl/objects.h>
 
 #include <cctype>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -268,20 +269,37 @@ Bytes value_der(const ASN1_STRING* data) {
 }
 
 // The value as an escaped RFC 4514 string, or "#" and the DER in hex when it is not a string.
-std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
-  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
+// The value as UTF-8; nullopt for a string type that has no text form.
+std::optional<std::string> attribute_utf8(const X509_NAME_ENTRY* entry) {
   unsigned char* utf8 = nullptr;
-  int size = ASN1_STRING_to_UTF8(&utf8, data);
+  int size = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
   if (size < 0) {
     crypto::clear_openssl_errors();
-    return "#" + to_hex(value_der(data));
+    return std::nullopt;
   }
   std::string value(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(size));
   OPENSSL_free(utf8);
-  return escape_attribute_value(value);
+  return value;
+}
+
+std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
+  std::optional<std::string> value = attribute_utf8(entry);
+  if (!value) return "#" + to_hex(value_der(X509_NAME_ENTRY_get_data(entry)));
+  return escape_attribute_value(*value);
 }
 
 }  // namespace
+
+std::vector<NameAttribute> DistinguishedName::attributes() const {
+  std::vector<NameAttribute> out;
+  for (int i = 0; i < X509_NAME_entry_count(name_.get()); ++i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name_.get(), i);
+    std::optional<std::string> value = attribute_utf8(entry);
+    out.push_back({attribute_type_text(X509_NAME_ENTRY_get_object(entry)), value.value_or(attribute_value_text(entry)),
+                   X509_NAME_ENTRY_set(entry)});
+  }
+  return out;
+}
 
 std::string format_name(const X509_NAME* name) {
   // Most specific RDN (last in DER) first; attributes inside a multi-valued RDN in DER order.

@@ -4,12 +4,22 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
 #include "crypto/handles.h"
 
 namespace nimbus::x509 {
+
+// One attribute of a name: its type as to_string() writes it ("CN", "O", "E", or a dotted OID), its
+// value as UTF-8 (or "#" and the hex of its DER, for a string type with no text form), and the
+// position of its RDN in the DER (attributes of one multi-valued RDN share it).
+struct NameAttribute {
+  std::string type;
+  std::string value;
+  int rdn = 0;
+};
 
 // Immutable; copies share the underlying X509_NAME. Safe to read from several threads.
 class DistinguishedName {
@@ -32,6 +42,9 @@ class DistinguishedName {
   // A copy whose last CN holds `common_name` (UTF-8) instead, or, without a CN, with one added as
   // the most specific RDN.
   Result<DistinguishedName> with_common_name(std::string_view common_name) const;
+
+  // The attributes in DER order: the least specific first.
+  std::vector<NameAttribute> attributes() const;
 
   bool empty() const;
   Bytes der() const;
