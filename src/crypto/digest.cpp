@@ -19,6 +19,17 @@ Bytes digest(const EVP_MD* md, ByteView data) {
 Bytes sha1(ByteView data) { return digest(EVP_sha1(), data); }
 Bytes sha256(ByteView data) { return digest(EVP_sha256(), data); }
 
+Bytes hmac_sha256(ByteView key, ByteView data) {
+  Bytes out(32);
+  std::size_t written = 0;
+  // An empty key is a valid HMAC key; OpenSSL wants a non-null pointer for it all the same.
+  static const std::uint8_t kNoKey = 0;
+  EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.empty() ? &kNoKey : key.data(), key.size(), data.data(),
+            data.size(), out.data(), out.size(), &written);
+  out.resize(written);
+  return out;
+}
+
 namespace {
 
 // MD5 and HMAC fetched from the default provider once per process. A RADIUS server computes

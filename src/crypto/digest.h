@@ -1,5 +1,5 @@
-// Message digests used for thumbprints and key identifiers, and the MD5 constructions RADIUS is
-// built on.
+// Message digests used for thumbprints and key identifiers, HMAC-SHA256 for webhook signatures, and
+// the MD5 constructions RADIUS is built on.
 #pragma once
 
 #include <array>
@@ -12,6 +12,9 @@ namespace nimbus::crypto {
 
 Bytes sha1(ByteView data);
 Bytes sha256(ByteView data);
+
+// HMAC-SHA256 (RFC 2104 over FIPS 180-4): 32 bytes.
+Bytes hmac_sha256(ByteView key, ByteView data);
 
 using Md5Digest = std::array<std::uint8_t, 16>;
 

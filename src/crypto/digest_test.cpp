@@ -28,5 +28,14 @@ TEST(Digest, HmacMd5MatchesKnownAnswers) {
             "750c783e6ab0b503eaa86e310a5db738");
 }
 
+// RFC 4231 §4.2 and §4.3 (test cases 1 and 2).
+TEST(Digest, HmacSha256MatchesKnownAnswers) {
+  Bytes key(20, 0x0b);
+  EXPECT_EQ(to_hex(hmac_sha256(key, as_bytes("Hi There"))),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(to_hex(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 }  // namespace
 }  // namespace nimbus::crypto

@@ -82,6 +82,16 @@ Result<AppliedProfile> ProfileCatalog::apply(std::string_view yaml, const std::o
                              format_timestamp(ca_certificate.not_after())));
   }
 
+  if (profile.challenge.mode == ChallengeMode::kWebhook) {
+    NIMBUS_ASSIGN_OR_RETURN(std::optional<StoredProfile> other, webhook_profile(profile.issuing_ca));
+    if (other && other->record.id != profile.id) {
+      return Error(ErrorCode::kPolicyViolation,
+                   fmt::format("challenge.mode: profile '{}' already takes the challenges of '{}' from an MDM; a "
+                               "CA has at most one such profile, because a challenge it does not know names none",
+                               other->record.id, profile.issuing_ca));
+    }
+  }
+
   std::string document = profile_to_yaml(profile);
   NIMBUS_ASSIGN_OR_RETURN(auto existing, store_.find_profile(profile.id));
   AppliedProfile applied{{}, profile, !existing.has_value(), !existing || existing->document != document};
@@ -117,6 +127,16 @@ Result<std::vector<StoredProfile>> ProfileCatalog::list() {
     profiles.push_back(std::move(stored));
   }
   return profiles;
+}
+
+Result<std::optional<StoredProfile>> ProfileCatalog::webhook_profile(const std::string& authority_id) {
+  NIMBUS_ASSIGN_OR_RETURN(auto records, store_.list_profiles());
+  for (const store::ProfileRecord& record : records) {
+    if (record.issuing_ca != authority_id) continue;
+    NIMBUS_ASSIGN_OR_RETURN(StoredProfile stored, get(record.id));
+    if (stored.profile.challenge.mode == ChallengeMode::kWebhook) return std::optional<StoredProfile>(std::move(stored));
+  }
+  return std::optional<StoredProfile>();
 }
 
 Status ProfileCatalog::remove(const std::string& id) {

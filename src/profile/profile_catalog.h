@@ -63,6 +63,9 @@ class ProfileCatalog {
 
   Result<StoredProfile> get(const std::string& id);
   Result<std::vector<StoredProfile>> list();
+  // The profile of the issuing CA `authority_id` whose challenges come from an MDM
+  // (challenge.mode: webhook); apply() allows at most one per CA.
+  Result<std::optional<StoredProfile>> webhook_profile(const std::string& authority_id);
 
   // Refused while the profile has pending enrollments; issued certificates keep their reference.
   Status remove(const std::string& id);

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -38,6 +39,41 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
     return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
   }
   sink->body->insert(sink->body->end(), data, data + length);
+  return length;
+}
+
+// The headers of the answer that ends the exchange: a status line (after a redirect or a 100
+// Continue) starts them afresh. More than kMaxHeaderBytes of them stops the transfer.
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+
+struct HeaderSink {
+  std::map<std::string, std::string>* headers;
+  std::size_t bytes = 0;
+};
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::size_t collect_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* sink = static_cast<HeaderSink*>(user);
+  std::size_t length = size * count;
+  sink->bytes += length;
+  if (sink->bytes > kMaxHeaderBytes) return 0;
+  std::string_view line(data, length);
+  if (line.starts_with("HTTP/")) {
+    sink->headers->clear();
+    return length;
+  }
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return length;
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  (*sink->headers)[name] = std::string(trimmed(line.substr(colon + 1)));
   return length;
 }
 
@@ -85,7 +121,7 @@ FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, kSchemes);
   curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, kSchemes);
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 3L);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
@@ -93,14 +129,25 @@ FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
+  HeaderSink header_sink{&response.headers};
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &header_sink);
   curl_easy_setopt(handle, CURLOPT_USERAGENT, "nimbus-verify/" NIMBUS_VERSION);
   if (request.max_bytes != 0) {
     curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_bytes));
   }
   std::unique_ptr<curl_slist, CurlListDeleter> headers;
+  auto add_header = [&](const std::string& line) {
+    curl_slist* longer = curl_slist_append(headers.get(), line.c_str());
+    if (longer != nullptr) {
+      (void)headers.release();
+      headers.reset(longer);
+    }
+  };
+  if (request.post_body) add_header(fmt::format("Content-Type: {}", request.content_type));
+  for (const auto& [name, value] : request.headers) add_header(fmt::format("{}: {}", name, value));
+  if (headers) curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
   if (request.post_body) {
-    headers.reset(curl_slist_append(nullptr, fmt::format("Content-Type: {}", request.content_type).c_str()));
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.post_body->data());
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.post_body->size()));
   }

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/bytes.h"
 #include "verify/evidence.h"
@@ -19,6 +22,10 @@ struct FetchRequest {
   std::string content_type;
   std::chrono::milliseconds timeout{10000};
   std::size_t max_bytes = 0;  // a larger answer ends as kRejected
+  // More request headers (name, value), for callers that sign what they send.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Off for a request whose answer must come from the URL asked, as a webhook's must.
+  bool follow_redirects = true;
 };
 
 struct FetchResponse {
@@ -29,6 +36,8 @@ struct FetchResponse {
   Bytes body;  // with kOk the answer; with kHttpError what the server sent with its status (its reason)
   std::string detail;
   std::chrono::milliseconds elapsed{0};
+  // The answer's headers, names in lower case (the last of a repeated one); http(s) only.
+  std::map<std::string, std::string> headers;
 };
 
 // Implementations are safe to call from several threads at once.

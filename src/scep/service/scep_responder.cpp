@@ -7,6 +7,8 @@
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "profile/enrollment_challenges.h"
+#include "profile/csr_policy.h"
+#include "profile/requested_names.h"
 
 namespace nimbus::scep {
 
@@ -53,8 +55,14 @@ std::vector<x509::ContentCipher> ResponderSettings::ciphers() const {
   return ciphers;
 }
 
-Responder::Responder(store::Store& store, ca::Issuer& issuer, ResponderSettings settings, Clock clock)
-    : store_(store), issuer_(issuer), settings_(settings), ciphers_(settings.ciphers()), clock_(std::move(clock)) {}
+Responder::Responder(store::Store& store, ca::Issuer& issuer, ResponderSettings settings, Clock clock,
+                     MdmWebhook* webhook)
+    : store_(store),
+      issuer_(issuer),
+      settings_(settings),
+      ciphers_(settings.ciphers()),
+      clock_(std::move(clock)),
+      webhook_(webhook) {}
 
 ScepAnswer Responder::answer(ByteView message, const RegistrationAuthority& ra, std::string_view remote_address) {
   Refusal refusal;
@@ -185,11 +193,61 @@ Result<Outcome> Responder::enroll(const Exchange& exchange, const x509::Certific
   auto usable = profile::usable_challenge(store_, *challenge, exchange.ra.authority_id, clock_());
   if (!usable.ok()) {
     if (usable.error().is_failure()) return usable.error();
+    if (usable.error().code() == ErrorCode::kNotFound && webhook_ != nullptr) {
+      profile::ProfileCatalog catalog(store_, "scep", clock_);
+      NIMBUS_ASSIGN_OR_RETURN(std::optional<profile::StoredProfile> vouching,
+                              catalog.webhook_profile(exchange.ra.authority_id));
+      if (vouching) return enroll_vouched(exchange, csr, *vouching, *challenge);
+    }
     return failure(FailInfo::kBadRequest, fmt::format("the challenge: {}", usable.error().message()));
   }
   return issued(exchange,
                 issuer_.issue(usable->enrollment_id, csr, record_transaction(exchange, transaction, usable->digest)),
                 transaction);
+}
+
+Result<Outcome> Responder::enroll_vouched(const Exchange& exchange, const x509::CertificateRequest& csr,
+                                          const profile::StoredProfile& vouching, const std::string& challenge) {
+  const profile::Profile& profile = vouching.profile;
+  Transaction transaction{exchange.request.transaction_id, key_digest_of(csr.public_key())};
+  auto refused = [&](const Error& error) {
+    return failure(FailInfo::kBadRequest, fmt::format("profile '{}': {}", profile.id, error.message()));
+  };
+  // What the MDM would be asked about must be issuable first: it is told only of real outcomes.
+  if (Status acceptable = profile::check_request(profile, csr); !acceptable.ok()) return refused(acceptable.error());
+  NIMBUS_ASSIGN_OR_RETURN(std::vector<std::string> alt_names, csr.requested_subject_alt_names());
+  auto variables = profile::variables_for_request(profile, csr.subject(), alt_names);
+  if (!variables.ok()) return refused(variables.error());
+  Timestamp now = clock_();
+  auto enrollment = profile::new_enrollment_record(vouching, *variables, now);
+  if (!enrollment.ok()) return refused(enrollment.error());
+
+  WebhookQuestion question{exchange.ra.authority_id,        profile.id, exchange.request.transaction_id, challenge,
+                           csr.subject().to_string(),       alt_names,  transaction.key_digest};
+  auto verdict = webhook_->ask(profile.challenge, question);
+  if (!verdict.ok()) {
+    spdlog::warn("SCEP PKCSReq transaction {} for '{}': {}", loggable(exchange.request.transaction_id),
+                 exchange.ra.authority_id, loggable(verdict.error().message()));
+    return failure(FailInfo::kBadRequest, verdict.error().message());
+  }
+  if (!verdict->allow) {
+    return failure(FailInfo::kBadRequest,
+                   fmt::format("the MDM at {} refused the challenge: {}", profile.challenge.webhook_url,
+                               verdict->reason.empty() ? "(no reason given)" : verdict->reason));
+  }
+
+  // Recorded as used, so that a replay is refused here without asking the MDM again.
+  store::ChallengeRecord spent{profile::challenge_digest(challenge), enrollment->id, exchange.ra.authority_id, now,
+                               now + profile.challenge.lifetime, store::ChallengeStatus::kOpen, std::nullopt};
+  std::string digest = spent.digest;
+  Result<x509::Certificate> certificate = issuer_.issue_for_new_enrollment(
+      *enrollment, csr, record_transaction(exchange, transaction, digest, std::move(spent)));
+  if (certificate.ok()) {
+    webhook_->notify_issued(profile.challenge, question, verdict->request_id, *certificate);
+  } else {
+    webhook_->notify_failed(profile.challenge, question, verdict->request_id, certificate.error().message());
+  }
+  return issued(exchange, std::move(certificate), transaction);
 }
 
 Result<Outcome> Responder::renew(const Exchange& exchange, const x509::CertificateRequest& csr) {
@@ -271,12 +329,19 @@ Result<Outcome> Responder::issued(const Exchange& exchange, Result<x509::Certifi
 }
 
 ca::Issuer::RecordAlso Responder::record_transaction(const Exchange& exchange, const Transaction& transaction,
-                                                     std::optional<std::string> challenge_digest) {
-  return [this, authority_id = exchange.ra.authority_id, transaction,
-          challenge_digest = std::move(challenge_digest)](store::StoreWriter& tx,
-                                                          const store::CertificateRecord& record) -> Status {
+                                                     std::optional<std::string> consumed_digest,
+                                                     std::optional<store::ChallengeRecord> vouched) {
+  return [this, authority_id = exchange.ra.authority_id, transaction, consumed_digest = std::move(consumed_digest),
+          vouched = std::move(vouched)](store::StoreWriter& tx, const store::CertificateRecord& record) -> Status {
     Timestamp now = clock_();
-    if (challenge_digest) NIMBUS_TRY(tx.consume_challenge(*challenge_digest, now));
+    if (vouched) {
+      Status recorded = tx.insert_challenge(*vouched);
+      if (!recorded.ok() && recorded.error().code() == ErrorCode::kAlreadyExists) {
+        return Error(ErrorCode::kFailedPrecondition, "the challenge was used by another request");
+      }
+      NIMBUS_TRY(std::move(recorded));
+    }
+    if (consumed_digest) NIMBUS_TRY(tx.consume_challenge(*consumed_digest, now));
     return tx.insert_scep_transaction({authority_id, transaction.key, transaction.key_digest, record.serial, now});
   };
 }

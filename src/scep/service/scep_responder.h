@@ -3,8 +3,13 @@
 //
 //   PKCSReq     a CSR carrying a one-time challenge of this CA: issued for the challenge's
 //               enrollment, the challenge consumed and the transaction recorded in the
-//               certificate's own write. A PKCSReq signed with a current certificate of this CA
-//               and carrying no challenge is a renewal, as some clients send them.
+//               certificate's own write. A challenge the store does not know, sent to a CA with
+//               a profile whose challenges come from an MDM (challenge.mode: webhook), is the
+//               MDM's: the CSR's names are held to that profile's templates, the MDM is asked
+//               (scep/service/mdm_webhook.h), and on its yes the enrollment is made, the
+//               challenge recorded as used and the certificate stored in one write. A PKCSReq
+//               signed with a current certificate of this CA and carrying no challenge is a
+//               renewal, as some clients send them.
 //   RenewalReq  signed with the certificate being renewed: Issuer::renew.
 //   CertPoll    the certificate of a transaction already answered (issuance never waits, so
 //               there is nothing pending to poll).
@@ -30,7 +35,9 @@
 #include "core/bytes.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "profile/profile_catalog.h"
 #include "scep/message.h"
+#include "scep/service/mdm_webhook.h"
 #include "scep/service/registration_authority.h"
 #include "store/store.h"
 
@@ -62,8 +69,10 @@ class Responder {
  public:
   using Clock = std::function<Timestamp()>;
 
-  // The store and issuer must outlive the responder.
-  Responder(store::Store& store, ca::Issuer& issuer, ResponderSettings settings, Clock clock = now_utc);
+  // The store, issuer and webhook must outlive the responder. Without a webhook, challenges of
+  // MDMs are refused as unknown.
+  Responder(store::Store& store, ca::Issuer& issuer, ResponderSettings settings, Clock clock = now_utc,
+            MdmWebhook* webhook = nullptr);
 
   // Answers the pkiMessage `message` sent to `ra` from `remote_address`.
   ScepAnswer answer(ByteView message, const RegistrationAuthority& ra, std::string_view remote_address);
@@ -86,6 +95,8 @@ class Responder {
 
   Result<Outcome> decide(const Exchange& exchange);
   Result<Outcome> enroll(const Exchange& exchange, const x509::CertificateRequest& csr);
+  Result<Outcome> enroll_vouched(const Exchange& exchange, const x509::CertificateRequest& csr,
+                                 const profile::StoredProfile& vouching, const std::string& challenge);
   Result<Outcome> renew(const Exchange& exchange, const x509::CertificateRequest& csr);
   Result<Outcome> poll(const Exchange& exchange);
   Result<Outcome> get_certificate(const Exchange& exchange);
@@ -104,8 +115,11 @@ class Responder {
   Result<std::optional<Outcome>> earlier_answer(const Exchange& exchange, const Transaction& transaction);
   Result<Outcome> issued(const Exchange& exchange, Result<x509::Certificate> certificate,
                          const Transaction& transaction);
+  // Records the transaction in the certificate's write, and spends its challenge there: consumes
+  // the store's open challenge `consumed_digest`, or records `vouched`, an MDM's, as used.
   ca::Issuer::RecordAlso record_transaction(const Exchange& exchange, const Transaction& transaction,
-                                            std::optional<std::string> challenge_digest);
+                                            std::optional<std::string> consumed_digest,
+                                            std::optional<store::ChallengeRecord> vouched = std::nullopt);
   void audit_refusal(const RegistrationAuthority& ra, std::string_view operation, const std::string& transaction_id,
                      std::string_view remote_address, const Outcome& outcome);
 
@@ -114,6 +128,7 @@ class Responder {
   ResponderSettings settings_;
   std::vector<x509::ContentCipher> ciphers_;
   Clock clock_;
+  MdmWebhook* webhook_;
 };
 
 }  // namespace nimbus::scep

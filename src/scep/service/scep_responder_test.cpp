@@ -4,9 +4,11 @@
 
 #include "ca/authorities.h"
 #include "ca/service_certificates.h"
+#include "crypto/digest.h"
 #include "crypto/key_store.h"
 #include "profile/profile_catalog.h"
 #include "revocation/revocations.h"
+#include "scep/service/fake_mdm.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/test_support.h"
 
@@ -58,6 +60,8 @@ hash: [sha256]
 renewal_threshold: 20%
 strong_mapping: none
 )";
+
+constexpr std::string_view kMdmSecret = "the MDM's shared secret";
 
 Bytes octets(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
@@ -324,6 +328,151 @@ TEST_F(ScepResponderTest, AnswersGetCertAndGetCrlForThisCaOnly) {
   EXPECT_EQ(unknown.rep->fail_info, FailInfo::kBadCertId);
   Answered poll = answer(message(octets("x"), device_, MessageType::kCertPoll, "never-sent"), device_);
   EXPECT_EQ(poll.rep->fail_info, FailInfo::kBadCertId);
+}
+
+}  // namespace
+}  // namespace nimbus::scep
+
+namespace nimbus::scep {
+namespace {
+
+class ScepWebhookTest : public ScepResponderTest {
+ protected:
+  void SetUp() override {
+    ScepResponderTest::SetUp();
+    nimbus::testing::write_text(dir_.path() / "mdm.secret", std::string(kMdmSecret) + "\n");
+    NIMBUS_ASSERT_OK(catalog_->apply(mdm_profile()));
+    webhook_ = std::make_unique<MdmWebhook>(mdm_, dir_.path(), [this] { return now_; });
+    responder_ = std::make_unique<Responder>(*sqlite_, *issuer_, ResponderSettings{}, [this] { return now_; },
+                                             webhook_.get());
+  }
+
+  // The device profile again, with its challenges from an MDM.
+  static std::string mdm_profile(std::string_view id = "mdm") {
+    std::string document(kProfile);
+    document.replace(document.find("id: device"), std::string_view("id: device").size(), "id: " + std::string(id));
+    return document + "challenge: {mode: webhook, webhook_url: \"http://mdm.test/scep-check\", secret_file: mdm.secret, "
+                      "timeout: 2s}\n";
+  }
+
+  // A PKCSReq carrying an MDM's challenge, as a device sends it.
+  Bytes vouched(const std::string& challenge, const std::string& transaction, const std::string& subject = "CN=pc9",
+                const std::vector<std::string>& dns_names = {"pc9.contoso.test"}) {
+    Bytes request = must(x509::CertificateRequest::create_for_enrollment(dn(subject), device_.key,
+                                                                         crypto::SignatureDigest::kSha256, challenge,
+                                                                         dns_names))
+                        .der();
+    return message(request, device_, MessageType::kPkcsReq, transaction);
+  }
+
+  FakeMdm mdm_{std::string(kMdmSecret)};
+  std::unique_ptr<MdmWebhook> webhook_;
+};
+
+TEST_F(ScepWebhookTest, IssuesOnTheMdmsSignedYesAndTellsItTheCertificate) {
+  Answered answered = answer(vouched("mdm-challenge-1", "vouched-1"), device_);
+  ASSERT_EQ(answered.rep->status, PkiStatus::kSuccess);
+  const x509::Certificate& certificate = answered.rep->certificates.at(0);
+  EXPECT_EQ(certificate.subject().to_string(), "CN=pc9");
+  EXPECT_EQ(x509::subject_alt_names(certificate), std::vector<std::string>{"DNS:pc9.contoso.test"});
+
+  std::vector<nlohmann::json> questions = mdm_.questions();
+  ASSERT_EQ(questions.size(), 1u);
+  const nlohmann::json& question = questions[0];
+  EXPECT_EQ(question["event"], "verify");
+  EXPECT_EQ(question["ca"], "issuing");
+  EXPECT_EQ(question["profile"], "mdm");
+  EXPECT_EQ(question["transaction_id"], "vouched-1");
+  EXPECT_EQ(question["challenge"], "mdm-challenge-1");
+  EXPECT_EQ(question["subject"], "CN=pc9");
+  EXPECT_EQ(question["subject_alt_names"], nlohmann::json::array({"DNS:pc9.contoso.test"}));
+  EXPECT_EQ(question["public_key_sha256"], to_hex(crypto::sha256(device_.key.public_key().spki_der())));
+  EXPECT_EQ(question["request_id"].get<std::string>().size(), 32u);
+
+  std::vector<nlohmann::json> notifications = mdm_.notifications();
+  ASSERT_EQ(notifications.size(), 1u);
+  EXPECT_EQ(notifications[0]["event"], "issued");
+  EXPECT_EQ(notifications[0]["request_id"], question["request_id"]);
+  EXPECT_EQ(notifications[0]["serial"], certificate.serial_hex());
+  EXPECT_EQ(notifications[0]["thumbprint_sha256"], to_hex(certificate.sha256_thumbprint()));
+  EXPECT_TRUE(mdm_.all_signed());
+
+  // The enrollment was made with the certificate, under the MDM's profile.
+  auto record = must(sqlite_->find_certificate(certificate.serial_hex()));
+  ASSERT_TRUE(record && record->enrollment_id);
+  auto enrollment = must(sqlite_->find_enrollment(*record->enrollment_id));
+  ASSERT_TRUE(enrollment.has_value());
+  EXPECT_EQ(enrollment->profile_id, "mdm");
+  EXPECT_EQ(enrollment->status, store::EnrollmentStatus::kUsed);
+
+  // A retry of the transaction gets the same certificate without asking again; the challenge in a
+  // new transaction is refused as used, also without asking.
+  Answered retried = answer(vouched("mdm-challenge-1", "vouched-1"), device_);
+  ASSERT_EQ(retried.rep->status, PkiStatus::kSuccess);
+  EXPECT_EQ(retried.rep->certificates.at(0).der(), certificate.der());
+  Answered replayed = answer(vouched("mdm-challenge-1", "vouched-2"), device_);
+  EXPECT_EQ(replayed.rep->status, PkiStatus::kFailure);
+  EXPECT_EQ(replayed.rep->fail_info, FailInfo::kBadRequest);
+  EXPECT_EQ(mdm_.questions().size(), 1u);
+}
+
+TEST_F(ScepWebhookTest, AnythingButAnAuthenticYesIssuesNothing) {
+  struct Row {
+    std::string name;
+    FakeMdm::Answer answer;
+    std::string subject = "CN=pc9";
+    std::vector<std::string> dns_names = {"pc9.contoso.test"};
+    bool asked = true;
+  };
+  std::vector<Row> rows = {
+      {"the MDM says no", FakeMdm::Answer::kDeny},
+      {"garbage", FakeMdm::Answer::kGarbage},
+      {"a bad HMAC", FakeMdm::Answer::kBadSignature},
+      {"no signature", FakeMdm::Answer::kUnsigned},
+      {"a signature an hour old", FakeMdm::Answer::kStale},
+      {"a yes to another question", FakeMdm::Answer::kOtherRequestId},
+      {"nothing within the timeout", FakeMdm::Answer::kSilent},
+      {"a server error", FakeMdm::Answer::kServerError},
+      {"a name the templates do not give", FakeMdm::Answer::kAllow, "CN=pc9", {"pc9.contoso.test", "evil.example"},
+       false},
+      {"a subject attribute the template lacks", FakeMdm::Answer::kAllow, "CN=pc9, O=Evil", {"pc9.contoso.test"},
+       false},
+      {"a SAN the template needs is missing", FakeMdm::Answer::kAllow, "CN=pc9", {}, false},
+      {"a subject that disagrees with the SAN", FakeMdm::Answer::kAllow, "CN=pc8", {"pc9.contoso.test"}, false},
+  };
+  int transaction = 0;
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    mdm_.answer_with(row.answer);
+    std::size_t questions = mdm_.questions().size();
+    std::size_t before = issued();
+    Answered answered = answer(
+        vouched("mdm-challenge-" + std::to_string(transaction), "t-" + std::to_string(transaction), row.subject,
+                row.dns_names),
+        device_);
+    ++transaction;
+    ASSERT_TRUE(answered.rep.has_value());
+    EXPECT_EQ(answered.rep->status, PkiStatus::kFailure);
+    EXPECT_EQ(answered.rep->fail_info, FailInfo::kBadRequest);
+    EXPECT_EQ(issued(), before);
+    EXPECT_EQ(mdm_.questions().size(), questions + (row.asked ? 1 : 0));
+  }
+  EXPECT_TRUE(mdm_.notifications().empty());
+  EXPECT_TRUE(must(sqlite_->list_enrollments("mdm")).empty());
+}
+
+TEST_F(ScepWebhookTest, AChallengeTheStoreKnowsNeverReachesTheMdm) {
+  Answered answered = answer(message(csr(device_.key, challenge()).der(), device_), device_);
+  EXPECT_EQ(answered.rep->status, PkiStatus::kSuccess);
+  EXPECT_TRUE(mdm_.questions().empty());
+}
+
+TEST_F(ScepWebhookTest, ACaHasAtMostOneProfileThatAsksAnMdm) {
+  auto refused = catalog_->apply(mdm_profile("mdm2"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("profile 'mdm' already takes the challenges of 'issuing'"),
+            std::string::npos);
+  NIMBUS_EXPECT_OK(catalog_->apply(mdm_profile()));  // itself again: unchanged
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ ScepService::ScepService(node::Node& node)
                 node.deployment().config().scep_allow_sha1},
       keys_(node.deployment().open_key_store()),
       issuer_(make_issuer(node, *keys_)),
-      responder_(node.store(), issuer_, settings_) {}
+      webhook_(curl_, node.deployment().data_dir()),
+      responder_(node.store(), issuer_, settings_, now_utc, &webhook_) {}
 
 ScepService::~ScepService() { stop(); }
 

@@ -26,8 +26,10 @@
 #include "http/metrics.h"
 #include "node/node.h"
 #include "node/service.h"
+#include "scep/service/mdm_webhook.h"
 #include "scep/service/registration_authority.h"
 #include "scep/service/scep_responder.h"
+#include "verify/curl_fetcher.h"
 
 namespace nimbus::scep {
 
@@ -60,6 +62,8 @@ class ScepService final : public node::Service {
   ResponderSettings settings_;
   std::unique_ptr<crypto::KeyStore> keys_;  // the Issuer's: a KeyStore is used by one owner
   ca::Issuer issuer_;
+  verify::CurlFetcher curl_;  // for the MDM webhooks of profiles with challenge.mode: webhook
+  MdmWebhook webhook_;
   Responder responder_;
   http::CounterFamily* operations_ = nullptr;
 
