@@ -7,6 +7,7 @@
 #   make bench      build the benchmarks and run them next to `openssl speed` (bench/run, ~8 minutes)
 #   make bench-verify  only chain verification, next to `openssl verify -crl_check_all` (bench/verify_peer)
 #   make bench-radius  only the RADIUS server, next to FreeRADIUS 3.2 (bench/radius, ~3 minutes)
+#   make bench-scep    only SCEP enrollment, next to the RSA ceiling and micromdm/scep (bench/scep, ~4 minutes)
 #   make deps       install the Debian packages the build and tests need
 
 SHELL := /bin/bash
@@ -17,7 +18,7 @@ FUZZ_RUNS ?= 10000000
 FUZZ_LONG_SECONDS ?= 3600
 DATA ?= var
 
-.PHONY: all deps build build-asan test test-asan run fuzz fuzz-long fuzz-build bench bench-verify bench-radius clean
+.PHONY: all deps build build-asan test test-asan run fuzz fuzz-long fuzz-build bench bench-verify bench-radius bench-scep clean
 
 all: build
 
@@ -59,7 +60,7 @@ fuzz-build: deps
 # The build/ tree ($(BUILD_TYPE), RelWithDebInfo by default: -O2, as shipped). Only the benchmarks and
 # the library they link are built; the benchmarks are not part of `make test`.
 bench: deps build/build.ninja
-	cmake --build build -j $(JOBS) --target nimbus_bench nimbus_crl_bench nimbus_verify_bench nimbus
+	cmake --build build -j $(JOBS) --target nimbus_bench nimbus_crl_bench nimbus_verify_bench nimbus_scep_bench nimbus
 	bench/run build
 
 # bench/run ends with this; on its own it takes about 2 minutes. The per-process peer needs the
@@ -72,6 +73,12 @@ bench-verify: deps build/build.ninja
 bench-radius: deps build/build.ninja
 	cmake --build build -j $(JOBS) --target nimbus
 	bench/radius build
+
+# bench/run ends with this as well: enrollments through `nimbus serve` at concurrency 1, 8 and 64, the
+# same run's `openssl speed rsa2048` ceiling and micromdm's scepserver (../shared/peers).
+bench-scep: deps build/build.ninja
+	cmake --build build -j $(JOBS) --target nimbus_scep_bench nimbus
+	bench/scep build
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -94,6 +94,12 @@ const EVP_CIPHER* cipher_of(ContentCipher cipher) {
   return nullptr;
 }
 
+// A reference of our own to a certificate a CMS structure holds, alive after the structure is freed.
+crypto::X509Ptr shared_reference(X509* certificate) {
+  X509_up_ref(certificate);
+  return crypto::X509Ptr(certificate);
+}
+
 }  // namespace
 
 std::string_view content_cipher_name(ContentCipher cipher) {
@@ -139,10 +145,12 @@ Result<SignedMessage> open_signed_message(ByteView der, std::span<const std::str
     return Error(ErrorCode::kPermissionDenied, "the signer's certificate is not in the SignedData");
   }
 
-  SignedMessage message{crypto::bio_contents(out.get()), Certificate::adopt(crypto::X509Ptr(X509_dup(signer_certificate))),
-                        {}, {}, {}};
+  // References, not copies: a copy (X509_dup) encodes the certificate and decodes it again, public
+  // key and all, which costs more than the signature check.
+  SignedMessage message{crypto::bio_contents(out.get()), Certificate::adopt(shared_reference(signer_certificate)), {}, {},
+                        {}};
   for (int i = 0; carried && i < sk_X509_num(carried.get()); ++i) {
-    message.certificates.push_back(Certificate::adopt(crypto::X509Ptr(X509_dup(sk_X509_value(carried.get(), i)))));
+    message.certificates.push_back(Certificate::adopt(shared_reference(sk_X509_value(carried.get(), i))));
   }
   const ASN1_OBJECT* digest_object = nullptr;
   X509_ALGOR_get0(&digest_object, nullptr, nullptr, digest_algorithm);
