@@ -24,7 +24,9 @@ stop_mdm() { # SIGTERM, and SIGKILL if it is still there after 3 s
   kill -KILL "$MDM_PID" 2>/dev/null || true
   wait "$MDM_PID" 2>/dev/null || true
 }
-python3 "$HERE/fake_mdm.py" --secret-file "$D/mdm.secret" --port-file "$WORK/mdm.port" \
+# The interpreter itself, not a wrapper that forks it (pyenv's shims do), so that MDM_PID is its pid.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+"$PYTHON" "$HERE/fake_mdm.py" --secret-file "$D/mdm.secret" --port-file "$WORK/mdm.port" \
   --log "$WORK/mdm.log" &
 MDM_PID=$!
 trap 'stop_mdm; cleanup' EXIT
