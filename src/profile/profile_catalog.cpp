@@ -108,6 +108,14 @@ Result<AppliedProfile> ProfileCatalog::apply(std::string_view yaml, const std::o
                             fmt::format("version={} issuing_ca={}", applied.record.version, profile.issuing_ca)});
   }));
   spdlog::info("profile '{}' is now version {}", profile.id, applied.record.version);
+  if (profile.challenge.mode == ChallengeMode::kWebhook && profile.challenge.webhook_url.starts_with("http://") &&
+      !profile.challenge.webhook_url.starts_with("http://127.0.0.1") &&
+      !profile.challenge.webhook_url.starts_with("http://localhost")) {
+    // The question carries the device's challenge; the HMAC proves who asked, but hides nothing.
+    spdlog::warn("profile '{}': challenge.webhook_url {} is plain http: the challenges it is asked about cross the "
+                 "network readable; use https:// unless the MDM is on this host",
+                 profile.id, profile.challenge.webhook_url);
+  }
   return applied;
 }
 
