@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_verify_command(app, runner);
   nimbus::cli::add_radius_commands(app, runner);
   nimbus::cli::add_scep_commands(app, runner);
+  nimbus::cli::add_token_commands(app, runner);
 
   try {
     app.parse(argc, argv);

@@ -43,6 +43,23 @@ std::string_view challenge_status_name(ChallengeStatus status) {
   return "unknown";
 }
 
+std::string_view api_role_name(ApiRole role) {
+  switch (role) {
+    case ApiRole::kAdmin: return "admin";
+    case ApiRole::kEnroller: return "enroller";
+    case ApiRole::kAuditor: return "auditor";
+    case ApiRole::kViewer: return "viewer";
+  }
+  return "unknown";
+}
+
+std::optional<ApiRole> parse_api_role(std::string_view name) {
+  for (ApiRole role : {ApiRole::kAdmin, ApiRole::kEnroller, ApiRole::kAuditor, ApiRole::kViewer}) {
+    if (api_role_name(role) == name) return role;
+  }
+  return std::nullopt;
+}
+
 std::string_view certificate_status_name(CertificateStatus status) {
   return status == CertificateStatus::kValid ? "valid" : "revoked";
 }

@@ -161,6 +161,22 @@ struct ScepTransactionRecord {
   Timestamp created_at;
 };
 
+// What the holder of an API token may do through the REST API (access/api_roles.h).
+enum class ApiRole { kAdmin, kEnroller, kAuditor, kViewer };
+std::string_view api_role_name(ApiRole role);  // "admin", "enroller", "auditor", "viewer"
+std::optional<ApiRole> parse_api_role(std::string_view name);
+
+// A token for the REST API. Its text is shown once, when it is made; the store keeps the SHA-256.
+struct ApiTokenRecord {
+  std::string id;      // 16 lower-case hex digits, the token's public part (in its text)
+  std::string name;    // unique among the tokens not revoked
+  ApiRole role = ApiRole::kViewer;
+  std::string digest;  // lower-case hex SHA-256 of the token's whole text
+  Timestamp created_at;
+  Timestamp expires_at;
+  std::optional<Timestamp> revoked_at;
+};
+
 // A CRL as published: kept so that the CDP always has something to serve.
 struct CrlRecord {
   std::string authority_id;

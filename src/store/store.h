@@ -119,6 +119,10 @@ class StoreReader {
   virtual Result<std::optional<ScepTransactionRecord>> find_scep_transaction(const std::string& authority_id,
                                                                              const std::string& transaction_id) = 0;
 
+  virtual Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& id) = 0;
+  // Newest first, revoked and expired ones included.
+  virtual Result<std::vector<ApiTokenRecord>> list_api_tokens() = 0;
+
   // Certificates per issuer, for metrics; issuers with none are left out.
   virtual Result<std::vector<CertificateTally>> certificate_tallies() = 0;
 
@@ -205,6 +209,11 @@ class StoreWriter : public StoreReader {
   // kAlreadyExists if the authority already has this transaction id; kNotFound for an unknown
   // authority or certificate.
   virtual Status insert_scep_transaction(const ScepTransactionRecord& transaction) = 0;
+
+  // kAlreadyExists if the id is taken, or the name by a token that is not revoked.
+  virtual Status insert_api_token(const ApiTokenRecord& token) = 0;
+  // kNotFound for an unknown id; kFailedPrecondition if it is revoked already.
+  virtual Status revoke_api_token(const std::string& id, Timestamp at) = 0;
 };
 
 // A handle on a store. Thread-safe; see the contract at the top of this file.

@@ -372,6 +372,10 @@ class ForwardingStore : public store::Store {
       const std::string& authority_id, const std::string& transaction_id) override {
     return inner_.find_scep_transaction(authority_id, transaction_id);
   }
+  Result<std::optional<store::ApiTokenRecord>> find_api_token(const std::string& id) override {
+    return inner_.find_api_token(id);
+  }
+  Result<std::vector<store::ApiTokenRecord>> list_api_tokens() override { return inner_.list_api_tokens(); }
   Result<std::size_t> count_pending_enrollments(const std::string& profile_id) override {
     return inner_.count_pending_enrollments(profile_id);
   }

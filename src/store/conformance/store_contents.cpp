@@ -81,6 +81,12 @@ Result<std::string> store_contents(StoreReader& store) {
                          challenge_status_name(c.status), text(c.used_at));
     }
   }
+  NIMBUS_ASSIGN_OR_RETURN(auto tokens, store.list_api_tokens());
+  for (const ApiTokenRecord& t : tokens) {
+    out += fmt::format("api token {} '{}' role={} digest={} created={} expires={} revoked={}\n", t.id, t.name,
+                       api_role_name(t.role), t.digest, format_timestamp(t.created_at), format_timestamp(t.expires_at),
+                       text(t.revoked_at));
+  }
   NIMBUS_ASSIGN_OR_RETURN(auto tallies, store.certificate_tallies());
   for (const CertificateTally& tally : tallies) {
     out += fmt::format("tally {} issued={} revoked={}\n", tally.issuer_id, tally.issued, tally.revoked);

@@ -130,6 +130,18 @@ CREATE TABLE scep_transactions (
   PRIMARY KEY (authority_id, transaction_id)
 );
 )sql"},
+    {6, "API tokens", R"sql(
+CREATE TABLE api_tokens (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('admin', 'enroller', 'auditor', 'viewer')),
+  digest      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+CREATE UNIQUE INDEX api_tokens_live_names ON api_tokens(name) WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace

@@ -113,6 +113,20 @@ ChallengeRecord read_challenge(const Statement& row) {
 }
 
 // Steps through every row of `query`, converting each with `read`.
+constexpr std::string_view kApiTokenColumns = "id, name, role, digest, created_at, expires_at, revoked_at";
+
+ApiTokenRecord read_api_token(const Statement& row) {
+  ApiTokenRecord token;
+  token.id = row.text(0);
+  token.name = row.text(1);
+  token.role = parse_api_role(row.text(2)).value_or(ApiRole::kViewer);  // the CHECK allows no other
+  token.digest = row.text(3);
+  token.created_at = timestamp(row.integer(4));
+  token.expires_at = timestamp(row.integer(5));
+  if (auto revoked = row.optional_integer(6)) token.revoked_at = timestamp(*revoked);
+  return token;
+}
+
 template <typename Record, typename Reader>
 Result<std::vector<Record>> read_all(Statement& query, Reader read) {
   std::vector<Record> records;
@@ -357,6 +371,22 @@ class SqliteSession final : public StoreWriter {
         ScepTransactionRecord{authority_id, transaction_id, query.text(0), query.text(1), timestamp(query.integer(2))});
   }
 
+  Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& id) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement query,
+                            db_.prepare(fmt::format("SELECT {} FROM api_tokens WHERE id = ?1", kApiTokenColumns)));
+    query.bind(1, id);
+    NIMBUS_ASSIGN_OR_RETURN(bool found, query.step());
+    if (!found) return std::optional<ApiTokenRecord>();
+    return std::optional<ApiTokenRecord>(read_api_token(query));
+  }
+
+  Result<std::vector<ApiTokenRecord>> list_api_tokens() override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT {} FROM api_tokens ORDER BY created_at DESC, rowid DESC", kApiTokenColumns)));
+    return read_all<ApiTokenRecord>(query, read_api_token);
+  }
+
   Result<std::vector<CertificateTally>> certificate_tallies() override {
     // Served by certificates_by_issuer_status alone: no table row is read.
     NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare("SELECT issuer_id, status, COUNT(*) FROM certificates "
@@ -475,6 +505,34 @@ class SqliteSession final : public StoreWriter {
     insert.bind(1, t.authority_id).bind(2, t.transaction_id).bind(3, t.key_digest).bind(4, t.serial);
     insert.bind(5, seconds(t.created_at));
     return insert.run();
+  }
+
+  Status insert_api_token(const ApiTokenRecord& t) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement insert,
+        db_.prepare(fmt::format("INSERT INTO api_tokens ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", kApiTokenColumns)));
+    insert.bind(1, t.id).bind(2, t.name).bind(3, api_role_name(t.role)).bind(4, t.digest);
+    insert.bind(5, seconds(t.created_at)).bind(6, seconds(t.expires_at));
+    if (t.revoked_at) insert.bind(7, seconds(*t.revoked_at)); else insert.bind_null(7);
+    Status inserted = insert.run();
+    if (!inserted.ok() && inserted.error().code() == ErrorCode::kAlreadyExists) {
+      return Error(ErrorCode::kAlreadyExists,
+                   fmt::format("an API token named '{}' (or with id {}) exists and is not revoked", t.name, t.id));
+    }
+    return inserted;
+  }
+
+  Status revoke_api_token(const std::string& id, Timestamp at) override {
+    NIMBUS_ASSIGN_OR_RETURN(Statement update,
+                            db_.prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"));
+    update.bind(1, id).bind(2, seconds(at));
+    NIMBUS_TRY(update.run());
+    if (db_.changes() == 1) return ok_status();
+    NIMBUS_ASSIGN_OR_RETURN(std::optional<ApiTokenRecord> existing, find_api_token(id));
+    if (!existing) return Error(ErrorCode::kNotFound, fmt::format("no API token with id {}", id));
+    return Error(ErrorCode::kFailedPrecondition,
+                 fmt::format("API token '{}' was already revoked at {}", existing->name,
+                             format_timestamp(*existing->revoked_at)));
   }
 
   Status insert_authority(const AuthorityRecord& a) override {
@@ -823,6 +881,11 @@ Result<std::optional<ScepTransactionRecord>> SqliteStore::find_scep_transaction(
                                                                                const std::string& transaction_id) {
   NIMBUS_LOCKED_READ(find_scep_transaction(authority_id, transaction_id));
 }
+
+Result<std::optional<ApiTokenRecord>> SqliteStore::find_api_token(const std::string& id) {
+  NIMBUS_LOCKED_READ(find_api_token(id));
+}
+Result<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() { NIMBUS_LOCKED_READ(list_api_tokens()); }
 
 #undef NIMBUS_LOCKED_READ
 

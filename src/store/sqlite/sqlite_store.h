@@ -59,6 +59,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ChallengeRecord>> enrollment_challenges(const std::string& enrollment_id) override;
   Result<std::optional<ScepTransactionRecord>> find_scep_transaction(const std::string& authority_id,
                                                                      const std::string& transaction_id) override;
+  Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& id) override;
+  Result<std::vector<ApiTokenRecord>> list_api_tokens() override;
   Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
 
  private:
