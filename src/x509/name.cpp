@@ -268,7 +268,6 @@ Bytes value_der(const ASN1_STRING* data) {
   return out;
 }
 
-// The value as an escaped RFC 4514 string, or "#" and the DER in hex when it is not a string.
 // The value as UTF-8; nullopt for a string type that has no text form.
 std::optional<std::string> attribute_utf8(const X509_NAME_ENTRY* entry) {
   unsigned char* utf8 = nullptr;
@@ -282,6 +281,7 @@ std::optional<std::string> attribute_utf8(const X509_NAME_ENTRY* entry) {
   return value;
 }
 
+// The value as an escaped RFC 4514 string, or "#" and the DER in hex when it is not a string.
 std::string attribute_value_text(const X509_NAME_ENTRY* entry) {
   std::optional<std::string> value = attribute_utf8(entry);
   if (!value) return "#" + to_hex(value_der(X509_NAME_ENTRY_get_data(entry)));
@@ -295,8 +295,8 @@ std::vector<NameAttribute> DistinguishedName::attributes() const {
   for (int i = 0; i < X509_NAME_entry_count(name_.get()); ++i) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name_.get(), i);
     std::optional<std::string> value = attribute_utf8(entry);
-    out.push_back({attribute_type_text(X509_NAME_ENTRY_get_object(entry)), value.value_or(attribute_value_text(entry)),
-                   X509_NAME_ENTRY_set(entry)});
+    out.push_back({attribute_type_text(X509_NAME_ENTRY_get_object(entry)),
+                   value ? std::move(*value) : attribute_value_text(entry), X509_NAME_ENTRY_set(entry)});
   }
   return out;
 }

@@ -21,10 +21,6 @@ constexpr std::string_view kJson = "application/json";
 
 std::int64_t unix_seconds(Timestamp at) { return at.time_since_epoch().count(); }
 
-ByteView bytes_of(const Secret& secret) {
-  return ByteView(reinterpret_cast<const std::uint8_t*>(secret.reveal().data()), secret.size());
-}
-
 std::string_view text_of(const Bytes& body) {
   return std::string_view(reinterpret_cast<const char*>(body.data()), body.size());
 }
@@ -111,7 +107,7 @@ verify::FetchResponse MdmWebhook::post(const profile::ChallengePolicy& policy, c
   request.max_bytes = kMaxAnswerBytes;
   request.follow_redirects = false;
   request.headers.emplace_back(std::string(kWebhookSignatureHeader),
-                               webhook_signature(bytes_of(secret), unix_seconds(clock_()), body));
+                               webhook_signature(as_bytes(secret.reveal()), unix_seconds(clock_()), body));
   return fetcher_.fetch(request);
 }
 
@@ -137,7 +133,7 @@ Result<WebhookVerdict> MdmWebhook::ask(const profile::ChallengePolicy& policy, c
   }
   auto signature = response.headers.find("nimbus-signature");
   if (signature == response.headers.end()) return no_answer("its answer is not signed (no Nimbus-Signature header)");
-  Status authentic = check_webhook_signature(bytes_of(secret), signature->second, text_of(response.body), clock_());
+  Status authentic = check_webhook_signature(as_bytes(secret.reveal()), signature->second, text_of(response.body), clock_());
   if (!authentic.ok()) return no_answer(fmt::format("its answer is not authentic: {}", authentic.error().message()));
 
   nlohmann::json answer = nlohmann::json::parse(text_of(response.body), nullptr, /*allow_exceptions=*/false);

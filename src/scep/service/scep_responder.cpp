@@ -215,15 +215,16 @@ Result<Outcome> Responder::enroll_vouched(const Exchange& exchange, const x509::
   };
   // What the MDM would be asked about must be issuable first: it is told only of real outcomes.
   if (Status acceptable = profile::check_request(profile, csr); !acceptable.ok()) return refused(acceptable.error());
-  NIMBUS_ASSIGN_OR_RETURN(std::vector<std::string> alt_names, csr.requested_subject_alt_names());
-  auto variables = profile::variables_for_request(profile, csr.subject(), alt_names);
+  auto alt_names = csr.requested_subject_alt_names();
+  if (!alt_names.ok()) return refused(alt_names.error());
+  auto variables = profile::variables_for_request(profile, csr.subject(), *alt_names);
   if (!variables.ok()) return refused(variables.error());
   Timestamp now = clock_();
   auto enrollment = profile::new_enrollment_record(vouching, *variables, now);
   if (!enrollment.ok()) return refused(enrollment.error());
 
   WebhookQuestion question{exchange.ra.authority_id,        profile.id, exchange.request.transaction_id, challenge,
-                           csr.subject().to_string(),       alt_names,  transaction.key_digest};
+                           csr.subject().to_string(),       *alt_names, transaction.key_digest};
   auto verdict = webhook_->ask(profile.challenge, question);
   if (!verdict.ok()) {
     spdlog::warn("SCEP PKCSReq transaction {} for '{}': {}", loggable(exchange.request.transaction_id),
