@@ -220,13 +220,16 @@ refused_init() {
     shift
   done
   shift
-  local fresh=$WORK/refused-$RANDOM
+  # Cases run in subshells, so names come from mktemp, not from a counter ($RANDOM repeats).
+  local fresh
+  fresh=$(mktemp -u "$WORK/refused-XXXXXX")
   expect_fail --status 1 "${prefix[@]}" "$NIMBUS" init --data "$fresh" --org "Refused" "$@"
   [[ -z "$expected" ]] || assert_contains_i "$ERR" "$expected" "refusal message"
   assert_absent "$fresh"
 
-  local existing=$WORK/existing-$RANDOM
-  mkdir -m 755 "$existing"
+  local existing
+  existing=$(mktemp -d "$WORK/existing-XXXXXX")
+  chmod 755 "$existing"
   echo "keep me" >"$existing/notes.txt"
   local before
   before=$(store_snapshot "$existing")
