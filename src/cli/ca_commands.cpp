@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "ca/authorities.h"
-#include "cli/authority_view.h"
 #include "cli/command.h"
 #include "core/file.h"
 #include "node/deployment.h"
+#include "views/authority_view.h"
 #include "x509/name.h"
 
 namespace nimbus::cli {
@@ -50,11 +50,11 @@ Result<x509::DistinguishedName> requested_subject(const CaOptions& options, cons
 }
 
 Status print_authority(Deployment& deployment, const store::AuthorityRecord& record, bool json) {
-  NIMBUS_ASSIGN_OR_RETURN(AuthorityView view, make_authority_view(deployment.store(), record));
+  NIMBUS_ASSIGN_OR_RETURN(views::AuthorityView view, views::make_authority_view(deployment.store(), record));
   if (json) {
-    std::cout << authority_json(view, deployment.urls()).dump(2) << "\n";
+    std::cout << views::authority_json(view, deployment.urls()).dump(2) << "\n";
   } else {
-    std::cout << authority_text(view, deployment.urls());
+    std::cout << views::authority_text(view, deployment.urls());
   }
   return ok_status();
 }
@@ -118,17 +118,17 @@ Status create_issuing(CommandRunner& runner, const CaOptions& options) {
 Status list(CommandRunner& runner, const CaOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, open_deployment(runner));
   NIMBUS_ASSIGN_OR_RETURN(auto records, deployment->store().list_authorities());
-  std::vector<AuthorityView> views;
+  std::vector<views::AuthorityView> shown;
   for (store::AuthorityRecord& record : records) {
-    NIMBUS_ASSIGN_OR_RETURN(AuthorityView view, make_authority_view(deployment->store(), std::move(record)));
-    views.push_back(std::move(view));
+    NIMBUS_ASSIGN_OR_RETURN(views::AuthorityView view, views::make_authority_view(deployment->store(), std::move(record)));
+    shown.push_back(std::move(view));
   }
   if (options.json) {
     nlohmann::json array = nlohmann::json::array();
-    for (const AuthorityView& view : views) array.push_back(authority_json(view, deployment->urls()));
+    for (const views::AuthorityView& view : shown) array.push_back(views::authority_json(view, deployment->urls()));
     std::cout << array.dump(2) << "\n";
   } else {
-    std::cout << authority_table(views);
+    std::cout << views::authority_table(shown);
   }
   return ok_status();
 }

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "ca/authorities.h"
-#include "cli/authority_view.h"
 #include "cli/command.h"
 #include "config/passphrase.h"
 #include "core/file.h"
 #include "node/deployment.h"
+#include "views/authority_view.h"
 #include "x509/name.h"
 
 namespace nimbus::cli {
@@ -143,12 +143,12 @@ Status run_init(const InitOptions& options, const std::string& data_option) {
   std::cout << fmt::format("  configuration  {}\n", (data_dir / config::kConfigFileName).string());
   std::cout << fmt::format("  store          {}\n", database.string());
   std::cout << fmt::format("  CA keys        {} (encrypted; mode 0600)\n\n", keys_dir.string());
-  std::vector<AuthorityView> views;
+  std::vector<views::AuthorityView> shown;
   for (const store::AuthorityRecord& record : {root, issuing}) {
-    NIMBUS_ASSIGN_OR_RETURN(AuthorityView view, make_authority_view(deployment->store(), record));
-    views.push_back(std::move(view));
+    NIMBUS_ASSIGN_OR_RETURN(views::AuthorityView view, views::make_authority_view(deployment->store(), record));
+    shown.push_back(std::move(view));
   }
-  std::cout << authority_table(views) << "\n";
+  std::cout << views::authority_table(shown) << "\n";
   std::cout << fmt::format("Devices trust the root:   nimbus ca export {} --data {} > root.pem\n", root.id,
                            data_dir.string());
   std::cout << fmt::format("Details of the issuing CA: nimbus ca show {} --data {}\n", issuing.id, data_dir.string());

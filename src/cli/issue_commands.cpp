@@ -12,11 +12,11 @@
 #include <memory>
 
 #include "ca/issuance.h"
-#include "cli/certificate_view.h"
 #include "cli/command.h"
 #include "config/passphrase.h"
 #include "core/file.h"
 #include "node/deployment.h"
+#include "views/certificate_view.h"
 #include "x509/pkcs12.h"
 #include "x509/revocation_reason.h"
 
@@ -146,7 +146,7 @@ Status list_certificates(CommandRunner& runner, const CertOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(auto records, deployment->store().list_certificates(filter));
   if (options.json) {
     json array = json::array();
-    for (const auto& record : records) array.push_back(certificate_json(record, filter.now));
+    for (const auto& record : records) array.push_back(views::certificate_json(record, filter.now));
     std::cout << array.dump(2) << "\n";
     return ok_status();
   }
@@ -154,7 +154,7 @@ Status list_certificates(CommandRunner& runner, const CertOptions& options) {
                            "NOT AFTER", "SUBJECT");
   for (const auto& record : records) {
     std::cout << fmt::format("{:<33} {:<8} {:<24} {:<20} {:<21} {}\n", record.serial,
-                             certificate_status(record, filter.now), record.issuer_id, record.profile_id.value_or("-"),
+                             views::certificate_status(record, filter.now), record.issuer_id, record.profile_id.value_or("-"),
                              format_timestamp(record.not_after), record.subject);
   }
   return ok_status();
@@ -173,13 +173,13 @@ Status show_certificate(CommandRunner& runner, const CertOptions& options) {
   if (options.pem) {
     std::cout << certificate.pem();
   } else if (options.json) {
-    json out = certificate_json(*record, now_utc());
+    json out = views::certificate_json(*record, now_utc());
     out["key"] = certificate.public_key().spec_string();
     out["extended_key_usage"] = x509::extended_key_usages(certificate);
     out["pem"] = certificate.pem();
     std::cout << out.dump(2) << "\n";
   } else {
-    json view = certificate_json(*record, now_utc());
+    json view = views::certificate_json(*record, now_utc());
     auto line = [](std::string_view label, std::string_view value) { return fmt::format("{:<13}{}\n", label, value); };
     std::string text = line("Serial", record->serial) + line("Subject", record->subject);
     for (const std::string& name : x509::subject_alt_names(certificate)) text += line("SAN", name);

@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "node/deployment.h"
 #include "profile/profile_catalog.h"
+#include "views/profile_view.h"
 
 namespace nimbus::cli {
 
@@ -19,6 +20,9 @@ using node::Deployment;
 namespace {
 
 using nlohmann::json;
+using views::challenge_json;
+using views::enrollment_json;
+using views::profile_record_json;
 
 struct ProfileOptions {
   std::string id;
@@ -28,29 +32,6 @@ struct ProfileOptions {
   std::vector<std::string> variables;
   bool json = false;
 };
-
-json profile_record_json(const profile::StoredProfile& stored) {
-  json out = profile::profile_to_json(stored.profile);
-  out["version"] = stored.record.version;
-  out["created_at"] = format_timestamp(stored.record.created_at);
-  out["updated_at"] = format_timestamp(stored.record.updated_at);
-  return out;
-}
-
-json enrollment_json(const store::EnrollmentRecord& record) {
-  json out;
-  out["id"] = record.id;
-  out["profile"] = record.profile_id;
-  out["profile_version"] = record.profile_version;
-  out["status"] = std::string(store::enrollment_status_name(record.status));
-  out["subject"] = record.subject;
-  out["subject_alt_names"] = json::parse(record.subject_alt_names, nullptr, false);
-  out["variables"] = json::parse(record.variables, nullptr, false);
-  out["created_at"] = format_timestamp(record.created_at);
-  out["used_at"] = record.used_at ? json(format_timestamp(*record.used_at)) : json(nullptr);
-  out["certificate_serial"] = record.certificate_serial ? json(*record.certificate_serial) : json(nullptr);
-  return out;
-}
 
 std::string enrollment_text(const store::EnrollmentRecord& record) {
   std::string out = fmt::format("Enrollment   {}\nProfile      {} (version {})\nStatus       {}\nSubject      {}\n",
@@ -151,13 +132,6 @@ Status delete_profile(CommandRunner& runner, const ProfileOptions& options) {
   NIMBUS_TRY(catalog.remove(options.id));
   std::cout << fmt::format("Profile '{}' deleted; certificates issued under it keep their reference.\n", options.id);
   return ok_status();
-}
-
-// The challenge as `enrollment new` and `enrollment challenge` show it: once, with where to use it.
-json challenge_json(const profile::NewChallenge& challenge, const std::string& scep_url) {
-  return {{"challenge", std::string(challenge.text.reveal())},
-          {"challenge_expires_at", format_timestamp(challenge.record.expires_at)},
-          {"scep_url", scep_url}};
 }
 
 std::string challenge_text(const profile::NewChallenge& challenge, const std::string& scep_url) {

@@ -5,11 +5,12 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/certificate_view.h"
 #include "cli/command.h"
 #include "node/deployment.h"
 #include "revocation/revocations.h"
 #include "x509/crl.h"
+#include "views/certificate_view.h"
+#include "views/crl_view.h"
 #include "x509/revocation_reason.h"
 
 namespace nimbus::cli {
@@ -19,6 +20,7 @@ using node::Deployment;
 namespace {
 
 using json = nlohmann::json;
+using views::crl_json;
 
 struct RevokeOptions {
   std::string serial;
@@ -34,16 +36,6 @@ struct CrlOptions {
   std::string out;
 };
 
-json crl_json(const store::CrlRecord& record, const x509::CertificateRevocationList& crl) {
-  return {{"authority", record.authority_id},
-          {"number", record.number},
-          {"this_update", format_timestamp(record.this_update)},
-          {"next_update", format_timestamp(record.next_update)},
-          {"entries", crl.revoked_count()},
-          {"issuer", crl.issuer().to_string()},
-          {"size", record.der.size()}};
-}
-
 std::string crl_line(const store::CrlRecord& record, std::size_t entries) {
   return fmt::format("published CRL {} of '{}': {} entr{}, valid until {}\n", record.number, record.authority_id,
                      entries, entries == 1 ? "y" : "ies", format_timestamp(record.next_update));
@@ -52,7 +44,7 @@ std::string crl_line(const store::CrlRecord& record, std::size_t entries) {
 Status print_revoked(const revocation::Revoked& result, bool as_json, std::string_view verb) {
   NIMBUS_ASSIGN_OR_RETURN(auto crl, x509::CertificateRevocationList::parse(result.crl.der));
   if (as_json) {
-    json out = certificate_json(result.certificate, now_utc());
+    json out = views::certificate_json(result.certificate, now_utc());
     out["crl"] = crl_json(result.crl, crl);
     std::cout << out.dump(2) << "\n";
     return ok_status();

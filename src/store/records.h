@@ -97,7 +97,13 @@ struct OcspSignerRecord {
   Timestamp not_after;
 };
 
-// Which certificates `cert list` wants; unset fields do not filter.
+// A place in the listing of certificates (newest first): a page starts after it.
+struct CertificatePosition {
+  Timestamp issued_at;
+  std::string serial;
+};
+
+// Which certificates `cert list` and the API want; unset fields do not filter.
 struct CertificateFilter {
   std::optional<std::string> issuer_id;
   std::optional<std::string> profile_id;
@@ -105,6 +111,8 @@ struct CertificateFilter {
   enum class Status { kAny, kValid, kRevoked, kExpired } status = Status::kAny;
   Timestamp now;          // what "expired" is measured against
   std::size_t limit = 1000;
+  // Only certificates after this one in the listing's order: the next page of a listing.
+  std::optional<CertificatePosition> after;
 };
 
 // A profile as stored: its canonical YAML document and the version `profile apply` gave it.
@@ -193,6 +201,21 @@ struct AuditEvent {
   std::string action;  // "authority.create", "authority.pause", ...
   std::string target;  // the object acted on: an authority id, a serial
   std::string detail;
+};
+
+// An audit event with its place in the trail: a later event has a higher sequence number.
+struct AuditEntry {
+  std::uint64_t sequence = 0;
+  AuditEvent event;
+};
+
+// Which audit events a reader wants, newest first; unset fields do not filter, set ones match exactly.
+struct AuditQuery {
+  std::optional<std::string> actor;
+  std::optional<std::string> action;
+  std::optional<std::string> target;
+  std::optional<std::uint64_t> before;  // only events older than the one with this sequence number
+  std::size_t limit = 100;
 };
 
 }  // namespace nimbus::store

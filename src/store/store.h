@@ -91,7 +91,8 @@ class StoreReader {
 
   // By serial or by SHA-1 / SHA-256 thumbprint (lower-case hex); the whole value, not a prefix.
   virtual Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) = 0;
-  // Newest first (issued_at, then the later insertion first), at most filter.limit.
+  // Newest first (issued_at, then the higher serial as text first), at most filter.limit; with
+  // filter.after, those that come after that position in this order.
   virtual Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) = 0;
 
   // The authority's CRL with the highest number; nullopt if it has none.
@@ -126,8 +127,19 @@ class StoreReader {
   // Certificates per issuer, for metrics; issuers with none are left out.
   virtual Result<std::vector<CertificateTally>> certificate_tallies() = 0;
 
-  // Most recent first (in the order they were appended, whatever their times), at most `limit`.
-  virtual Result<std::vector<AuditEvent>> audit_events(std::size_t limit) = 0;
+  // Most recent first (in the order they were appended, whatever their times), at most
+  // query.limit, with their sequence numbers.
+  virtual Result<std::vector<AuditEntry>> audit_trail(const AuditQuery& query) = 0;
+  // The latest `limit` events, most recent first.
+  Result<std::vector<AuditEvent>> audit_events(std::size_t limit) {
+    AuditQuery query;
+    query.limit = limit;
+    NIMBUS_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, audit_trail(query));
+    std::vector<AuditEvent> events;
+    events.reserve(entries.size());
+    for (AuditEntry& entry : entries) events.push_back(std::move(entry.event));
+    return events;
+  }
 
  protected:
   StoreReader() = default;

@@ -344,7 +344,9 @@ class ForwardingStore : public store::Store {
   Result<std::optional<store::CrlRecord>> latest_crl(const std::string& authority_id) override {
     return inner_.latest_crl(authority_id);
   }
-  Result<std::vector<store::AuditEvent>> audit_events(std::size_t limit) override { return inner_.audit_events(limit); }
+  Result<std::vector<store::AuditEntry>> audit_trail(const store::AuditQuery& query) override {
+    return inner_.audit_trail(query);
+  }
   Result<std::optional<store::CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
     return inner_.find_certificate_by_thumbprint(hex);
   }

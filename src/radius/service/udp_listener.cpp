@@ -296,8 +296,10 @@ void UdpListener::serve(Job& job) {
     cache_.abandon(job.source, job.request.identifier, job.request.authenticator);
     return;
   }
+  // Recorded before it is sent: a retransmission that arrives as soon as the NAS hears the answer
+  // must find it, not a request still in progress (which would be dropped).
+  cache_.answered(job.source, job.request.identifier, job.request.authenticator, *sealed);
   send(authentication_fd_, job.from, *sealed);
-  cache_.answered(job.source, job.request.identifier, job.request.authenticator, std::move(*sealed));
 }
 
 void UdpListener::send(int fd, const Endpoint& to, ByteView datagram) {

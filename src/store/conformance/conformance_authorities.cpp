@@ -290,5 +290,39 @@ TEST_P(StoreConformance, AuditEventsAreMostRecentFirstAndLimited) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST_P(StoreConformance, AuditTrailPagesAndFilters) {
+  NIMBUS_ASSERT_OK(write([](StoreWriter& tx) -> Status {
+    NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:00Z"), "cli:alice", "authority.create", "root", "1"}));
+    NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:01Z"), "http:mdm", "enrollment.create", "e1", "2"}));
+    NIMBUS_TRY(tx.append_audit({at("2026-01-01T00:00:02Z"), "cli:alice", "authority.pause", "root", "3"}));
+    return tx.append_audit({at("2026-01-01T00:00:03Z"), "http:mdm", "enrollment.create", "e2", "4"});
+  }));
+  auto details = [&](const AuditQuery& query) {
+    std::vector<std::string> out;
+    for (const AuditEntry& entry : testing::must(store_->audit_trail(query))) out.push_back(entry.event.detail);
+    return out;
+  };
+  AuditQuery all;
+  NIMBUS_ASSERT_OK_AND_ASSIGN(auto entries, store_->audit_trail(all));
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_GT(entries[0].sequence, entries[1].sequence);
+  EXPECT_GT(entries[2].sequence, entries[3].sequence);
+
+  AuditQuery page;
+  page.limit = 2;
+  page.before = entries[1].sequence;
+  EXPECT_EQ(details(page), (std::vector<std::string>{"2", "1"}));
+  AuditQuery by_actor;
+  by_actor.actor = "http:mdm";
+  EXPECT_EQ(details(by_actor), (std::vector<std::string>{"4", "2"}));
+  AuditQuery by_target;
+  by_target.target = "root";
+  by_target.action = "authority.pause";
+  EXPECT_EQ(details(by_target), std::vector<std::string>{"3"});
+  AuditQuery nothing_older;
+  nothing_older.before = entries[3].sequence;
+  EXPECT_TRUE(details(nothing_older).empty());
+}
+
 }  // namespace
 }  // namespace nimbus::store::conformance

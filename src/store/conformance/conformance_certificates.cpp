@@ -309,10 +309,32 @@ TEST_P(StoreConformance, ListsNewestFirstWithALimit) {
   CertificateFilter two;
   two.limit = 2;
   EXPECT_EQ(listed_serials(*store_, two), (std::vector<std::string>{"05", "04"}));
-  // Issued at the same time: the later insertion first.
-  add_listed(*store_, "07", "issuing", "vpn", "CN=same time, O=Contoso", at("2027-01-01T00:00:00Z"), 6);
+  // Issued at the same time: the higher serial first, whatever the order of insertion.
   add_listed(*store_, "06", "issuing", "vpn", "CN=same time, O=Contoso", at("2027-01-01T00:00:00Z"), 6);
-  EXPECT_EQ(listed_serials(*store_, two), (std::vector<std::string>{"06", "07"}));
+  add_listed(*store_, "07", "issuing", "vpn", "CN=same time, O=Contoso", at("2027-01-01T00:00:00Z"), 6);
+  add_listed(*store_, "0a", "issuing", "vpn", "CN=same time, O=Contoso", at("2027-01-01T00:00:00Z"), 6);
+  EXPECT_EQ(listed_serials(*store_, two), (std::vector<std::string>{"0a", "07"}));
+}
+
+TEST_P(StoreConformance, ListsPagesAfterAPosition) {
+  add_authorities_and_profiles();
+  add_listed_certificates(*store_);
+  add_listed(*store_, "06", "issuing", "vpn", "CN=same time, O=Contoso", at("2027-01-01T00:00:00Z"), 5);
+  CertificateFilter page;
+  page.limit = 2;
+  std::vector<std::string> walked;
+  for (int pages = 0; pages < 10; ++pages) {
+    std::vector<CertificateRecord> records = must(store_->list_certificates(page));
+    for (const CertificateRecord& record : records) walked.push_back(record.serial);
+    if (records.size() < page.limit) break;
+    page.after = CertificatePosition{records.back().issued_at, records.back().serial};
+  }
+  EXPECT_EQ(walked, (std::vector<std::string>{"06", "05", "04", "03", "02", "01"}));
+  // Filters apply after the position as before it.
+  CertificateFilter vpn;
+  vpn.profile_id = "vpn";
+  vpn.after = CertificatePosition{at("2026-02-01T00:00:00Z") + std::chrono::hours(5), "06"};
+  EXPECT_EQ(listed_serials(*store_, vpn), (std::vector<std::string>{"05", "03", "01"}));
 }
 
 TEST_P(StoreConformance, FiltersByIssuerAndProfile) {

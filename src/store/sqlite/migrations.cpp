@@ -142,6 +142,9 @@ CREATE TABLE api_tokens (
 );
 CREATE UNIQUE INDEX api_tokens_live_names ON api_tokens(name) WHERE revoked_at IS NULL;
 )sql"},
+    {7, "certificates in listing order, for pages of the API", R"sql(
+CREATE INDEX certificates_by_issue_time ON certificates(issued_at, serial);
+)sql"},
 };
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <limits>
+
 #include <utility>
 
 #include <fmt/format.h>
@@ -253,18 +256,23 @@ class SqliteSession final : public StoreWriter {
     return std::optional<CrlRecord>(std::move(record));
   }
 
-  Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override {
-    NIMBUS_ASSIGN_OR_RETURN(Statement query,
-                            db_.prepare("SELECT at, actor, action, target, detail FROM audit_events "
-                                        "ORDER BY id DESC LIMIT ?1"));
-    query.bind(1, static_cast<std::int64_t>(limit));
-    std::vector<AuditEvent> events;
+  Result<std::vector<AuditEntry>> audit_trail(const AuditQuery& filter) override {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare("SELECT id, at, actor, action, target, detail FROM audit_events "
+                    "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR target = ?3) "
+                    "AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5"));
+    query.bind_optional(1, filter.actor).bind_optional(2, filter.action).bind_optional(3, filter.target);
+    if (filter.before) query.bind(4, static_cast<std::int64_t>(std::min<std::uint64_t>(*filter.before, std::numeric_limits<std::int64_t>::max())));
+    query.bind(5, static_cast<std::int64_t>(filter.limit));
+    std::vector<AuditEntry> entries;
     for (;;) {
       NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
       if (!row) break;
-      events.push_back({timestamp(query.integer(0)), query.text(1), query.text(2), query.text(3), query.text(4)});
+      entries.push_back({static_cast<std::uint64_t>(query.integer(0)),
+                         {timestamp(query.integer(1)), query.text(2), query.text(3), query.text(4), query.text(5)}});
     }
-    return events;
+    return entries;
   }
 
   Result<std::optional<CertificateRecord>> find_certificate_by_thumbprint(const std::string& hex) override {
@@ -290,10 +298,12 @@ class SqliteSession final : public StoreWriter {
       case Status::kRevoked: sql += " AND status = 'revoked'"; break;
       case Status::kExpired: sql += " AND status = 'valid' AND not_after < ?4"; break;
     }
-    sql += " ORDER BY issued_at DESC, rowid DESC LIMIT ?5";
+    if (filter.after) sql += " AND (issued_at < ?6 OR (issued_at = ?6 AND serial < ?7))";
+    sql += " ORDER BY issued_at DESC, serial DESC LIMIT ?5";
     NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare(sql));
     query.bind_optional(1, filter.issuer_id).bind_optional(2, filter.profile_id).bind_optional(3, filter.subject_contains);
     query.bind(4, seconds(filter.now)).bind(5, static_cast<std::int64_t>(filter.limit));
+    if (filter.after) query.bind(6, seconds(filter.after->issued_at)).bind(7, filter.after->serial);
     return read_all<CertificateRecord>(query, read_certificate);
   }
 
@@ -846,8 +856,8 @@ Result<std::optional<OcspSignerRecord>> SqliteStore::current_ocsp_signer(const s
 Result<std::optional<CrlRecord>> SqliteStore::latest_crl(const std::string& authority_id) {
   NIMBUS_LOCKED_READ(latest_crl(authority_id));
 }
-Result<std::vector<AuditEvent>> SqliteStore::audit_events(std::size_t limit) {
-  NIMBUS_LOCKED_READ(audit_events(limit));
+Result<std::vector<AuditEntry>> SqliteStore::audit_trail(const AuditQuery& query) {
+  NIMBUS_LOCKED_READ(audit_trail(query));
 }
 
 Result<std::optional<CertificateRecord>> SqliteStore::find_certificate_by_thumbprint(const std::string& hex) {

@@ -61,7 +61,7 @@ class SqliteStore final : public Store {
                                                                      const std::string& transaction_id) override;
   Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& id) override;
   Result<std::vector<ApiTokenRecord>> list_api_tokens() override;
-  Result<std::vector<AuditEvent>> audit_events(std::size_t limit) override;
+  Result<std::vector<AuditEntry>> audit_trail(const AuditQuery& query) override;
 
  private:
   SqliteStore(std::unique_ptr<Database> db);

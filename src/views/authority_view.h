@@ -12,7 +12,7 @@
 #include "store/store.h"
 #include "x509/certificate.h"
 
-namespace nimbus::cli {
+namespace nimbus::views {
 
 // An authority with what is derived from its record, gathered once for display.
 struct AuthorityView {
@@ -31,4 +31,4 @@ std::string authority_text(const AuthorityView& view, const ca::PublicationUrls&
 // The `ca list` table.
 std::string authority_table(const std::vector<AuthorityView>& views);
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::views

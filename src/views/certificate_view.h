@@ -9,11 +9,11 @@
 #include "core/time.h"
 #include "store/records.h"
 
-namespace nimbus::cli {
+namespace nimbus::views {
 
 // "valid", "revoked" or "expired" (at `now`).
 std::string certificate_status(const store::CertificateRecord& record, Timestamp now);
 
 nlohmann::json certificate_json(const store::CertificateRecord& record, Timestamp now);
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::views

@@ -1,8 +1,8 @@
-#include "cli/certificate_view.h"
+#include "views/certificate_view.h"
 
 #include "x509/revocation_reason.h"
 
-namespace nimbus::cli {
+namespace nimbus::views {
 
 using json = nlohmann::json;
 
@@ -33,4 +33,4 @@ json certificate_json(const store::CertificateRecord& record, Timestamp now) {
   return out;
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::views

@@ -1,9 +1,9 @@
-#include "cli/authority_view.h"
+#include "views/authority_view.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace nimbus::cli {
+namespace nimbus::views {
 
 using nlohmann::json;
 
@@ -144,4 +144,4 @@ std::string authority_table(const std::vector<AuthorityView>& views) {
   return out;
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::views
