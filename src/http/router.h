@@ -72,6 +72,9 @@ class Router {
   std::size_t size() const { return routes_.size(); }
   // The pattern of route `index` (< size()), in the order the routes were added.
   const std::string& pattern(std::size_t index) const { return routes_[index].pattern; }
+  // The methods route `index` (< size()) was added with, as given: a document describing the table
+  // (the API's OpenAPI) is checked against them.
+  const std::vector<std::string>& methods(std::size_t index) const { return routes_[index].methods; }
 
  private:
   struct Segment {

@@ -60,6 +60,19 @@ TEST(Router, AMatchNamesItsRoutesPositionInTheTable) {
   EXPECT_NE(router.match("GET", "/healthz").index, router.match("POST", "/ocsp/x").index);
 }
 
+TEST(Router, TheTableListsEachRoutesPatternAndMethods) {
+  Router router = publication_router();
+  std::vector<std::string> rows;
+  for (std::size_t i = 0; i < router.size(); ++i) {
+    std::string row = router.pattern(i);
+    for (const std::string& method : router.methods(i)) row += " " + method;
+    rows.push_back(row);
+  }
+  EXPECT_EQ(rows[0], "/aia/{ca}.crt GET");
+  EXPECT_EQ(rows[2], "/ocsp/{ca} POST");
+  EXPECT_EQ(rows[5], "/scep/{ca} GET POST");
+}
+
 TEST(Router, RestCaptureTakesSlashesAndDecodesEscapes) {
   Router router = publication_router();
   // Base64 of an OCSP request contains '/' and '+'; clients may or may not escape them.
