@@ -7,9 +7,8 @@ namespace nimbus::api {
 namespace {
 
 http::Response error_object(int status, std::string_view code, std::string_view message, std::string_view field) {
-  nlohmann::json body = {
-      {"error",
-       {{"code", code}, {"message", message}, {"field", field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field)}}}};
+  const nlohmann::json field_value = field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field);
+  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}, {"field", field_value}}}};
   std::string text = body.dump();
   return http::Response::bytes(status, "application/json", Bytes(text.begin(), text.end()));
 }

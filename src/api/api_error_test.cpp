@@ -33,7 +33,8 @@ TEST(ApiError, StatusFollowsTheKindOfRefusal) {
 }
 
 TEST(ApiError, FailuresKeepTheirMessageOffTheWire) {
-  http::Response response = api_error_response(Error(ErrorCode::kStoreError, "disk I/O error at /var/lib/nimbus/nimbus.db"));
+  http::Response response =
+      api_error_response(Error(ErrorCode::kStoreError, "disk I/O error at /var/lib/nimbus/nimbus.db"));
   EXPECT_EQ(response.status, 500);
   nlohmann::json body = body_of(response);
   EXPECT_EQ(body["error"]["code"], "internal");

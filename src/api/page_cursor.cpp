@@ -48,10 +48,8 @@ Result<std::vector<std::string>> decode_cursor(std::string_view cursor, std::str
 }
 
 std::string certificate_cursor(const store::CertificatePosition& position) {
-  return encode_cursor("certificates",
-                       {std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                           position.issued_at.time_since_epoch()).count()),
-                        position.serial});
+  const std::string seconds = std::to_string(position.issued_at.time_since_epoch().count());
+  return encode_cursor("certificates", {seconds, position.serial});
 }
 
 Result<store::CertificatePosition> decode_certificate_cursor(std::string_view cursor) {

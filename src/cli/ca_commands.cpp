@@ -120,7 +120,8 @@ Status list(CommandRunner& runner, const CaOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(auto records, deployment->store().list_authorities());
   std::vector<views::AuthorityView> shown;
   for (store::AuthorityRecord& record : records) {
-    NIMBUS_ASSIGN_OR_RETURN(views::AuthorityView view, views::make_authority_view(deployment->store(), std::move(record)));
+    NIMBUS_ASSIGN_OR_RETURN(views::AuthorityView view,
+                            views::make_authority_view(deployment->store(), std::move(record)));
     shown.push_back(std::move(view));
   }
   if (options.json) {
@@ -198,11 +199,7 @@ void add_ca_commands(CLI::App& app, CommandRunner& runner) {
   ca->require_subcommand(0, 1);
 
   auto add = [&](const char* name, const char* description, auto body) {
-    auto options = std::make_shared<CaOptions>();
-    CLI::App* command = ca->add_subcommand(name, description);
-    runner.add_common_options(*command);
-    command->callback([options, &runner, body] { runner.run([&] { return body(runner, *options); }); });
-    return std::pair{command, options};
+    return add_command<CaOptions>(*ca, runner, name, description, body);
   };
   auto add_subject_options = [](CLI::App* command, CaOptions& options, const char* default_name) {
     command->add_option("--id", options.id,

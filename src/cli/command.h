@@ -3,8 +3,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -53,6 +55,18 @@ class CommandRunner {
   int answer_ = kExitOk;
   std::optional<int> error_status_;
 };
+
+// Adds the subcommand `name` to `parent`, with the common options and an Options of its own that
+// its callback passes to `body(runner, options)`. Returns both, for the command's own flags.
+template <typename Options, typename Body>
+std::pair<CLI::App*, std::shared_ptr<Options>> add_command(CLI::App& parent, CommandRunner& runner, const char* name,
+                                                           const char* description, Body body) {
+  auto options = std::make_shared<Options>();
+  CLI::App* command = parent.add_subcommand(name, description);
+  runner.add_common_options(*command);
+  command->callback([options, &runner, body] { runner.run([&] { return body(runner, *options); }); });
+  return {command, options};
+}
 
 // Who is running this command, for the audit trail: "cli:<user>".
 std::string current_actor();

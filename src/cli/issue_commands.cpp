@@ -154,8 +154,8 @@ Status list_certificates(CommandRunner& runner, const CertOptions& options) {
                            "NOT AFTER", "SUBJECT");
   for (const auto& record : records) {
     std::cout << fmt::format("{:<33} {:<8} {:<24} {:<20} {:<21} {}\n", record.serial,
-                             views::certificate_status(record, filter.now), record.issuer_id, record.profile_id.value_or("-"),
-                             format_timestamp(record.not_after), record.subject);
+                             views::certificate_status(record, filter.now), record.issuer_id,
+                             record.profile_id.value_or("-"), format_timestamp(record.not_after), record.subject);
   }
   return ok_status();
 }
@@ -222,11 +222,7 @@ void add_issue_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* group = app.add_subcommand("cert", "Certificates the authorities have issued");
   group->require_subcommand(0, 1);
   auto add = [&](const char* name, const char* description, auto body) {
-    auto options = std::make_shared<CertOptions>();
-    CLI::App* command = group->add_subcommand(name, description);
-    runner.add_common_options(*command);
-    command->callback([options, &runner, body] { runner.run([&] { return body(runner, *options); }); });
-    return std::pair{command, options};
+    return add_command<CertOptions>(*group, runner, name, description, body);
   };
   {
     auto [command, options] = add("list", "List certificates, newest first", list_certificates);

@@ -216,11 +216,7 @@ void add_profile_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* group = app.add_subcommand("profile", "Certificate profiles: the templates certificates are built from");
   group->require_subcommand(0, 1);
   auto add = [&](CLI::App* parent, const char* name, const char* description, auto body) {
-    auto options = std::make_shared<ProfileOptions>();
-    CLI::App* command = parent->add_subcommand(name, description);
-    runner.add_common_options(*command);
-    command->callback([options, &runner, body] { runner.run([&] { return body(runner, *options); }); });
-    return std::pair{command, options};
+    return add_command<ProfileOptions>(*parent, runner, name, description, body);
   };
   {
     auto [command, options] = add(group, "apply", "Create or update a profile from a YAML file (see README, Profiles)", apply);

@@ -138,11 +138,10 @@ Status show(CommandRunner& runner, const CrlOptions& options) {
 void add_revocation_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* certs = app.get_subcommand("cert");
   {
-    auto options = std::make_shared<RevokeOptions>();
-    CLI::App* command = certs->add_subcommand(
-        "revoke", "Revoke a certificate and publish its issuer's CRL at once (the CRL and OCSP answers change "
-                  "together)");
-    runner.add_common_options(*command);
+    auto [command, options] = add_command<RevokeOptions>(
+        *certs, runner, "revoke",
+        "Revoke a certificate and publish its issuer's CRL at once (the CRL and OCSP answers change together)",
+        revoke);
     command->add_option("SERIAL", options->serial, "Serial number or SHA-1/SHA-256 thumbprint (hex; colons allowed)")
         ->required();
     command
@@ -151,38 +150,30 @@ void add_revocation_commands(CLI::App& app, CommandRunner& runner) {
                      "cessationOfOperation, certificateHold (reversible), privilegeWithdrawn, aACompromise")
         ->capture_default_str();
     command->add_flag("--json", options->json, "Print the certificate and the new CRL as JSON (schema: docs/json.md)");
-    command->callback([options, &runner] { runner.run([&] { return revoke(runner, *options); }); });
   }
   {
-    auto options = std::make_shared<RevokeOptions>();
-    CLI::App* command = certs->add_subcommand(
-        "unrevoke", "Release a certificate from hold (certificateHold only) and publish its issuer's CRL");
-    runner.add_common_options(*command);
+    auto [command, options] = add_command<RevokeOptions>(
+        *certs, runner, "unrevoke",
+        "Release a certificate from hold (certificateHold only) and publish its issuer's CRL", unrevoke);
     command->add_option("SERIAL", options->serial, "Serial number or thumbprint (hex; colons allowed)")->required();
     command->add_flag("--json", options->json, "Print the certificate and the new CRL as JSON");
-    command->callback([options, &runner] { runner.run([&] { return unrevoke(runner, *options); }); });
   }
 
   CLI::App* group = app.add_subcommand("crl", "Certificate revocation lists");
   group->require_subcommand(0, 1);
   {
-    auto options = std::make_shared<CrlOptions>();
-    CLI::App* command = group->add_subcommand("publish", "Sign and store a new CRL now (every CA, or one)");
-    runner.add_common_options(*command);
+    auto [command, options] =
+        add_command<CrlOptions>(*group, runner, "publish", "Sign and store a new CRL now (every CA, or one)", publish);
     command->add_option("--ca", options->ca, "Only this authority");
     command->add_flag("--json", options->json, "Print what was published as a JSON array");
-    command->callback([options, &runner] { runner.run([&] { return publish(runner, *options); }); });
   }
   {
-    auto options = std::make_shared<CrlOptions>();
-    CLI::App* command = group->add_subcommand("show", "Show an authority's current CRL");
-    runner.add_common_options(*command);
+    auto [command, options] = add_command<CrlOptions>(*group, runner, "show", "Show an authority's current CRL", show);
     command->add_option("ID", options->ca, "Authority id")->required();
     command->add_flag("--pem", options->pem, "Print the CRL as PEM");
     command->add_flag("--der", options->der, "Write the CRL as DER (with --out)");
     command->add_flag("--json", options->json, "Print JSON (schema: docs/json.md)");
     command->add_option("--out", options->out, "Write to this file instead of standard output");
-    command->callback([options, &runner] { runner.run([&] { return show(runner, *options); }); });
   }
 }
 

@@ -23,18 +23,23 @@ struct TokenOptions {
   bool json = false;
 };
 
+// "active", "expired" or "revoked" at `now`.
+std::string_view token_status(const store::ApiTokenRecord& token, Timestamp now) {
+  if (token.revoked_at) return "revoked";
+  return now >= token.expires_at ? "expired" : "active";
+}
+
 json token_json(const store::ApiTokenRecord& token, Timestamp now) {
-  std::string state = token.revoked_at ? "revoked" : (now >= token.expires_at ? "expired" : "active");
   return {{"id", token.id},
           {"name", token.name},
           {"role", store::api_role_name(token.role)},
-          {"status", state},
+          {"status", token_status(token, now)},
           {"created_at", format_timestamp(token.created_at)},
           {"expires_at", format_timestamp(token.expires_at)},
           {"revoked_at", token.revoked_at ? json(format_timestamp(*token.revoked_at)) : json(nullptr)}};
 }
 
-Status create(const TokenOptions& options, CommandRunner& runner) {
+Status create(CommandRunner& runner, const TokenOptions& options) {
   std::optional<store::ApiRole> role = store::parse_api_role(options.role);
   if (!role) {
     return Error(ErrorCode::kInvalidArgument,
@@ -59,7 +64,7 @@ Status create(const TokenOptions& options, CommandRunner& runner) {
   return ok_status();
 }
 
-Status list(const TokenOptions& options, CommandRunner& runner) {
+Status list(CommandRunner& runner, const TokenOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, node::Deployment::open(runner.options().data_dir));
   NIMBUS_ASSIGN_OR_RETURN(auto tokens, deployment->store().list_api_tokens());
   Timestamp now = now_utc();
@@ -71,15 +76,14 @@ Status list(const TokenOptions& options, CommandRunner& runner) {
   }
   std::cout << fmt::format("{:<16}  {:<24}  {:<8}  {:<7}  {}\n", "ID", "NAME", "ROLE", "STATUS", "EXPIRES");
   for (const store::ApiTokenRecord& token : tokens) {
-    json shown = token_json(token, now);
     std::cout << fmt::format("{:<16}  {:<24}  {:<8}  {:<7}  {}\n", token.id, token.name,
-                             store::api_role_name(token.role), shown["status"].get<std::string>(),
+                             store::api_role_name(token.role), token_status(token, now),
                              format_timestamp(token.expires_at));
   }
   return ok_status();
 }
 
-Status revoke(const TokenOptions& options, CommandRunner& runner) {
+Status revoke(CommandRunner& runner, const TokenOptions& options) {
   NIMBUS_ASSIGN_OR_RETURN(auto deployment, node::Deployment::open(runner.options().data_dir));
   Timestamp now = now_utc();
   NIMBUS_ASSIGN_OR_RETURN(store::ApiTokenRecord token,
@@ -99,11 +103,7 @@ void add_token_commands(CLI::App& app, CommandRunner& runner) {
   CLI::App* group = app.add_subcommand("token", "API tokens for the REST API: made, listed, revoked");
   group->require_subcommand(0, 1);
   auto add = [&](const char* name, const char* description, auto body) {
-    auto options = std::make_shared<TokenOptions>();
-    CLI::App* command = group->add_subcommand(name, description);
-    runner.add_common_options(*command);
-    command->callback([options, &runner, body] { runner.run([&] { return body(*options, runner); }); });
-    return std::pair{command, options};
+    return add_command<TokenOptions>(*group, runner, name, description, body);
   };
   {
     auto [command, options] = add("create", "Make a token; its text is shown once", create);

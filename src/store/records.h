@@ -169,7 +169,7 @@ struct ScepTransactionRecord {
   Timestamp created_at;
 };
 
-// What the holder of an API token may do through the REST API (access/api_roles.h).
+// What the holder of an API token may do through the REST API (access/api_tokens.h).
 enum class ApiRole { kAdmin, kEnroller, kAuditor, kViewer };
 std::string_view api_role_name(ApiRole role);  // "admin", "enroller", "auditor", "viewer"
 std::optional<ApiRole> parse_api_role(std::string_view name);
