@@ -38,7 +38,8 @@ http::Response api_error_response(const Error& error, std::string_view field) {
   if (error.is_failure()) {
     return error_object(500, "internal", "the server could not complete the request; its log says why", {});
   }
-  return error_object(api_error_status(error.code()), error_code_name(error.code()), error.message(), field);
+  return error_object(api_error_status(error.code()), error_code_name(error.code()), error.message(),
+                      field.empty() ? std::string_view(error.field()) : field);
 }
 
 http::Response unauthenticated_response() {

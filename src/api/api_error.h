@@ -19,7 +19,8 @@ namespace nimbus::api {
 // The HTTP status for an error of this kind: 400, 403, 404, 409, 422 or 500.
 int api_error_status(ErrorCode code);
 
-// The error object for `error`, with `field` when it concerns one member or parameter.
+// The error object for `error`, naming `field` (or else the error's own field(), core/error.h) when
+// it concerns one member or parameter.
 http::Response api_error_response(const Error& error, std::string_view field = {});
 
 // 401: no token, or one that is unknown, expired or revoked. The reason goes to the log only, so

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "ca/authorities.h"
+#include "ca/authority_subject.h"
 #include "cli/command.h"
 #include "core/file.h"
 #include "node/deployment.h"
@@ -39,14 +40,9 @@ Result<std::unique_ptr<Deployment>> open_deployment(CommandRunner& runner) {
   return Deployment::open(runner.options().data_dir);
 }
 
-// The subject from --subject, or CN=--name with the deployment's organisation.
 Result<x509::DistinguishedName> requested_subject(const CaOptions& options, const Deployment& deployment,
                                                   std::string_view default_name) {
-  if (!options.subject.empty()) return x509::DistinguishedName::parse(options.subject);
-  std::string name = options.name.empty() ? fmt::format("{} {}", deployment.config().organization, default_name)
-                                          : options.name;
-  return x509::DistinguishedName::parse(fmt::format("CN={}, O={}", x509::escape_attribute_value(name),
-                                                    x509::escape_attribute_value(deployment.config().organization)));
+  return ca::authority_subject(options.subject, options.name, deployment.config().organization, default_name);
 }
 
 Status print_authority(Deployment& deployment, const store::AuthorityRecord& record, bool json) {

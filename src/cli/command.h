@@ -86,5 +86,6 @@ void add_verify_command(CLI::App& app, CommandRunner& runner);
 void add_radius_commands(CLI::App& app, CommandRunner& runner);
 void add_scep_commands(CLI::App& app, CommandRunner& runner);
 void add_token_commands(CLI::App& app, CommandRunner& runner);
+void add_doctor_command(CLI::App& app, CommandRunner& runner);
 
 }  // namespace nimbus::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   nimbus::cli::add_radius_commands(app, runner);
   nimbus::cli::add_scep_commands(app, runner);
   nimbus::cli::add_token_commands(app, runner);
+  nimbus::cli::add_doctor_command(app, runner);
 
   try {
     app.parse(argc, argv);

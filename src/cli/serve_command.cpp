@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/service/api_service.h"
 #include "cli/command.h"
 #include "http/routes/revocation_routes.h"
 #include "http/signals.h"
@@ -30,10 +31,14 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   node->attach(std::make_unique<http::RevocationService>(*node));
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<scep::ScepService> scep, scep::ScepService::create(*node));
   node->attach(std::move(scep));
+  api::ApiServiceOptions api_options;
   if (node->deployment().config().radius) {
     NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<radius::RadiusService> radius, radius::RadiusService::create(*node));
+    api_options.decision_log = radius->settings().decision_log;
     node->attach(std::move(radius));
   }
+  NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<api::ApiService> api, api::ApiService::create(*node, api_options));
+  node->attach(std::move(api));
   NIMBUS_TRY(node->start());
 
   std::cout << fmt::format("nimbus serve: listening on {}\n", node->base_url());
@@ -51,7 +56,7 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, CommandRunner& runner) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
-      "serve", "Serve AIA, CDP, OCSP and SCEP over HTTP, republish CRLs before they expire, and run the RADIUS server "
+      "serve", "Serve AIA, CDP, OCSP, SCEP and the REST API over HTTP, republish CRLs before they expire, and run the RADIUS server "
                "when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the configuration)");
   runner.add_common_options(*command);
   command->add_option("--config", options->config_file,

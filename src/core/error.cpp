@@ -29,6 +29,11 @@ Error&& Error::with_context(std::string_view context) && {
   return std::move(*this);
 }
 
+Error&& Error::at_field(std::string field) && {
+  field_ = std::move(field);
+  return std::move(*this);
+}
+
 std::string Error::to_string() const {
   return std::string(error_code_name(code_)) + ": " + message_;
 }

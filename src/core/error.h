@@ -54,12 +54,18 @@ class Error {
   // Prefixes the message with context from a caller: "loading CA 'root': <message>".
   Error&& with_context(std::string_view context) &&;
 
+  // The input at fault, when the error is about one (a request member or parameter: "validity"),
+  // so that an API can name it apart from the message. Empty otherwise.
+  const std::string& field() const { return field_; }
+  Error&& at_field(std::string field) &&;
+
   // "policy_violation: <message>"
   std::string to_string() const;
 
  private:
   ErrorCode code_;
   std::string message_;
+  std::string field_;
 };
 
 }  // namespace nimbus

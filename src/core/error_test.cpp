@@ -29,5 +29,14 @@ TEST(Error, SeparatesFailuresFromRejections) {
   EXPECT_EQ(error_code_name(ErrorCode::kBadPassphrase), "bad_passphrase");
 }
 
+TEST(Error, NamesTheFieldAtFaultThroughContext) {
+  Error error = Error(ErrorCode::kInvalidArgument, "must be a string").at_field("profile");
+  EXPECT_EQ(error.field(), "profile");
+  Error contexted = std::move(error).with_context("the request");
+  EXPECT_EQ(contexted.field(), "profile");
+  EXPECT_EQ(contexted.message(), "the request: must be a string");
+  EXPECT_TRUE(Error(ErrorCode::kNotFound, "no such thing").field().empty());
+}
+
 }  // namespace
 }  // namespace nimbus

@@ -109,11 +109,16 @@ Status Node::check_keys() {
   return ok_status();
 }
 
-http::Response Node::readiness() const {
+std::vector<HealthProblem> Node::problems() const {
   std::vector<HealthProblem> problems = health_.problems();
   for (const revocation::OcspSignerFailure& failure : signers_.failures()) {
     problems.push_back({"ocsp-signer", failure.authority_id, failure.message, failure.since});
   }
+  return problems;
+}
+
+http::Response Node::readiness() const {
+  std::vector<HealthProblem> problems = this->problems();
   if (problems.empty()) return http::Response::text(200, "ok");
   nlohmann::json listed = nlohmann::json::array();
   for (const HealthProblem& problem : problems) {

@@ -60,6 +60,10 @@ class Node {
   // Where services report what keeps them from doing their job; /healthz shows it.
   Health& health() { return health_; }
 
+  // What keeps the node from serving well right now (what /healthz reports): problems services
+  // reported and OCSP signers that could not be renewed. Empty when healthy.
+  std::vector<HealthProblem> problems() const;
+
   // Adds a service; before start() only.
   void attach(std::unique_ptr<Service> service);
 

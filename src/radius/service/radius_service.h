@@ -41,6 +41,8 @@ class RadiusService final : public node::Service {
   ~RadiusService() override;
 
   std::string_view name() const override { return "radius"; }
+  // The settings as read at create() (the REST API reads the decision log they name).
+  const RadiusSettings& settings() const { return settings_; }
   Status add_routes(http::Router& router) override;
   Status start() override;
   void stop() override;

@@ -1,0 +1,177 @@
+#include "api/service/api_service.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "access/api_tokens.h"
+#include "api/api_error.h"
+#include "api/service/openapi_document.h"
+#include "core/log_text.h"
+
+namespace nimbus::api {
+
+namespace {
+
+constexpr std::string_view kPrefix = "/api/v1";
+
+// Failed sign-ins per address: a prober gets 429 instead of an answer per guess.
+constexpr RateLimit kFailedAuthenticationLimit{1, 20};
+
+// The token of "Authorization: Bearer <token>" (the scheme is case-insensitive, RFC 9110 11.1).
+std::optional<std::string_view> bearer_token(const http::Request& request) {
+  std::optional<std::string_view> authorization = request.header("Authorization");
+  if (!authorization) return std::nullopt;
+  std::string_view value = *authorization;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return std::nullopt;
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+http::Response openapi_response() {
+  std::string_view document = openapi_document();
+  http::Response response = http::Response::bytes(200, "application/json", Bytes(document.begin(), document.end()));
+  response.set_header("Cache-Control", "max-age=300");
+  return response;
+}
+
+}  // namespace
+
+ca::Issuer ApiContext::issuer(const Caller& caller) {
+  ca::IssuanceOptions options;
+  options.backdate = std::chrono::minutes(deployment().config().certificate_backdate_minutes);
+  return ca::Issuer(store(), *keys, deployment().urls(), caller.actor(), options);
+}
+
+ca::Authorities ApiContext::authorities(const Caller& caller) {
+  return ca::Authorities(store(), *keys, deployment().urls(), caller.actor());
+}
+
+revocation::Revocations ApiContext::revocations(const Caller& caller) {
+  return revocation::Revocations(store(), *keys, caller.actor(), deployment().crl_policy());
+}
+
+Result<std::unique_ptr<ApiService>> ApiService::create(node::Node& node, ApiServiceOptions options) {
+  std::unique_ptr<crypto::KeyStore> keys = node.deployment().open_key_store();
+  return std::unique_ptr<ApiService>(new ApiService(node, std::move(options), std::move(keys)));
+}
+
+ApiService::ApiService(node::Node& node, ApiServiceOptions options, std::unique_ptr<crypto::KeyStore> keys)
+    : context_{node, std::move(keys), std::move(options.decision_log)},
+      limiter_(options.rate_limit),
+      failed_authentications_(kFailedAuthenticationLimit) {
+  add_health_routes(routes_);
+  add_authority_routes(routes_);
+  add_profile_routes(routes_);
+  add_enrollment_routes(routes_);
+  add_certificate_routes(routes_);
+  add_crl_routes(routes_);
+  add_decision_routes(routes_);
+  add_audit_routes(routes_);
+}
+
+Status ApiService::add_routes(http::Router& router) {
+  NIMBUS_TRY(router.add_route({"GET"}, fmt::format("{}/openapi.json", kPrefix),
+                              [](const http::Request&) -> Result<http::Response> { return openapi_response(); }));
+  for (const ApiRoute& route : routes_) {
+    NIMBUS_TRY(router.add_route({route.method}, fmt::format("{}{}", kPrefix, route.pattern),
+                                [this, &route](const http::Request& request) { return answer(route, request); }));
+  }
+  return ok_status();
+}
+
+std::vector<std::pair<std::string, std::string>> ApiService::routes() const {
+  std::vector<std::pair<std::string, std::string>> listed;
+  listed.emplace_back("GET", fmt::format("{}/openapi.json", kPrefix));
+  for (const ApiRoute& route : routes_) listed.emplace_back(route.method, fmt::format("{}{}", kPrefix, route.pattern));
+  return listed;
+}
+
+std::vector<std::string> ApiService::describe(std::string_view base_url) const {
+  return {fmt::format("REST API: {}{} (docs/api.md; OpenAPI at {}{}/openapi.json)", base_url, kPrefix, base_url,
+                      kPrefix)};
+}
+
+std::variant<Caller, http::Response> ApiService::authenticate(const http::Request& request) {
+  auto refuse = [&](std::string_view reason) -> http::Response {
+    RateLimiter::Decision decision = failed_authentications_.take(request.remote_address);
+    spdlog::warn("api: refused {} {} from {}: {}", request.method, loggable(request.path), request.remote_address,
+                 reason);
+    if (!decision.allowed) return rate_limited_response(decision.retry_after_seconds);
+    return unauthenticated_response();
+  };
+  std::optional<std::string_view> text = bearer_token(request);
+  if (!text) return refuse("no bearer token (Authorization: Bearer nimbus_...)");
+  auto token = access::authenticate_api_token(context_.store(), *text, now_utc());
+  if (!token.ok()) {
+    if (token.error().is_failure()) {
+      spdlog::error("api: checking a token failed: {}", token.error().message());
+      return api_error_response(token.error());
+    }
+    return refuse(token.error().message());
+  }
+  RateLimiter::Decision decision = limiter_.take(token->id);
+  if (!decision.allowed) {
+    spdlog::info("api: token '{}' is over its rate limit; {} {} answered 429", token->name, request.method,
+                 loggable(request.path));
+    return rate_limited_response(decision.retry_after_seconds);
+  }
+  return Caller{token->id, token->name, token->role};
+}
+
+Result<http::Response> ApiService::answer(const ApiRoute& route, const http::Request& request) {
+  std::variant<Caller, http::Response> authenticated = authenticate(request);
+  if (auto* response = std::get_if<http::Response>(&authenticated)) return std::move(*response);
+  const Caller& caller = std::get<Caller>(authenticated);
+  if (!role_permits(caller.role, route.permission)) {
+    spdlog::warn("api: token '{}' ({}) may not {} {}: the route needs the {} permission", caller.token_name,
+                 store::api_role_name(caller.role), request.method, loggable(request.path),
+                 permission_name(route.permission));
+    return api_error_response(Error(
+        ErrorCode::kPermissionDenied,
+        fmt::format("a token with role {} may not do this", store::api_role_name(caller.role))));
+  }
+  Result<http::Response> answered =
+      route.method == "GET" ? route.handler(context_, request, caller) : write(route, request, caller);
+  if (answered.ok()) return answered;
+  const Error& error = answered.error();
+  if (error.is_failure()) {
+    spdlog::error("api: {} {} by '{}' failed: {}", request.method, loggable(request.path), caller.token_name,
+                  error.to_string());
+  } else {
+    spdlog::info("api: {} {} by '{}' refused: {}", request.method, loggable(request.path), caller.token_name,
+                 error.to_string());
+  }
+  return api_error_response(error);
+}
+
+Result<http::Response> ApiService::write(const ApiRoute& route, const http::Request& request, const Caller& caller) {
+  std::lock_guard lock(write_mutex_);
+  std::optional<std::string_view> key = request.header("Idempotency-Key");
+  if (!key || route.idempotency == Idempotency::kNone) return route.handler(context_, request, caller);
+
+  NIMBUS_TRY(check_idempotency_key(*key));
+  std::string fingerprint = request_fingerprint(request);
+  NIMBUS_ASSIGN_OR_RETURN(std::optional<http::Response> replay,
+                          idempotency_.recall(caller.token_id, *key, fingerprint));
+  if (replay) {
+    spdlog::info("api: {} {} by '{}' is a retry (Idempotency-Key); the first answer is sent again", request.method,
+                 loggable(request.path), caller.token_name);
+    return std::move(*replay);
+  }
+  NIMBUS_ASSIGN_OR_RETURN(http::Response response, route.handler(context_, request, caller));
+  if (route.idempotency == Idempotency::kAnswerOnce) {
+    idempotency_.remember_answered_once(caller.token_id, *key, std::move(fingerprint));
+  } else {
+    idempotency_.remember(caller.token_id, *key, std::move(fingerprint), response);
+  }
+  return response;
+}
+
+}  // namespace nimbus::api

@@ -1,0 +1,63 @@
+// The REST API of a node, under /api/v1 (docs/api.md; the OpenAPI document is docs/openapi.json,
+// also served at /api/v1/openapi.json).
+//
+// Every call but the OpenAPI document's carries `Authorization: Bearer nimbus_...` (an API token,
+// access/api_tokens.h). A request is, in order: authenticated (401 and a log line otherwise), held
+// to its token's rate limit (429), authorised against its route's permission (403), and then
+// answered. Writes run one at a time, and those that create or issue honour an Idempotency-Key.
+// Every write is recorded in the audit trail by the domain it calls, as "http:<token name>".
+//
+// Thread-safety: handlers run on the HTTP workers; reads run concurrently, writes under a lock.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/idempotency.h"
+#include "api/rate_limiter.h"
+#include "api/service/api_context.h"
+#include "node/node.h"
+#include "node/service.h"
+
+namespace nimbus::api {
+
+struct ApiServiceOptions {
+  // The RADIUS decision log /radius/decisions reads; empty when the node serves no RADIUS.
+  std::filesystem::path decision_log;
+  RateLimit rate_limit;
+};
+
+class ApiService final : public node::Service {
+ public:
+  // `node` must outlive the service.
+  static Result<std::unique_ptr<ApiService>> create(node::Node& node, ApiServiceOptions options);
+
+  std::string_view name() const override { return "api"; }
+  Status add_routes(http::Router& router) override;
+  std::vector<std::string> describe(std::string_view base_url) const override;
+
+  // The routes, as (method, pattern) pairs in the order they are added: what the OpenAPI
+  // document must describe.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
+ private:
+  ApiService(node::Node& node, ApiServiceOptions options, std::unique_ptr<crypto::KeyStore> keys);
+
+  Result<http::Response> answer(const ApiRoute& route, const http::Request& request);
+  // The caller of an authenticated request, or the 401/429 response to send instead.
+  std::variant<Caller, http::Response> authenticate(const http::Request& request);
+  Result<http::Response> write(const ApiRoute& route, const http::Request& request, const Caller& caller);
+
+  ApiContext context_;
+  std::vector<ApiRoute> routes_;
+  RateLimiter limiter_;
+  RateLimiter failed_authentications_;  // by remote address
+  IdempotencyKeys idempotency_;
+  std::mutex write_mutex_;
+};
+
+}  // namespace nimbus::api
