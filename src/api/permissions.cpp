@@ -4,6 +4,7 @@ namespace nimbus::api {
 
 std::string_view permission_name(Permission permission) {
   switch (permission) {
+    case Permission::kPublic: return "public";
     case Permission::kHealth: return "health";
     case Permission::kRead: return "read";
     case Permission::kAudit: return "audit";
@@ -14,7 +15,7 @@ std::string_view permission_name(Permission permission) {
 }
 
 bool role_permits(store::ApiRole role, Permission permission) {
-  if (permission == Permission::kHealth) return true;
+  if (permission == Permission::kPublic || permission == Permission::kHealth) return true;
   switch (role) {
     case store::ApiRole::kAdmin: return true;
     case store::ApiRole::kEnroller: return permission == Permission::kEnroll;

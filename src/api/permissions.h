@@ -7,6 +7,7 @@
 //   viewer    read everything but the audit trail
 //
 // Every role may read /api/v1/health, so that a connector can check its token without side effects.
+// The OpenAPI document and the console's sign-in need no token.
 #pragma once
 
 #include <string_view>
@@ -16,14 +17,15 @@
 namespace nimbus::api {
 
 enum class Permission {
-  kHealth,      // GET /health
+  kPublic,      // no token: the OpenAPI document, and signing in to the console
+  kHealth,      // GET /health, GET /session
   kRead,        // GET of the hierarchy, profiles, enrollments, certificates, CRLs, RADIUS decisions
   kAudit,       // GET /audit
   kEnroll,      // POST /enrollments, POST /enrollments/{id}/challenge
   kAdminister,  // every other write: authorities, profiles, issuance, revocation, CRLs
 };
 
-std::string_view permission_name(Permission permission);  // "health", "read", "audit", "enroll", "administer"
+std::string_view permission_name(Permission permission);  // "public", "health", "read", "audit", "enroll", "administer"
 
 bool role_permits(store::ApiRole role, Permission permission);
 

@@ -7,6 +7,7 @@
 
 #include "api/service/api_service.h"
 #include "cli/command.h"
+#include "console/console_service.h"
 #include "http/routes/revocation_routes.h"
 #include "http/signals.h"
 #include "node/node.h"
@@ -39,6 +40,7 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
   }
   NIMBUS_ASSIGN_OR_RETURN(std::unique_ptr<api::ApiService> api, api::ApiService::create(*node, api_options));
   node->attach(std::move(api));
+  node->attach(std::make_unique<console::ConsoleService>());
   NIMBUS_TRY(node->start());
 
   std::cout << fmt::format("nimbus serve: listening on {}\n", node->base_url());
@@ -56,7 +58,7 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, CommandRunner& runner) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
-      "serve", "Serve AIA, CDP, OCSP, SCEP and the REST API over HTTP, republish CRLs before they expire, and run the RADIUS server "
+      "serve", "Serve AIA, CDP, OCSP, SCEP, the REST API and the web console over HTTP, republish CRLs before they expire, and run the RADIUS server "
                "when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the configuration)");
   runner.add_common_options(*command);
   command->add_option("--config", options->config_file,

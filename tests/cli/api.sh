@@ -326,6 +326,48 @@ case_radius_and_audit() {
 }
 run_case "RADIUS decisions (none without RADIUS) and the audit trail filtered by actor and action" case_radius_and_audit
 
+case_console_session() {
+  local cookie csrf serial token
+  expect_status 201 "" POST /session "{\"token\": \"$ADMIN\"}"
+  csrf=$(field 'd["csrf_token"]')
+  assert_eq "$(field 'd["token"]["name"]')" automation "the session's token"
+  local set_cookie
+  set_cookie=$(header Set-Cookie)
+  for attribute in "HttpOnly" "Secure" "SameSite=Strict" "Path=/"; do
+    assert_contains "$set_cookie" "; $attribute" "the session cookie"
+  done
+  cookie=$(sed 's/;.*//' <<<"$set_cookie")
+  [[ "$cookie" =~ ^nimbus_session=[0-9a-f]{64}$ ]] || fail "the session cookie: $cookie"
+  assert_not_contains "$BODY" "${cookie#nimbus_session=}" "the sign-in answer"
+  # The session reads like its token; GET /session gives the CSRF token again.
+  expect_status 200 "" GET /certificates "" -H "Cookie: theme=dark; $cookie"
+  expect_status 200 "" GET /session "" -H "Cookie: $cookie"
+  assert_eq "$(field 'd["csrf_token"]')" "$csrf" "the CSRF token read back"
+  # A write without the CSRF token, or with another, is refused and changes nothing.
+  serial=$(issue_leaf "$D" csrf-target)
+  expect_error 403 permission_denied X-CSRF-Token "" POST "/certificates/$serial/revoke" '{}' -H "Cookie: $cookie"
+  expect_error 403 permission_denied X-CSRF-Token "" POST "/certificates/$serial/revoke" '{}' -H "Cookie: $cookie" \
+    -H "X-CSRF-Token: ${csrf%?}0"
+  assert_eq "$(sql "$D" "select count(*) from certificates where serial = '$serial' and revoked_at is not null")" 0 \
+    "revoked by a write without its CSRF token"
+  assert_contains "$(cat "$WORK/serve.log")" "X-CSRF-Token header" "the log of a CSRF-less write"
+  expect_status 200 "" POST "/certificates/$serial/revoke" '{}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf"
+  # Signing out ends the session; so does revoking its token.
+  expect_status 204 "" DELETE /session "" -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf"
+  expect_error 401 unauthenticated null "" GET /certificates "" -H "Cookie: $cookie"
+  token=$(token console-user viewer)
+  expect_status 201 "" POST /session "{\"token\": \"$token\"}"
+  cookie=$(header Set-Cookie | sed 's/;.*//')
+  expect_status 200 "" GET /health "" -H "Cookie: $cookie"
+  expect_ok nimbus token revoke --data "$D" console-user >/dev/null
+  expect_error 401 unauthenticated null "" GET /health "" -H "Cookie: $cookie"
+  assert_contains "$(cat "$WORK/serve.log")" "console session's token 'console-user' was revoked" "the log"
+  expect_error 401 unauthenticated null "" POST /session '{"token": "nimbus_0000000000000000_00"}'
+  expect_error 401 unauthenticated null "" GET /health "" -H "Cookie: nimbus_session=$(printf '0%.0s' {1..64})"
+}
+run_case "console sessions: a token for an HttpOnly Secure SameSite=Strict cookie; writes need the CSRF token" \
+  case_console_session
+
 case_rate_limit() {
   local token statuses urls=()
   token=$(token hammer viewer)

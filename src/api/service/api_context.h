@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "api/console_sessions.h"
 #include "api/permissions.h"
+#include "api/rate_limiter.h"
 #include "ca/authorities.h"
 #include "ca/issuance.h"
 #include "crypto/key_store.h"
@@ -19,11 +22,13 @@
 
 namespace nimbus::api {
 
-// Who sent a request: the token it carried.
+// Who sent a request: the token it carried, or the token its console session was opened with.
+// A public route's caller is empty.
 struct Caller {
   std::string token_id;
   std::string token_name;
   store::ApiRole role = store::ApiRole::kViewer;
+  std::optional<ConsoleSession> session;
 
   // As the audit trail names it: "http:<token name>".
   std::string actor() const { return "http:" + token_name; }
@@ -48,12 +53,20 @@ struct ApiRoute {
   ApiHandler handler;
 };
 
-// The node and what the API signs with. Writes run one at a time (the service holds a lock around
-// every handler that is not a GET), so `keys`, which is not thread-safe, is only used under it.
+// The node, what the API signs with, and the console's sessions. Writes run one at a time (the
+// service holds a lock around every handler that is not a GET), so `keys`, which is not
+// thread-safe, is only used under it.
 struct ApiContext {
+  ApiContext(node::Node& node, std::unique_ptr<crypto::KeyStore> keys, std::filesystem::path decision_log)
+      : node(node), keys(std::move(keys)), decision_log(std::move(decision_log)) {}
+
   node::Node& node;
   std::unique_ptr<crypto::KeyStore> keys;
   std::filesystem::path decision_log;  // the RADIUS service's; empty when RADIUS is not served
+  ConsoleSessions sessions;
+  // Failed sign-ins (bad tokens, ended sessions) per remote address: a prober gets 429 instead of
+  // an answer per guess.
+  RateLimiter failed_sign_ins{RateLimit{1, 20}};
 
   store::Store& store() { return node.store(); }
   const node::Deployment& deployment() const { return node.deployment(); }
@@ -71,5 +84,10 @@ void add_crl_routes(std::vector<ApiRoute>& routes);
 void add_decision_routes(std::vector<ApiRoute>& routes);
 void add_audit_routes(std::vector<ApiRoute>& routes);
 void add_health_routes(std::vector<ApiRoute>& routes);
+void add_session_routes(std::vector<ApiRoute>& routes);
+
+// The answer to a request whose token or session did not hold: 401 (429 past the address's limit
+// of failures), and a log line with `reason`.
+http::Response refuse_sign_in(ApiContext& context, const http::Request& request, std::string_view reason);
 
 }  // namespace nimbus::api

@@ -14,9 +14,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "/api/v1";
 
-// Failed sign-ins per address: a prober gets 429 instead of an answer per guess.
-constexpr RateLimit kFailedAuthenticationLimit{1, 20};
-
 // The token of "Authorization: Bearer <token>" (the scheme is case-insensitive, RFC 9110 11.1).
 std::optional<std::string_view> bearer_token(const http::Request& request) {
   std::optional<std::string_view> authorization = request.header("Authorization");
@@ -34,11 +31,25 @@ std::optional<std::string_view> bearer_token(const http::Request& request) {
   return value;
 }
 
-http::Response openapi_response() {
+Result<http::Response> openapi(ApiContext&, const http::Request&, const Caller&) {
   std::string_view document = openapi_document();
   http::Response response = http::Response::bytes(200, "application/json", Bytes(document.begin(), document.end()));
   response.set_header("Cache-Control", "max-age=300");
   return response;
+}
+
+// The token of a console session, if it is still good: revoking a token ends its sessions.
+Result<store::ApiTokenRecord> session_token(ApiContext& context, const ConsoleSession& session) {
+  NIMBUS_ASSIGN_OR_RETURN(std::optional<store::ApiTokenRecord> token, context.store().find_api_token(session.token_id));
+  const Timestamp now = now_utc();
+  if (!token) return Error(ErrorCode::kPermissionDenied, "the console session's token no longer exists");
+  if (token->revoked_at) {
+    return Error(ErrorCode::kPermissionDenied, fmt::format("the console session's token '{}' was revoked", token->name));
+  }
+  if (token->expires_at <= now) {
+    return Error(ErrorCode::kPermissionDenied, fmt::format("the console session's token '{}' expired", token->name));
+  }
+  return std::move(*token);
 }
 
 }  // namespace
@@ -63,9 +74,9 @@ Result<std::unique_ptr<ApiService>> ApiService::create(node::Node& node, ApiServ
 }
 
 ApiService::ApiService(node::Node& node, ApiServiceOptions options, std::unique_ptr<crypto::KeyStore> keys)
-    : context_{node, std::move(keys), std::move(options.decision_log)},
-      limiter_(options.rate_limit),
-      failed_authentications_(kFailedAuthenticationLimit) {
+    : context_(node, std::move(keys), std::move(options.decision_log)), limiter_(options.rate_limit) {
+  routes_.push_back({"GET", "/openapi.json", Permission::kPublic, Idempotency::kNone, openapi});
+  add_session_routes(routes_);
   add_health_routes(routes_);
   add_authority_routes(routes_);
   add_profile_routes(routes_);
@@ -77,8 +88,6 @@ ApiService::ApiService(node::Node& node, ApiServiceOptions options, std::unique_
 }
 
 Status ApiService::add_routes(http::Router& router) {
-  NIMBUS_TRY(router.add_route({"GET"}, fmt::format("{}/openapi.json", kPrefix),
-                              [](const http::Request&) -> Result<http::Response> { return openapi_response(); }));
   for (const ApiRoute& route : routes_) {
     NIMBUS_TRY(router.add_route({route.method}, fmt::format("{}{}", kPrefix, route.pattern),
                                 [this, &route](const http::Request& request) { return answer(route, request); }));
@@ -88,7 +97,6 @@ Status ApiService::add_routes(http::Router& router) {
 
 std::vector<std::pair<std::string, std::string>> ApiService::routes() const {
   std::vector<std::pair<std::string, std::string>> listed;
-  listed.emplace_back("GET", fmt::format("{}/openapi.json", kPrefix));
   for (const ApiRoute& route : routes_) listed.emplace_back(route.method, fmt::format("{}{}", kPrefix, route.pattern));
   return listed;
 }
@@ -98,23 +106,42 @@ std::vector<std::string> ApiService::describe(std::string_view base_url) const {
                       kPrefix)};
 }
 
+http::Response refuse_sign_in(ApiContext& context, const http::Request& request, std::string_view reason) {
+  RateLimiter::Decision decision = context.failed_sign_ins.take(request.remote_address);
+  spdlog::warn("api: refused {} {} from {}: {}", request.method, loggable(request.path), request.remote_address, reason);
+  if (!decision.allowed) return rate_limited_response(decision.retry_after_seconds);
+  return unauthenticated_response();
+}
+
 std::variant<Caller, http::Response> ApiService::authenticate(const http::Request& request) {
-  auto refuse = [&](std::string_view reason) -> http::Response {
-    RateLimiter::Decision decision = failed_authentications_.take(request.remote_address);
-    spdlog::warn("api: refused {} {} from {}: {}", request.method, loggable(request.path), request.remote_address,
-                 reason);
-    if (!decision.allowed) return rate_limited_response(decision.retry_after_seconds);
-    return unauthenticated_response();
-  };
-  std::optional<std::string_view> text = bearer_token(request);
-  if (!text) return refuse("no bearer token (Authorization: Bearer nimbus_...)");
-  auto token = access::authenticate_api_token(context_.store(), *text, now_utc());
+  Result<store::ApiTokenRecord> token =
+      Error(ErrorCode::kPermissionDenied, "no bearer token (Authorization: Bearer nimbus_...) and no console session");
+  std::optional<ConsoleSession> session;
+  if (std::optional<std::string_view> text = bearer_token(request)) {
+    token = access::authenticate_api_token(context_.store(), *text, now_utc());
+  } else if (std::optional<std::string_view> id = session_cookie(request.header("Cookie").value_or(""))) {
+    session = context_.sessions.find(*id);
+    token = session ? session_token(context_, *session)
+                    : Error(ErrorCode::kPermissionDenied, "the console session has ended (signed out, idle, or too old)");
+  }
   if (!token.ok()) {
     if (token.error().is_failure()) {
       spdlog::error("api: checking a token failed: {}", token.error().message());
       return api_error_response(token.error());
     }
-    return refuse(token.error().message());
+    return refuse_sign_in(context_, request, token.error().message());
+  }
+  if (session && request.method != "GET" && request.method != "HEAD") {
+    std::optional<std::string_view> presented = request.header(kCsrfHeader);
+    if (!presented || !ConsoleSessions::csrf_matches(*session, *presented)) {
+      spdlog::warn("api: refused {} {} from {} in a console session of token '{}': {} {} header", request.method,
+                   loggable(request.path), request.remote_address, token->name, presented ? "a wrong" : "no",
+                   kCsrfHeader);
+      return api_error_response(Error(ErrorCode::kPermissionDenied,
+                                      fmt::format("a write from the console must carry the session's {} header",
+                                                  kCsrfHeader))
+                                    .at_field(std::string(kCsrfHeader)));
+    }
   }
   RateLimiter::Decision decision = limiter_.take(token->id);
   if (!decision.allowed) {
@@ -122,10 +149,11 @@ std::variant<Caller, http::Response> ApiService::authenticate(const http::Reques
                  loggable(request.path));
     return rate_limited_response(decision.retry_after_seconds);
   }
-  return Caller{token->id, token->name, token->role};
+  return Caller{token->id, token->name, token->role, std::move(session)};
 }
 
 Result<http::Response> ApiService::answer(const ApiRoute& route, const http::Request& request) {
+  if (route.permission == Permission::kPublic) return route.handler(context_, request, Caller{});
   std::variant<Caller, http::Response> authenticated = authenticate(request);
   if (auto* response = std::get_if<http::Response>(&authenticated)) return std::move(*response);
   const Caller& caller = std::get<Caller>(authenticated);

@@ -1,10 +1,11 @@
 // The REST API of a node, under /api/v1 (docs/api.md; the OpenAPI document is docs/openapi.json,
 // also served at /api/v1/openapi.json).
 //
-// Every call but the OpenAPI document's carries `Authorization: Bearer nimbus_...` (an API token,
-// access/api_tokens.h). A request is, in order: authenticated (401 and a log line otherwise), held
-// to its token's rate limit (429), authorised against its route's permission (403), and then
-// answered. Writes run one at a time, and those that create or issue honour an Idempotency-Key.
+// Every call but the OpenAPI document's and the console's sign-in carries `Authorization: Bearer
+// nimbus_...` (an API token, access/api_tokens.h) or the cookie of a console session (whose writes
+// also carry its X-CSRF-Token; api/console_sessions.h). A request is, in order: authenticated (401
+// and a log line otherwise), held to its token's rate limit (429), authorised against its route's
+// permission (403), and then answered. Writes run one at a time, and those that create or issue honour an Idempotency-Key.
 // Every write is recorded in the audit trail by the domain it calls, as "http:<token name>".
 //
 // Thread-safety: handlers run on the HTTP workers; reads run concurrently, writes under a lock.
@@ -55,7 +56,6 @@ class ApiService final : public node::Service {
   ApiContext context_;
   std::vector<ApiRoute> routes_;
   RateLimiter limiter_;
-  RateLimiter failed_authentications_;  // by remote address
   IdempotencyKeys idempotency_;
   std::mutex write_mutex_;
 };
