@@ -73,6 +73,47 @@ async function hierarchy(container) {
     hierarchyTree(rooted, null, health.problems));
 }
 
+// ---- Health -------------------------------------------------------------------------------------
+
+async function health(container) {
+  const report = h('div');
+  function draw(examination) {
+    clear(report,
+      h('p', {},
+        examination.healthy ? badge('healthy', 'good') : badge(`${examination.findings.length} problems`, 'bad'),
+        ` examined ${when(examination.examined_at)}`),
+      examination.findings.map((finding) => h('div', { className: 'panel report finding' },
+        h('strong', {}, `${finding.check}${finding.authority ? ` ${finding.authority}` : ''}: `), finding.problem,
+        finding.url ? h('div', {}, h('code', {}, finding.url)) : null,
+        h('p', { className: 'fix' }, `Fix: ${finding.fix}`))),
+      h('h2', {}, 'Checks that held'),
+      h('ul', {}, examination.passed.map((line) => h('li', { className: 'mono' }, line))));
+  }
+  // Until the node has examined itself once (seconds after it starts), or again after a request.
+  async function latest(after = null) {
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      try {
+        const examination = await api.get('/doctor');
+        if (!after || examination.examined_at !== after) return examination;
+      } catch (failure) {
+        if (!(failure instanceof ApiError && failure.status === 404)) throw failure;
+      }
+      await new Promise((resolve) => { setTimeout(resolve, 1000); });
+    }
+    throw new Error('the node did not examine itself within a minute; see its log');
+  }
+  const again = h('button', {
+    type: 'button', id: 'examine-now', onclick: async () => {
+      const { last_examined_at: before } = await api.post('/doctor');
+      draw(await latest(before));
+    },
+  }, 'Examine now');
+  clear(container, h('h1', {}, 'Health as relying parties see it'),
+    h('p', { className: 'muted' }, 'Every AIA, CDP, OCSP and SCEP URL fetched through the base URL and checked, as ',
+      h('code', {}, 'nimbus doctor'), ' does.'), again, report);
+  draw(await latest());
+}
+
 // ---- Profiles -----------------------------------------------------------------------------------
 
 async function profiles(container) {
@@ -330,4 +371,4 @@ async function audit(container) {
     h('p', {}, more));
 }
 
-export const pages = { hierarchy, profiles, enrollments, certificates, radius, audit };
+export const pages = { hierarchy, health, profiles, enrollments, certificates, radius, audit };

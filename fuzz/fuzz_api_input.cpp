@@ -456,9 +456,9 @@ std::optional<json> parse_object(std::string_view line) {
 }
 
 // An item of a page: a decision that matches the filter, from a line of the log that starts at its
-// id before `end`, as read_decision reads it by that id. Returns the id.
+// id before `end`; with `read_back`, one that read_decision reads the same by that id. Returns the id.
 std::uint64_t check_item(const std::string& log, const json& item, const api::DecisionFilter& filter,
-                         std::uint64_t end) {
+                         std::uint64_t end, bool read_back) {
   check(item.is_object() && item.contains("id") && item["id"].is_string());
   const std::string& text = item["id"].get_ref<const std::string&>();
   std::uint64_t id = 0;
@@ -466,8 +466,10 @@ std::uint64_t check_item(const std::string& log, const json& item, const api::De
   check(error == std::errc() && last == text.data() + text.size() && std::to_string(id) == text);
   check(id < end && (id == 0 || log[id - 1] == '\n'));
   check(satisfies(item, filter));
-  auto again = api::read_decision(decision_log().path(), id);
-  check(again.ok() && *again == item);
+  if (read_back) {
+    auto again = api::read_decision(decision_log().path(), id);
+    check(again.ok() && *again == item);
+  }
   return id;
 }
 
@@ -503,14 +505,15 @@ void page_through(const std::string& log, api::DecisionFilter filter) {
     auto page = api::read_decisions(path, filter);
     check(page.ok() && page->items.size() <= filter.limit);
     for (const json& item : page->items) {
-      const std::uint64_t id = check_item(log, item, filter, end);
+      const std::uint64_t id = check_item(log, item, filter, end, /*read_back=*/false);
       check(paged.empty() || id < paged.back());
       check(!page->next_before || id >= *page->next_before);
       paged.push_back(id);
     }
     std::optional<std::string> next;
     if (page->next_before) next = api::sequence_cursor("radius-decisions", *page->next_before);
-    (void)api::json_response(200, api::page_json(json(page->items), next));
+    // The page as the API answers it, items moved into the document as the API moves them.
+    (void)api::json_response(200, api::page_json(json(std::move(page->items)), next));
     if (!page->next_before) {
       reached_start = true;
     } else {
@@ -527,10 +530,10 @@ void page_through(const std::string& log, api::DecisionFilter filter) {
   check(whole.ok() && whole->items.size() <= filter.limit);
   std::vector<std::uint64_t> ids;
   for (const json& item : whole->items) {
-    ids.push_back(check_item(log, item, filter, first_end));
+    ids.push_back(check_item(log, item, filter, first_end, /*read_back=*/true));
     check(ids.size() == 1 || ids.back() < ids[ids.size() - 2]);
   }
-  // Pages in a row hold what one page holds.
+  // Pages in a row hold what one page holds (so the items read back above stand for theirs too).
   const std::size_t common = std::min(ids.size(), paged.size());
   check(std::equal(paged.begin(), paged.begin() + static_cast<std::ptrdiff_t>(common), ids.begin()));
   if (reached_start && !whole->next_before) check(paged == ids);
@@ -566,9 +569,11 @@ void fuzz_decision_log(Input& input) {
   const std::uint64_t offset = before * (log.size() + 1) / 65535;
   if (which & 128) filter.before = offset;
   page_through(log, filter);
-  api::DecisionFilter unfiltered;
-  unfiltered.limit = 1 + (sizes >> 5);
-  page_through(log, unfiltered);
+  if (which != 0) {
+    api::DecisionFilter unfiltered;
+    unfiltered.limit = 1 + (sizes >> 5);
+    page_through(log, unfiltered);
+  }
 
   auto one = api::read_decision(decision_log().path(), offset);
   if (one.ok()) {

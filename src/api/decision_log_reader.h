@@ -3,9 +3,11 @@
 // while the log grows and a page's cursor is simply where the next page ends.
 //
 // The log is read backwards from the end (or from the cursor), so the newest decisions cost the
-// same however long the log is. A page reads at most `max_scan_bytes`: a filter that matches
-// little returns fewer items and a cursor to go on from, rather than reading the whole log in
-// one request. A line that is not a JSON object (a partial line being written) is skipped.
+// same however long the log is. A page reads at most `max_scan_bytes` (and at least 192 KiB): a
+// filter that matches little returns fewer items and a cursor to go on from, rather than reading
+// the whole log in one request. The log is untrusted input: only lines ended by a newline count
+// (not one being written), and a line that is not a JSON object, is longer than 64 KiB or nests
+// deeper than 16 levels is skipped; members of the wrong type match no filter.
 #pragma once
 
 #include <cstdint>

@@ -99,6 +99,61 @@ TEST_F(DecisionLogReaderTest, SkipsAPartialLastLineAndFiltersByTime) {
   EXPECT_EQ(page->items[0]["certificate"]["serial"], fmt::format("{:04x}", 2999));
 }
 
+class HostileDecisionLogTest : public ::testing::Test {
+ protected:
+  void write(const std::string& text) { std::ofstream(log_, std::ios::binary) << text; }
+  std::vector<std::string> ids(DecisionFilter filter = {}) {
+    std::vector<std::string> seen;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = read_decisions(log_, filter);
+      EXPECT_TRUE(page.ok());
+      if (!page.ok()) break;
+      for (const json& item : page->items) seen.push_back(item["id"]);
+      if (!page->next_before) break;
+      EXPECT_LT(*page->next_before, filter.before.value_or(UINT64_MAX)) << "a cursor that does not move";
+      filter.before = page->next_before;
+    }
+    return seen;
+  }
+  testing::TempDir dir_;
+  std::filesystem::path log_ = dir_.path() / "radius-decisions.log";
+};
+
+TEST_F(HostileDecisionLogTest, MembersOfTheWrongTypeMatchNoFilter) {
+  write("{\"user\":1,\"decision\":null,\"time\":[],\"reason_code\":4294967554,\"nas\":7}\n"
+        "{\"user\":\"alice\",\"decision\":\"denied\",\"reason_code\":258}\n");
+  DecisionFilter filter;
+  filter.user = "alice";
+  filter.decision = "denied";
+  filter.reason_code = 258;
+  EXPECT_EQ(ids(filter), (std::vector<std::string>{"70"}));
+  filter.since = *parse_timestamp("2026-01-01T00:00:00Z");
+  EXPECT_TRUE(ids(filter).empty());
+}
+
+TEST_F(HostileDecisionLogTest, OnlyWholeLinesCountWhereverTheCursorPoints) {
+  write("{\"a\":1}x\n{\"b\":2}\n{\"c\":3}");  // the last line is still being written
+  EXPECT_EQ(ids(), (std::vector<std::string>{"9"}));  // the first line is no JSON object
+  DecisionFilter inside_a_line;
+  inside_a_line.before = 15;  // within {"b":2}
+  EXPECT_TRUE(ids(inside_a_line).empty());
+  EXPECT_TRUE(read_decision(log_, 9).ok());
+  EXPECT_EQ(read_decision(log_, 17).error().code(), ErrorCode::kNotFound);  // the unfinished line
+}
+
+TEST_F(HostileDecisionLogTest, SkipsOverlongAndDeeplyNestedLinesAndAlwaysMovesOn) {
+  std::string text = "{\"first\":1}\n";
+  text += "{\"long\":\"" + std::string(300'000, 'x') + "\"}\n";
+  text += "{\"a\":" + std::string(20'000, '[') + std::string(20'000, ']') + "}\n";
+  const std::string last = "{\"last\":1}\n";
+  const std::uint64_t last_offset = text.size();
+  text += last;
+  write(text);
+  DecisionFilter small_pages;
+  small_pages.max_scan_bytes = 1;
+  EXPECT_EQ(ids(small_pages), (std::vector<std::string>{std::to_string(last_offset), "0"}));
+}
+
 TEST(DecisionLogReader, AnAbsentLogHasNoDecisions) {
   auto page = read_decisions("/nonexistent/radius-decisions.log", {});
   ASSERT_TRUE(page.ok());

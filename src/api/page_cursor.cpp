@@ -20,6 +20,8 @@ Result<std::int64_t> parse_integer(std::string_view text, std::string_view listi
   std::int64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 0) return not_a_cursor(listing);
+  // Only the form this server writes: no leading zeros, no sign.
+  if (std::to_string(value) != text) return not_a_cursor(listing);
   return value;
 }
 

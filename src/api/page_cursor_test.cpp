@@ -33,6 +33,7 @@ TEST(PageCursor, RefusesWhatThisServerDidNotMake) {
       encode_cursor("certificates", {"1700000000", "0a", "extra"}),    // a field too many
       encode_cursor("certificates", {"-5", "0a"}),                     // a negative time
       encode_cursor("certificates", {"17e8", "0a"}),                   // not a number
+      encode_cursor("certificates", {"01700000000", "0a"}),            // a leading zero
       encode_cursor("certificates", {"1700000000", "0A"}),             // not the store's form
       encode_cursor("certificates", {"1700000000", "serial"}),         // not hex
       encode_cursor("certificates", {"99999999999999999999999", "0a"}),  // out of range

@@ -12,7 +12,8 @@ Timestamp now_utc() {
 }
 
 std::string format_timestamp(Timestamp t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  // Not system_clock::to_time_t: it goes through nanoseconds, which overflow outside 1678-2262.
+  std::time_t seconds = static_cast<std::time_t>(t.time_since_epoch().count());
   std::tm parts{};
   gmtime_r(&seconds, &parts);
   char text[32];

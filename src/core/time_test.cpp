@@ -9,6 +9,15 @@ namespace {
 
 using std::chrono::hours;
 
+TEST(Timestamps, RoundTripFarFromNow) {
+  // Far outside the nanosecond range of system_clock (1678-2262), which a naive conversion overflows.
+  for (const char* text : {"4052-12-01T10:00:00Z", "1601-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    auto parsed = parse_timestamp(text);
+    ASSERT_TRUE(parsed.ok()) << text;
+    EXPECT_EQ(format_timestamp(*parsed), text);
+  }
+}
+
 TEST(ParseValidity, AcceptsYearsDaysAndHours) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(Duration years, parse_validity("20y"));
   EXPECT_EQ(years, hours(20 * 365 * 24));

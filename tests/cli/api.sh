@@ -368,6 +368,26 @@ case_console_session() {
 run_case "console sessions: a token for an HttpOnly Secure SameSite=Strict cookie; writes need the CSRF token" \
   case_console_session
 
+case_doctor() {
+  local before
+  expect_status 202 "$VIEWER" POST /doctor
+  before=$(field 'd["last_examined_at"]')
+  for _ in $(seq 1 100); do
+    expect_status 200 "$VIEWER" GET /doctor
+    [[ "$(field 'd["examined_at"]')" != "$before" ]] && break
+    sleep 0.2
+  done
+  assert_eq "$(field 'd["healthy"]')" True "the node's own examination: $BODY"
+  assert_contains "$(field '" ".join(d["passed"])')" "ocsp $ISSUING" "the checks that held"
+  expect_error 403 permission_denied null "$ENROLLER" GET /doctor
+  expect_error 400 invalid_argument colour "$VIEWER" POST /doctor '{"colour": "red"}'
+  local metrics
+  metrics=$(curl -s "$BASE_URL/metrics")
+  assert_contains "$metrics" "nimbus_doctor_healthy 1" "the doctor's gauge"
+  assert_contains "$metrics" "nimbus_doctor_examined_timestamp_seconds" "when it ran"
+}
+run_case "the node examines what it publishes: GET /doctor and its gauges on /metrics" case_doctor
+
 case_rate_limit() {
   local token statuses urls=()
   token=$(token hammer viewer)

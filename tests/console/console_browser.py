@@ -113,6 +113,13 @@ def hierarchy(console):
     console.screenshot("hierarchy")
 
 
+def health(console):
+    console.open("health")
+    console.text_in("#page", "healthy")
+    console.text_in("#page", f"cdp {ISSUING}: CRL")
+    console.screenshot("health")
+
+
 def enroll(console):
     console.open("enrollments")
     Select(console.find("#enrollment-profile")).select_by_value("vpn")
@@ -186,7 +193,7 @@ def main():
     driver = browser()
     try:
         console = Console(driver)
-        for step in (sign_in, hierarchy, enroll, revoke, radius, audit, sign_out):
+        for step in (sign_in, hierarchy, health, enroll, revoke, radius, audit, sign_out):
             step(console)
             console.no_script_errors()
             print(f"ok - browser: {step.__name__}")

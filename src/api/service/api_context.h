@@ -12,6 +12,7 @@
 #include "api/console_sessions.h"
 #include "api/permissions.h"
 #include "api/rate_limiter.h"
+#include "api/service/doctor_runner.h"
 #include "ca/authorities.h"
 #include "ca/issuance.h"
 #include "crypto/key_store.h"
@@ -67,6 +68,7 @@ struct ApiContext {
   // Failed sign-ins (bad tokens, ended sessions) per remote address: a prober gets 429 instead of
   // an answer per guess.
   RateLimiter failed_sign_ins{RateLimit{1, 20}};
+  DoctorRunner doctor{node};
 
   store::Store& store() { return node.store(); }
   const node::Deployment& deployment() const { return node.deployment(); }
@@ -85,6 +87,7 @@ void add_decision_routes(std::vector<ApiRoute>& routes);
 void add_audit_routes(std::vector<ApiRoute>& routes);
 void add_health_routes(std::vector<ApiRoute>& routes);
 void add_session_routes(std::vector<ApiRoute>& routes);
+void add_doctor_routes(std::vector<ApiRoute>& routes);
 
 // The answer to a request whose token or session did not hold: 401 (429 past the address's limit
 // of failures), and a log line with `reason`.

@@ -44,7 +44,8 @@ Result<store::ApiTokenRecord> session_token(ApiContext& context, const ConsoleSe
   const Timestamp now = now_utc();
   if (!token) return Error(ErrorCode::kPermissionDenied, "the console session's token no longer exists");
   if (token->revoked_at) {
-    return Error(ErrorCode::kPermissionDenied, fmt::format("the console session's token '{}' was revoked", token->name));
+    return Error(ErrorCode::kPermissionDenied,
+                 fmt::format("the console session's token '{}' was revoked", token->name));
   }
   if (token->expires_at <= now) {
     return Error(ErrorCode::kPermissionDenied, fmt::format("the console session's token '{}' expired", token->name));
@@ -78,6 +79,7 @@ ApiService::ApiService(node::Node& node, ApiServiceOptions options, std::unique_
   routes_.push_back({"GET", "/openapi.json", Permission::kPublic, Idempotency::kNone, openapi});
   add_session_routes(routes_);
   add_health_routes(routes_);
+  add_doctor_routes(routes_);
   add_authority_routes(routes_);
   add_profile_routes(routes_);
   add_enrollment_routes(routes_);
@@ -87,7 +89,15 @@ ApiService::ApiService(node::Node& node, ApiServiceOptions options, std::unique_
   add_audit_routes(routes_);
 }
 
+Status ApiService::start() {
+  context_.doctor.start();
+  return ok_status();
+}
+
+void ApiService::stop() { context_.doctor.stop(); }
+
 Status ApiService::add_routes(http::Router& router) {
+  NIMBUS_TRY(context_.doctor.add_metrics(context_.node.metrics()));
   for (const ApiRoute& route : routes_) {
     NIMBUS_TRY(router.add_route({route.method}, fmt::format("{}{}", kPrefix, route.pattern),
                                 [this, &route](const http::Request& request) { return answer(route, request); }));
@@ -108,7 +118,8 @@ std::vector<std::string> ApiService::describe(std::string_view base_url) const {
 
 http::Response refuse_sign_in(ApiContext& context, const http::Request& request, std::string_view reason) {
   RateLimiter::Decision decision = context.failed_sign_ins.take(request.remote_address);
-  spdlog::warn("api: refused {} {} from {}: {}", request.method, loggable(request.path), request.remote_address, reason);
+  spdlog::warn("api: refused {} {} from {}: {}", request.method, loggable(request.path), request.remote_address,
+               reason);
   if (!decision.allowed) return rate_limited_response(decision.retry_after_seconds);
   return unauthenticated_response();
 }
@@ -122,7 +133,7 @@ std::variant<Caller, http::Response> ApiService::authenticate(const http::Reques
   } else if (std::optional<std::string_view> id = session_cookie(request.header("Cookie").value_or(""))) {
     session = context_.sessions.find(*id);
     token = session ? session_token(context_, *session)
-                    : Error(ErrorCode::kPermissionDenied, "the console session has ended (signed out, idle, or too old)");
+                    : Error(ErrorCode::kPermissionDenied, "the console session has ended (signed out, idle, old)");
   }
   if (!token.ok()) {
     if (token.error().is_failure()) {

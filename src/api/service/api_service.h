@@ -5,7 +5,8 @@
 // nimbus_...` (an API token, access/api_tokens.h) or the cookie of a console session (whose writes
 // also carry its X-CSRF-Token; api/console_sessions.h). A request is, in order: authenticated (401
 // and a log line otherwise), held to its token's rate limit (429), authorised against its route's
-// permission (403), and then answered. Writes run one at a time, and those that create or issue honour an Idempotency-Key.
+// permission (403), and then answered. Writes run one at a time, and those that create or issue
+// honour an Idempotency-Key.
 // Every write is recorded in the audit trail by the domain it calls, as "http:<token name>".
 //
 // Thread-safety: handlers run on the HTTP workers; reads run concurrently, writes under a lock.
@@ -39,6 +40,9 @@ class ApiService final : public node::Service {
 
   std::string_view name() const override { return "api"; }
   Status add_routes(http::Router& router) override;
+  // Starts the node's own examinations (doctor_runner.h).
+  Status start() override;
+  void stop() override;
   std::vector<std::string> describe(std::string_view base_url) const override;
 
   // The routes, as (method, pattern) pairs in the order they are added: what the OpenAPI
