@@ -59,6 +59,7 @@ case_stale_mirror() {
   crl_of "$D" "$ROOT" >"$www/cdp/$ROOT.crl"
   number=$(sql "$D" "select max(number) from crls where authority_id = '$ISSUING'")
   expect_ok nimbus crl publish --data "$D" --ca "$ISSUING" >/dev/null
+  sleep 6  # a node takes up to a few seconds to serve a CRL another process published; the doctor allows 5
   python3 "$HERE/fixture_http.py" --root "$www" --port-file "$WORK/mirror.port" --log "$WORK/mirror.log" \
     >"$WORK/mirror.out" 2>&1 &
   FIXTURE_PID=$!
