@@ -8,8 +8,8 @@ namespace {
 using store::ApiRole;
 
 TEST(Permissions, AdminMayDoEverything) {
-  for (Permission permission : {Permission::kPublic, Permission::kHealth, Permission::kRead, Permission::kAudit, Permission::kEnroll,
-                                Permission::kAdminister}) {
+  for (Permission permission : {Permission::kPublic, Permission::kHealth, Permission::kRead, Permission::kAudit,
+                                Permission::kEnroll, Permission::kAdminister}) {
     EXPECT_TRUE(role_permits(ApiRole::kAdmin, permission)) << permission_name(permission);
   }
 }

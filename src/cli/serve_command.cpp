@@ -58,8 +58,10 @@ Status serve(CommandRunner& runner, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, CommandRunner& runner) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand(
-      "serve", "Serve AIA, CDP, OCSP, SCEP, the REST API and the web console over HTTP, republish CRLs before they expire, and run the RADIUS server "
-               "when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the configuration)");
+      "serve",
+      "Serve AIA, CDP, OCSP, SCEP, the REST API and the web console over HTTP, republish CRLs before they expire, and "
+      "run the RADIUS server when nimbus.yaml has a radius section (SIGTERM/SIGINT stop, SIGHUP re-reads the "
+      "configuration)");
   runner.add_common_options(*command);
   command->add_option("--config", options->config_file,
                       "Configuration file [default: nimbus.yaml in the data directory]");

@@ -107,7 +107,8 @@ case_enterprise_chain_without_cdp() {
   start_serve "$WORK/serve3.log" --data "$d2" --port "$PORT"
   capture nimbus doctor --data "$d2"
   assert_eq "$RC" 1 "exit status"
-  assert_contains "$OUT" "PROBLEM  chain-cdp corp-issuing: the CA certificate \"CN=Enterprise Intermediate, O=Enterprise\" in its enterprise chain has no CRL distribution point" \
+  assert_contains "$OUT" "PROBLEM  chain-cdp corp-issuing: the CA certificate \"CN=Enterprise Intermediate, \
+O=Enterprise\" in its enterprise chain has no CRL distribution point" \
     "the intermediate without a CDP"
   assert_contains "$OUT" "reason code 258" "the NPS reason code"
   assert_contains "$OUT" "Fix: have the enterprise CA reissue this certificate with a CDP" "its Fix"

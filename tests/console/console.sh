@@ -20,7 +20,8 @@ BOB=$(issue_leaf "$D" bob)
 ADMIN=$(json_field "$(expect_ok nimbus token create --data "$D" --name automation --role admin --json)" 'd["token"]')
 
 # A RADIUS server, and one denied authentication in its decision log: bob's certificate, revoked.
-RADIUS_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RADIUS_PORT=$(python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (umask 077 && openssl rand -hex 16 >"$D/radius.secret")
 cat >>"$D/nimbus.yaml" <<YAML
 radius:
