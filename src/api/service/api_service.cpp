@@ -105,9 +105,11 @@ Status ApiService::add_routes(http::Router& router) {
   return ok_status();
 }
 
-std::vector<std::pair<std::string, std::string>> ApiService::routes() const {
-  std::vector<std::pair<std::string, std::string>> listed;
-  for (const ApiRoute& route : routes_) listed.emplace_back(route.method, fmt::format("{}{}", kPrefix, route.pattern));
+std::vector<ApiService::RouteDescription> ApiService::routes() const {
+  std::vector<RouteDescription> listed;
+  for (const ApiRoute& route : routes_) {
+    listed.push_back({route.method, fmt::format("{}{}", kPrefix, route.pattern), route.permission});
+  }
   return listed;
 }
 

@@ -45,9 +45,14 @@ class ApiService final : public node::Service {
   void stop() override;
   std::vector<std::string> describe(std::string_view base_url) const override;
 
-  // The routes, as (method, pattern) pairs in the order they are added: what the OpenAPI
-  // document must describe.
-  std::vector<std::pair<std::string, std::string>> routes() const;
+  // The routes in the order they are added, their patterns under /api/v1 as the router has them:
+  // what the OpenAPI document must describe and the role table is checked against.
+  struct RouteDescription {
+    std::string method;
+    std::string pattern;
+    Permission permission;
+  };
+  std::vector<RouteDescription> routes() const;
 
  private:
   ApiService(node::Node& node, ApiServiceOptions options, std::unique_ptr<crypto::KeyStore> keys);

@@ -4,39 +4,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "api/service/api_service.h"
+#include "api/service/api_test_fixture.h"
 #include "api/service/openapi_document.h"
-#include "config/config.h"
-#include "node/deployment.h"
-#include "node/node.h"
-#include "testing/test_support.h"
 
 namespace nimbus::api {
 namespace {
 
-using nimbus::testing::must;
-using nimbus::testing::TempDir;
-using nimbus::testing::write_text;
 
-class OpenApiTest : public ::testing::Test {
+class OpenApiTest : public ApiTest {
  protected:
-  void SetUp() override {
-    write_text(dir_ / "passphrase", "a passphrase long enough for the api test\n", 0600);
-    config::Config config;
-    config.organization = "API Test";
-    config.base_url = "http://pki.api.test";
-    config.key_passphrase_file = (dir_ / "passphrase").string();
-    write_text(dir_.path() / config::kConfigFileName, config::render_config(config), 0600);
-    must(node::Deployment::create(dir_.path(), config));
-    node_ = must(node::Node::open({dir_.path(), {}, 0}));
-    service_ = must(ApiService::create(*node_, {}));
-  }
-
   static nlohmann::json document() { return nlohmann::json::parse(openapi_document()); }
-
-  TempDir dir_;
-  std::unique_ptr<node::Node> node_;
-  std::unique_ptr<ApiService> service_;
 };
 
 TEST_F(OpenApiTest, IsAnOpenApi31Document) {
@@ -49,7 +26,7 @@ TEST_F(OpenApiTest, IsAnOpenApi31Document) {
 TEST_F(OpenApiTest, DescribesEveryRouteAndNoOther) {
   nlohmann::json paths = document()["paths"];
   std::set<std::string> served;
-  for (const auto& [method, pattern] : service_->routes()) {
+  for (const auto& [method, pattern, permission] : service_->routes()) {
     std::string operation = method;
     for (char& c : operation) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     served.insert(fmt::format("{} {}", method, pattern));
