@@ -145,6 +145,23 @@ CREATE UNIQUE INDEX api_tokens_live_names ON api_tokens(name) WHERE revoked_at I
     {7, "certificates in listing order, for pages of the API", R"sql(
 CREATE INDEX certificates_by_issue_time ON certificates(issued_at, serial);
 )sql"},
+    // A subject search reads the few certificates whose subject holds the text, not all of them.
+    // The index keeps the serial rather than the rowid: rowids of a table keyed by text may change.
+    {8, "certificate subjects by trigram, for subject search", R"sql(
+CREATE VIRTUAL TABLE certificate_subjects USING fts5(subject, serial UNINDEXED,
+                                                     tokenize = 'trigram case_sensitive 0');
+INSERT INTO certificate_subjects(subject, serial) SELECT subject, serial FROM certificates;
+CREATE TRIGGER certificate_subjects_insert AFTER INSERT ON certificates BEGIN
+  INSERT INTO certificate_subjects(subject, serial) VALUES (new.subject, new.serial);
+END;
+CREATE TRIGGER certificate_subjects_update AFTER UPDATE OF subject, serial ON certificates BEGIN
+  DELETE FROM certificate_subjects WHERE serial = old.serial;
+  INSERT INTO certificate_subjects(subject, serial) VALUES (new.subject, new.serial);
+END;
+CREATE TRIGGER certificate_subjects_delete AFTER DELETE ON certificates BEGIN
+  DELETE FROM certificate_subjects WHERE serial = old.serial;
+END;
+)sql"},
 };
 
 }  // namespace

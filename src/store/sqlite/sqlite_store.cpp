@@ -288,6 +288,7 @@ class SqliteSession final : public StoreWriter {
 
   Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override {
     using Status = CertificateFilter::Status;
+    NIMBUS_ASSIGN_OR_RETURN(std::optional<std::string> rare_subject, rare_subject_match(filter.subject_contains));
     std::string sql = fmt::format(
         "SELECT {} FROM certificates WHERE (?1 IS NULL OR issuer_id = ?1) AND (?2 IS NULL OR profile_id = ?2) "
         "AND (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0)",
@@ -299,12 +300,42 @@ class SqliteSession final : public StoreWriter {
       case Status::kExpired: sql += " AND status = 'valid' AND not_after < ?4"; break;
     }
     if (filter.after) sql += " AND (issued_at < ?6 OR (issued_at = ?6 AND serial < ?7))";
-    sql += " ORDER BY issued_at DESC, serial DESC LIMIT ?5";
+    // A rare subject: its few certificates are read by serial and sorted (the unary + keeps the
+    // planner from walking the whole listing order for them); otherwise the listing order is walked.
+    if (rare_subject) {
+      sql += " AND serial IN (SELECT serial FROM certificate_subjects WHERE certificate_subjects MATCH ?8)"
+             " ORDER BY +issued_at DESC, +serial DESC LIMIT ?5";
+    } else {
+      sql += " ORDER BY issued_at DESC, serial DESC LIMIT ?5";
+    }
     NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare(sql));
     query.bind_optional(1, filter.issuer_id).bind_optional(2, filter.profile_id).bind_optional(3, filter.subject_contains);
     query.bind(4, seconds(filter.now)).bind(5, static_cast<std::int64_t>(filter.limit));
     if (filter.after) query.bind(6, seconds(filter.after->issued_at)).bind(7, filter.after->serial);
+    if (rare_subject) query.bind(8, *rare_subject);
     return read_all<CertificateRecord>(query, read_certificate);
+  }
+
+  // The trigram query for a subject search that few certificates match, or nothing: for text too
+  // short for trigrams or not ASCII (where the index's case folding and fold() might differ, so
+  // only the scan is exact), and for text common enough that walking the listing order meets
+  // matches soon. instr(fold()) still decides every row: the index only narrows them.
+  Result<std::optional<std::string>> rare_subject_match(const std::optional<std::string>& text) {
+    constexpr std::int64_t kRare = 2000;
+    if (!text || text->size() < 3) return std::optional<std::string>();
+    for (unsigned char c : *text) {
+      if (c >= 0x80 || c < 0x20) return std::optional<std::string>();
+    }
+    std::string phrase = "\"";
+    for (char c : *text) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+    phrase += '"';
+    NIMBUS_ASSIGN_OR_RETURN(Statement count,
+                            db_.prepare("SELECT count(*) FROM (SELECT 1 FROM certificate_subjects "
+                                        "WHERE certificate_subjects MATCH ?1 LIMIT ?2)"));
+    count.bind(1, phrase).bind(2, kRare + 1);
+    NIMBUS_ASSIGN_OR_RETURN(bool row, count.step());
+    if (!row || count.integer(0) > kRare) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(phrase));
   }
 
   Result<std::optional<ProfileRecord>> find_profile(const std::string& id) override {
