@@ -46,7 +46,8 @@ TEST_F(OpenApiTest, DescribesEveryRouteAndNoOther) {
 }
 
 TEST_F(OpenApiTest, EveryOperationSaysHowItFails) {
-  for (const auto& [path, operations] : document()["paths"].items()) {
+  const nlohmann::json openapi = document();  // alive for the loop: items() of a temporary would dangle
+  for (const auto& [path, operations] : openapi["paths"].items()) {
     for (const auto& [operation, description] : operations.items()) {
       if (!description.is_object() || !description.contains("responses")) continue;
       EXPECT_TRUE(description.contains("operationId")) << operation << " " << path;
