@@ -162,6 +162,12 @@ CREATE TRIGGER certificate_subjects_delete AFTER DELETE ON certificates BEGIN
   DELETE FROM certificate_subjects WHERE serial = old.serial;
 END;
 )sql"},
+    // A listing of one issuer's or one profile's certificates, newest first, reads its own rows in
+    // order instead of walking every certificate until enough of them match (a profile of 0.1 %).
+    {9, "certificates of an issuer or a profile in listing order", R"sql(
+CREATE INDEX certificates_by_profile_issue_time ON certificates(profile_id, issued_at, serial);
+CREATE INDEX certificates_by_issuer_issue_time ON certificates(issuer_id, issued_at, serial);
+)sql"},
 };
 
 }  // namespace

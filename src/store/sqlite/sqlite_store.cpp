@@ -289,10 +289,12 @@ class SqliteSession final : public StoreWriter {
   Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override {
     using Status = CertificateFilter::Status;
     NIMBUS_ASSIGN_OR_RETURN(std::optional<std::string> rare_subject, rare_subject_match(filter.subject_contains));
+    // An equality only when the filter is set (`?1 IS NULL` keeps the parameter otherwise): written
+    // as "?1 IS NULL OR issuer_id = ?1", no index on the column could serve it (migration 9).
     std::string sql = fmt::format(
-        "SELECT {} FROM certificates WHERE (?1 IS NULL OR issuer_id = ?1) AND (?2 IS NULL OR profile_id = ?2) "
-        "AND (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0)",
-        kCertificateColumns);
+        "SELECT {} FROM certificates WHERE {} AND {} AND (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0)",
+        kCertificateColumns, filter.issuer_id ? "issuer_id = ?1" : "?1 IS NULL",
+        filter.profile_id ? "profile_id = ?2" : "?2 IS NULL");
     switch (filter.status) {
       case Status::kAny: break;
       case Status::kValid: sql += " AND status = 'valid' AND not_after >= ?4"; break;
