@@ -23,7 +23,7 @@ Result<int> run_doctor(CommandRunner& runner, const DoctorOptions& options) {
   if (!options.base_url.empty()) {
     NIMBUS_ASSIGN_OR_RETURN(urls, ca::PublicationUrls::from_base(options.base_url));
   }
-  verify::CurlFetcher fetcher;
+  verify::CurlFetcher fetcher("nimbus-doctor/" NIMBUS_VERSION);
   doctor::Examination examination =
       doctor::examine({deployment->store(), urls, deployment->crl_policy(), fetcher, now_utc()});
   if (options.json) {

@@ -76,6 +76,16 @@ std::string refusal_response(int status, std::string_view body) {
       status, reason_phrase(status), kServerName, body.size(), body);
 }
 
+// The client's User-Agent as the access log shows it: bounded, since one long header should not
+// make every line of a busy log long; "-" when absent, as in the common log formats.
+std::string loggable_user_agent(const bhttp::fields& header) {
+  constexpr std::size_t kMaxLogged = 200;
+  auto found = header.find(bhttp::field::user_agent);
+  if (found == header.end() || found->value().empty()) return "-";
+  std::string_view value = found->value();
+  return std::string(value.substr(0, kMaxLogged));
+}
+
 std::shared_ptr<spdlog::logger> access_logger() {
   if (auto logger = spdlog::get("access")) return logger;
   auto logger = spdlog::default_logger()->clone("access");
@@ -364,6 +374,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void fail(int status, std::string_view why) {
     method_ = "-";
     target_ = "-";
+    user_agent_ = "-";
     version_ = 11;
     // The start line is stored as soon as it parsed, so a request refused for its header or body
     // size is still logged by method and target.
@@ -371,6 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const auto& header = parser_->get();
       method_ = std::string(header.method_string());
       target_ = std::string(header.target());
+      user_agent_ = loggable_user_agent(header);
       version_ = header.version() == 10 ? 10 : 11;
     }
     route_slot_ = RequestMetrics::kUnmatched;
@@ -393,6 +405,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(beast_request.body());
     method_ = request.method;
     target_ = request.target;
+    user_agent_ = loggable_user_agent(beast_request);
     version_ = beast_request.version() == 10 ? 10 : 11;
     head_ = request.method == "HEAD";
     route_slot_ = RequestMetrics::kUnmatched;
@@ -467,8 +480,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_written(beast::error_code ec) {
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     server_.record(route_slot_, method_, status_, seconds);
-    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms{}", remote_, loggable(method_), loggable(target_), status_,
-                             body_bytes_, seconds * 1000.0, ec ? fmt::format(" (write failed: {})", ec.message()) : "");
+    server_.access_log->info("{} \"{} {}\" {} {} {:.3f}ms \"{}\"{}", remote_, loggable(method_), loggable(target_),
+                             status_, body_bytes_, seconds * 1000.0, loggable(user_agent_),
+                             ec ? fmt::format(" (write failed: {})", ec.message()) : "");
     response_ = {};
     if (ec) return close();
     if (!keep_alive_) return linger_and_close();
@@ -516,6 +530,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point started_ = Clock::now();
   std::string method_ = "-";
   std::string target_ = "-";
+  std::string user_agent_ = "-";
   std::size_t route_slot_ = RequestMetrics::kUnmatched;
   unsigned version_ = 11;
   bool head_ = false;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -93,7 +94,7 @@ FetchOutcome outcome_of(CURLcode code) {
 
 }  // namespace
 
-CurlFetcher::CurlFetcher() {
+CurlFetcher::CurlFetcher(std::string user_agent) : user_agent_(std::move(user_agent)) {
   static std::once_flag initialised;
   std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
@@ -132,7 +133,7 @@ FetchResponse CurlFetcher::fetch(const FetchRequest& request) {
   HeaderSink header_sink{&response.headers};
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &header_sink);
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "nimbus-verify/" NIMBUS_VERSION);
+  curl_easy_setopt(handle, CURLOPT_USERAGENT, user_agent_.c_str());
   if (request.max_bytes != 0) {
     curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_bytes));
   }

@@ -6,14 +6,20 @@
 // decoded from it (see decode_ldap_answer). Thread-safe: each fetch uses its own handle.
 #pragma once
 
+#include <string>
+
 #include "verify/fetcher.h"
 
 namespace nimbus::verify {
 
 class CurlFetcher final : public UrlFetcher {
  public:
-  CurlFetcher();
+  // The user agent names the caller in the access logs of the servers it fetches from.
+  explicit CurlFetcher(std::string user_agent = "nimbus-verify/" NIMBUS_VERSION);
   FetchResponse fetch(const FetchRequest& request) override;
+
+ private:
+  std::string user_agent_;
 };
 
 }  // namespace nimbus::verify

@@ -177,6 +177,9 @@ SERVER_PID=""
 case_stop() {
   assert_eq "$STOP_RC" "0" "exit status after SIGTERM"
   assert_contains "$(cat "$WORK/serve.log")" "GET /cdp/$ISSUING.crl" "access log"
+  # The log is JSON here: the quotes of the line are escaped.
+  assert_contains "$(grep -F 'GET /healthz\" 200' "$WORK/serve.log" | head -1)" '\"curl/' \
+    "the user agent in the access log"
   python3 -c '
 import json, sys
 loggers = set()

@@ -14,7 +14,9 @@ constexpr std::chrono::seconds kFirstRunDelay{2};
 
 }  // namespace
 
-DoctorRunner::DoctorRunner(node::Node& node, std::chrono::seconds interval) : node_(node), interval_(interval) {}
+DoctorRunner::DoctorRunner(node::Node& node, std::chrono::seconds interval) :
+    // Named in the node's own access log, so that its self-examination is told apart from clients.
+    node_(node), interval_(interval), fetcher_("nimbus-doctor/" NIMBUS_VERSION) {}
 
 DoctorRunner::~DoctorRunner() { stop(); }
 
