@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Calls a node's REST API at a steady rate, as its users do, for SECONDS; for bench/ocsp_with_api.
 
+The API and console are on the node's HTTPS listener (`nimbus serve --api-port PORT`), whose certificate the
+deployment issues itself: every connection is TLS to 127.0.0.1:PORT and checks that certificate, its name (the
+address, an iPAddress SAN) included, against the deployment's root (--cafile ROOT_PEM, from `nimbus ca export`).
+The connections are keep-alive, so each pays for one handshake, at its start, as a script's or a browser's does.
+
 Scripts: a request every 1/RATE s whatever the answers' latency, in turn GET /api/v1/certificates?limit=50,
 /api/v1/authorities and /api/v1/crls with the viewer's token and /api/v1/audit?limit=50 and /api/v1/health
 with the auditor's, one keep-alive connection per token. At RATE 20 that is 12 and 8 requests/s per token,
@@ -18,13 +23,14 @@ token on a connection of its own, as someone at the console looking a device up.
 Writes a JSON summary to OUT_JSON: each kind's requests, achieved rate, p50/p99/max latency in ms, every
 answer that was not 200, and the CPU time this process used (it shares the machine with what it loads).
 
-Usage: api_load.py PORT SECONDS OUT_JSON --viewer TOKEN --auditor TOKEN [--rate 20]
+Usage: api_load.py API_PORT SECONDS OUT_JSON --cafile ROOT_PEM --viewer TOKEN --auditor TOKEN [--rate 20]
                    [--console TOKEN] [--page-seconds 5] [--search-rate 0] [--search-text no-such-device]
 """
 import argparse
 import http.client
 import json
 import math
+import ssl
 import threading
 import time
 import urllib.parse
@@ -46,10 +52,10 @@ CONSOLE_PAGES = [
 
 
 class Client:
-    """One keep-alive connection; every answer's latency and, when not 200, its status."""
+    """One keep-alive HTTPS connection; every answer's latency and, when not 200, its status."""
 
-    def __init__(self, port, headers, failures, lock):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def __init__(self, args, headers, failures, lock):
+        self.connection = http.client.HTTPSConnection("127.0.0.1", args.port, timeout=60, context=args.tls)
         self.headers = headers
         self.failures, self.lock = failures, lock
 
@@ -92,7 +98,7 @@ def paced(start, seconds, interval, act):
 
 
 def scripts(args, start, times, failures, lock):
-    clients = {role: Client(args.port, {"Authorization": f"Bearer {token}"}, failures, lock)
+    clients = {role: Client(args, {"Authorization": f"Bearer {token}"}, failures, lock)
                for role, token in (("viewer", args.viewer), ("auditor", args.auditor))}
 
     def act(k):
@@ -102,7 +108,7 @@ def scripts(args, start, times, failures, lock):
 
 
 def console(args, start, result, failures, lock):
-    browser = Client(args.port, {}, failures, lock)
+    browser = Client(args, {}, failures, lock)
     signed_in = time.perf_counter()
     for path in CONSOLE_FILES:
         browser.call("GET", path)
@@ -140,16 +146,17 @@ def console(args, start, result, failures, lock):
 
 
 def searches(args, start, times, failures, lock):
-    client = Client(args.port, {"Authorization": f"Bearer {args.viewer}"}, failures, lock)
+    client = Client(args, {"Authorization": f"Bearer {args.viewer}"}, failures, lock)
     path = "/api/v1/certificates?" + urllib.parse.urlencode({"subject": args.search_text, "limit": 100})
     paced(start, args.seconds, 1 / args.search_rate, lambda k: times.append(client.call("GET", path)[0]))
 
 
 def main():
     parser = argparse.ArgumentParser(description="Calls the REST API as its users do.")
-    parser.add_argument("port", type=int)
+    parser.add_argument("port", type=int, help="the HTTPS listener's port (nimbus serve --api-port)")
     parser.add_argument("seconds", type=float)
     parser.add_argument("out")
+    parser.add_argument("--cafile", required=True, help="the deployment's root CA, PEM: the only trust anchor")
     parser.add_argument("--viewer", required=True)
     parser.add_argument("--auditor", required=True)
     parser.add_argument("--rate", type=float, default=20)
@@ -158,6 +165,8 @@ def main():
     parser.add_argument("--search-rate", type=float, default=0)
     parser.add_argument("--search-text", default="no-such-device")
     args = parser.parse_args()
+    # The system's trust store is left out: the listener's certificate must chain to this root alone.
+    args.tls = ssl.create_default_context(cafile=args.cafile)
     failures, lock = {}, threading.Lock()
     script_times, search_times, console_result = [], [], {}
     start = time.perf_counter()

@@ -1,5 +1,8 @@
 #include "ca/service_certificates.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +17,11 @@
 namespace nimbus::ca {
 
 namespace {
+
+bool is_ip_literal(const std::string& name) {
+  unsigned char address[16];
+  return inet_pton(AF_INET, name.c_str(), address) == 1 || inet_pton(AF_INET6, name.c_str(), address) == 1;
+}
 
 constexpr std::string_view kCertificateRequestAgentOid = "1.3.6.1.4.1.311.20.2.1";
 constexpr std::string_view kEmailProtectionOid = "1.3.6.1.5.5.7.3.4";
@@ -53,7 +61,11 @@ Result<x509::Certificate> issue_service_certificate(store::Store& store, crypto:
     return Error(ErrorCode::kInvalidArgument, "a SCEP RA needs an RSA key: clients encrypt their requests to it");
   }
   std::vector<x509::AltName> names;
-  for (const std::string& dns : request.dns_names) names.push_back({x509::AltNameType::kDns, dns});
+  for (const std::string& name : request.dns_names) {
+    // A host given as an address is matched by clients against iPAddress entries only (RFC 6125 3.1.3.2).
+    bool address = is_ip_literal(name);
+    names.push_back({address ? x509::AltNameType::kIp : x509::AltNameType::kDns, name});
+  }
   Bytes issuer_key_id = issuer.subject_key_id();
 
   x509::CertificateBuilder builder;

@@ -31,7 +31,8 @@ enum class ServiceRole {
 struct ServiceCertificateRequest {
   std::string authority_id;           // an active authority of the deployment
   x509::DistinguishedName subject;
-  std::vector<std::string> dns_names;  // subjectAltName dNSName entries
+  // subjectAltName entries: dNSName, or iPAddress for an IPv4 or IPv6 literal ("127.0.0.1")
+  std::vector<std::string> dns_names;
   crypto::PublicKey key;
   Duration validity = std::chrono::hours(24 * 365);  // cut to the authority's own end
   std::string actor;                  // for the audit trail

@@ -71,6 +71,10 @@ constexpr std::string_view kStore = "store";
 constexpr std::string_view kDatabase = "database";
 constexpr std::string_view kCrlValidityHours = "crl_validity_hours";
 constexpr std::string_view kCrlRepublishHours = "crl_republish_hours_before_expiry";
+constexpr std::string_view kApiListener = "api_listener";
+constexpr std::string_view kApiTlsCertificate = "api_tls_certificate";
+constexpr std::string_view kApiTlsKey = "api_tls_key";
+constexpr std::string_view kApiClientCertificates = "api_client_certificates";
 
 // The members of `store`.
 constexpr std::string_view kStoreDriver = "driver";
@@ -147,6 +151,31 @@ constexpr Key kKeys[] = {
     number_key("http_max_connections_per_address", &Config::http_max_connections_per_address, 0, 1'000'000,
                "Open HTTP connections from one client address at most; more get 429 without affecting other "
                "clients. `0` for no limit (a proxy in front that connects from one address)."),
+    text_key(kApiListener, &Config::api_listener, Presence::kDefaulted,
+             "Where the REST API (`/api/v1`) and the web console are served: `tls` on a listener of their own "
+             "that speaks HTTPS only (`api_listen_address`, `api_listen_port`), and not on the plain listener; "
+             "`public` on the plain HTTP listener with AIA, CDP and OCSP, for a TLS-terminating proxy in front "
+             "(browsers keep the console's Secure cookie only over https or on localhost)."),
+    text_key("api_listen_address", &Config::api_listen_address, Presence::kDefaulted,
+             "Address of the HTTPS listener of the API and console (`api_listener: tls`)."),
+    number_key("api_listen_port", &Config::api_listen_port, 1, 65535, "Its TCP port."),
+    text_key(kApiTlsCertificate, &Config::api_tls_certificate, Presence::kDefaulted,
+             "The certificate the HTTPS listener proves itself with: `auto`, issued by the deployment's "
+             "issuing CA (or its root when it has none) for the host of `base_url`, kept under `api/` in the "
+             "data directory and issued again 30 days before it expires; or a PEM file holding the certificate "
+             "and then its chain, relative to the data directory or absolute."),
+    text_key(kApiTlsKey, &Config::api_tls_key, Presence::kOptional,
+             "With a certificate file: the PEM file of its private key (mode 0600), encrypted or not."),
+    text_key("api_tls_key_passphrase_file", &Config::api_tls_key_passphrase_file, Presence::kOptional,
+             "File (mode 0600) holding the passphrase of an encrypted `api_tls_key`."),
+    text_key(kApiClientCertificates, &Config::api_client_certificates, Presence::kDefaulted,
+             "Mutual TLS on the HTTPS listener: `off`; `optional` (a client may present a certificate, which "
+             "must then verify); `required` (a client without a certificate that verifies is refused in the "
+             "handshake). A presented certificate must be issued by one of `api_client_authorities` and not "
+             "revoked; API tokens are still needed on top."),
+    text_key("api_client_authorities", &Config::api_client_authorities, Presence::kOptional,
+             "Ids of the authorities whose certificates clients may present, separated by commas; every "
+             "authority of the deployment when empty."),
     {.name = "radius",
      .kind = Kind::kSection,
      .presence = Presence::kOptional,
@@ -288,6 +317,26 @@ Status check_settings(const std::filesystem::path& file, const Config& config) {
     return invalid(file, fmt::format("{} ({}) must be less than {} ({})", kCrlRepublishHours,
                                      config.crl_republish_hours_before_expiry, kCrlValidityHours,
                                      config.crl_validity_hours));
+  }
+  if (config.api_listener != "tls" && config.api_listener != "public") {
+    return invalid(file, fmt::format("{} must be tls or public, not '{}'", kApiListener, config.api_listener));
+  }
+  if (config.api_client_certificates != "off" && config.api_client_certificates != "optional" &&
+      config.api_client_certificates != "required") {
+    return invalid(file, fmt::format("{} must be off, optional or required, not '{}'", kApiClientCertificates,
+                                     config.api_client_certificates));
+  }
+  if (config.api_client_certificates != "off" && config.api_listener != "tls") {
+    return invalid(file, fmt::format("{}: {} needs {}: tls (a proxy in front ends the TLS)", kApiClientCertificates,
+                                     config.api_client_certificates, kApiListener));
+  }
+  if (config.api_tls_certificate.empty()) {
+    return invalid(file, fmt::format("{} is empty: give auto or a PEM file", kApiTlsCertificate));
+  }
+  if ((config.api_tls_certificate == "auto") != config.api_tls_key.empty()) {
+    return invalid(file, config.api_tls_key.empty()
+                             ? fmt::format("{} names a file: give its key in {}", kApiTlsCertificate, kApiTlsKey)
+                             : fmt::format("{} is given, but {} is auto", kApiTlsKey, kApiTlsCertificate));
   }
   for (const Key& key : kKeys) {
     if (key.presence == Presence::kRequired && (config.*key.text).empty()) {

@@ -64,6 +64,15 @@ struct Config {
   int http_max_connections = 0;              // `http_max_connections`; 0: sized to the open-file limit
   int http_max_connections_per_address = 256;  // `http_max_connections_per_address`; 0: no limit
 
+  std::string api_listener = "tls";              // `api_listener`: "tls" or "public"
+  std::string api_listen_address = "127.0.0.1";  // `api_listen_address`
+  int api_listen_port = 8443;                    // `api_listen_port`
+  std::string api_tls_certificate = "auto";      // `api_tls_certificate`: "auto" or a PEM file, as written
+  std::string api_tls_key;                       // `api_tls_key`, as written
+  std::string api_tls_key_passphrase_file;       // `api_tls_key_passphrase_file`, as written
+  std::string api_client_certificates = "off";   // `api_client_certificates`: off, optional, required
+  std::string api_client_authorities;            // `api_client_authorities`: authority ids, comma-separated
+
   // `radius`: the RADIUS server's settings, as written (with their line numbers), read and checked
   // by the RADIUS service itself (radius/service/settings.h). Null when the key is absent. (A
   // pointer rather than a YAML::Node member: assigning one YAML::Node to another rewrites the node

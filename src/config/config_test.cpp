@@ -132,6 +132,37 @@ TEST(Config, ServerSettingsRoundTripAndAreChecked) {
   }
 }
 
+TEST(Config, RefusesApiListenerSettingsThatDoNotFit) {
+  TempDir dir;
+  const std::string base = "organization: Contoso\nbase_url: http://pki.example.net\n";
+  struct Case {
+    const char* settings;
+    const char* named;  // what the message must name
+  };
+  for (const Case& bad : {Case{"api_listener: https", "api_listener must be tls or public"},
+                          Case{"api_client_certificates: yes", "must be off, optional or required"},
+                          Case{"api_listener: public\napi_client_certificates: required", "needs api_listener: tls"},
+                          Case{"api_tls_certificate: api.pem", "give its key in api_tls_key"},
+                          Case{"api_tls_key: api.key", "api_tls_certificate is auto"},
+                          Case{"api_tls_certificate: ''", "give auto or a PEM file"}}) {
+    write_text(dir / "nimbus.yaml", base + bad.settings + "\n", 0644);
+    auto refused = load_config(dir.path());
+    ASSERT_FALSE(refused.ok()) << bad.settings;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << bad.settings;
+    EXPECT_NE(refused.error().message().find(bad.named), std::string::npos) << refused.error().message();
+  }
+  write_text(dir / "nimbus.yaml",
+             base + "api_listener: tls\napi_tls_certificate: api.pem\napi_tls_key: api.key\n"
+                    "api_client_certificates: optional\napi_client_authorities: a, b\n",
+             0644);
+  auto loaded_or = load_config(dir.path());
+  ASSERT_TRUE(loaded_or.ok()) << loaded_or.error().to_string();
+  const Config& loaded = *loaded_or;
+  EXPECT_EQ(loaded.api_tls_certificate, "api.pem");
+  EXPECT_EQ(loaded.api_client_certificates, "optional");
+  EXPECT_EQ(loaded.api_client_authorities, "a, b");
+}
+
 TEST(Config, RefusesUnknownKeys) {
   TempDir dir;
   write_text(dir / "nimbus.yaml", "organization: Contoso\nbase_url: http://pki.example.net\nbase_ulr: typo\n", 0644);
@@ -237,7 +268,12 @@ TEST(Config, RendersEveryDefaultedKeyInTheTablesOrder) {
             "http_request_timeout_seconds: 10\n"
             "http_keep_alive_seconds: 60\n"
             "http_max_connections: 0\n"
-            "http_max_connections_per_address: 256\n");
+            "http_max_connections_per_address: 256\n"
+            "api_listener: tls\n"
+            "api_listen_address: 127.0.0.1\n"
+            "api_listen_port: 8443\n"
+            "api_tls_certificate: auto\n"
+            "api_client_certificates: off\n");
 
   config.key_passphrase_file = "secrets/passphrase";
   config.crl_keep_expired_entries = true;
@@ -400,6 +436,10 @@ TEST(ConfigurationReference, NamesEveryKeyTheReaderAndWriterKnow) {
   config.organization = "Contoso";
   config.base_url = "http://pki.example.net";
   config.key_passphrase_file = "passphrase";
+  config.api_tls_certificate = "api.pem";
+  config.api_tls_key = "api.key";
+  config.api_tls_key_passphrase_file = "api.passphrase";
+  config.api_client_authorities = "contoso-issuing-ca";
   config.radius = std::make_shared<const YAML::Node>(YAML::Load("{listen: '127.0.0.1:1812'}"));
   std::vector<std::string> written;
   for (const auto& entry : YAML::Load(render_config(config))) written.push_back(entry.first.as<std::string>());
@@ -415,7 +455,11 @@ TEST(ConfigurationReference, NamesEveryKeyTheReaderAndWriterKnow) {
                         : key == "radius" ? "{listen: '127.0.0.1:1812'}"
                                           : rendered[key].as<std::string>();
     if (key == "organization" || key == "base_url") continue;
-    auto loaded = load_text(dir, fmt::format("{}: {}\n", key, value));
+    // A certificate file and its key come together.
+    std::string partner = key == "api_tls_certificate" ? "api_tls_key: api.key\n"
+                          : key == "api_tls_key"       ? "api_tls_certificate: api.pem\n"
+                                                       : "";
+    auto loaded = load_text(dir, fmt::format("{}: {}\n{}", key, value, partner));
     EXPECT_TRUE(loaded.ok()) << key << ": " << loaded.error().to_string();
   }
   auto unknown = load_text(dir, "stores: {driver: sqlite}\n");

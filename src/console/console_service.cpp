@@ -49,7 +49,7 @@ http::Response console_file(std::string_view name, std::string_view if_none_matc
   return response;
 }
 
-Status ConsoleService::add_routes(http::Router& router) {
+Status ConsoleService::add_administration_routes(http::Router& router) {
   auto redirect = [](const http::Request&) -> Result<http::Response> { return redirect_to_console(); };
   NIMBUS_TRY(router.add_route({"GET"}, "/", redirect));
   NIMBUS_TRY(router.add_route({"GET"}, "/console", redirect));
@@ -61,8 +61,8 @@ Status ConsoleService::add_routes(http::Router& router) {
   });
 }
 
-std::vector<std::string> ConsoleService::describe(std::string_view base_url) const {
-  return {fmt::format("web console: {}/console/ (sign in with an API token: nimbus token create)", base_url)};
+std::vector<std::string> ConsoleService::describe_administration(std::string_view api_url) const {
+  return {fmt::format("web console: {}/console/ (sign in with an API token: nimbus token create)", api_url)};
 }
 
 }  // namespace nimbus::console

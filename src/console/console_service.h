@@ -17,8 +17,13 @@ namespace nimbus::console {
 class ConsoleService final : public node::Service {
  public:
   std::string_view name() const override { return "console"; }
-  Status add_routes(http::Router& router) override;
-  std::vector<std::string> describe(std::string_view base_url) const override;
+  // Nothing on the public listener: the API is an administration route table.
+  Status add_routes(http::Router& router) override {
+    (void)router;
+    return ok_status();
+  }
+  Status add_administration_routes(http::Router& router) override;
+  std::vector<std::string> describe_administration(std::string_view api_url) const override;
 };
 
 // The answer for the console file `name` ("" is index.html): 404 for one that does not exist, 304

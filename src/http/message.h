@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/error.h"
+#include "x509/certificate.h"
 
 namespace nimbus::http {
 
@@ -47,6 +48,10 @@ struct Request {
   Headers headers;
   Bytes body;
   std::string remote_address;  // the peer's IP address, without port
+  // Over TLS: whether the request came over it, and the client certificate the handshake verified
+  // (x509/https_context.h), if the listener asked for one and the client presented it.
+  bool secure = false;
+  std::optional<x509::Certificate> client_certificate;
 
   // The decoded path parameter `name`, or "" when the route has none of that name.
   std::string_view param(std::string_view name) const;

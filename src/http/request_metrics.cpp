@@ -4,6 +4,8 @@
 #include <array>
 #include <iterator>
 
+#include <fmt/format.h>
+
 namespace nimbus::http {
 
 namespace {
@@ -28,13 +30,14 @@ std::size_t status_index(int status) {
 
 }  // namespace
 
-Result<std::unique_ptr<RequestMetrics>> RequestMetrics::create(MetricsRegistry& registry, const Router& router) {
+Result<std::unique_ptr<RequestMetrics>> RequestMetrics::create(MetricsRegistry& registry, const Router& router,
+                                                                std::string_view prefix) {
   NIMBUS_ASSIGN_OR_RETURN(CounterFamily * requests,
-                          registry.counter("nimbus_http_requests_total",
+                          registry.counter(fmt::format("{}_requests_total", prefix),
                                            "HTTP requests answered, by route pattern, method and status code.",
                                            {"route", "method", "code"}));
   NIMBUS_ASSIGN_OR_RETURN(HistogramFamily * durations,
-                          registry.histogram("nimbus_http_request_duration_seconds",
+                          registry.histogram(fmt::format("{}_request_duration_seconds", prefix),
                                              "Time from the first byte of a request to the last byte of its response.",
                                              {"route"}, latency_buckets()));
   std::vector<std::string> routes = {"unmatched"};

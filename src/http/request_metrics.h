@@ -25,8 +25,10 @@ class RequestMetrics {
   static constexpr std::size_t kUnmatched = 0;
 
   // Registers the two families in `registry`, which must outlive the result, for the routes of
-  // `router` (its patterns are copied: they are the route labels).
-  static Result<std::unique_ptr<RequestMetrics>> create(MetricsRegistry& registry, const Router& router);
+  // `router` (its patterns are copied: they are the route labels). `prefix` names the listener's
+  // families: "nimbus_http" gives nimbus_http_requests_total.
+  static Result<std::unique_ptr<RequestMetrics>> create(MetricsRegistry& registry, const Router& router,
+                                                        std::string_view prefix = "nimbus_http");
 
   RequestMetrics(const RequestMetrics&) = delete;
   RequestMetrics& operator=(const RequestMetrics&) = delete;

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -54,6 +55,7 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor>;
+using TlsStream = net::ssl::stream<Stream&>;
 using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 using BeastBody = bhttp::vector_body<std::uint8_t>;
@@ -162,6 +164,10 @@ class ServerCore {
   // connection idle longest to be closed (`reclaim`).
   Admission admit(const std::string& address, std::shared_ptr<Session>& reclaim);
   void refuse(Socket& socket, Admission why, const std::string& address);
+  // Logs an HTTPS connection whose TLS handshake failed: a client certificate missing or refused,
+  // no protocol version or cipher in common, plain HTTP sent to the TLS port.
+  void handshake_failed(const std::string& address, beast::error_code ec,
+                        const std::optional<std::string>& certificate_refused);
   // Logs, one interval after the first event held back, what the bulk-event logs held back; so
   // that a flood's last refusals are reported although nothing comes after them.
   void schedule_held_report();
@@ -208,6 +214,7 @@ class ServerCore {
   LogThrottle server_full_log{kBulkLogInterval};
   LogThrottle address_full_log{kBulkLogInterval};
   LogThrottle reclaim_log{kBulkLogInterval};
+  LogThrottle handshake_log{kBulkLogInterval, 5};
   std::atomic<std::uint16_t> bound_port{0};
   bool started = false;  // guarded by lifecycle_mutex
   bool stopped = false;
@@ -230,12 +237,51 @@ class ServerCore {
   std::vector<std::thread> threads;
 };
 
+// The bytes of one connection: plain TCP, or TLS over it. Beast reads and writes through it as
+// through any stream; deadlines, cancellation and closing act on the TCP layer underneath.
+class ConnectionStream {
+ public:
+  using executor_type = Executor;
+
+  ConnectionStream(Socket socket, SSL* tls) : tcp_(std::move(socket)) {
+    if (tls != nullptr) tls_.emplace(tcp_, tls);
+  }
+
+  executor_type get_executor() { return tcp_.get_executor(); }
+  Stream& tcp() { return tcp_; }
+  bool is_tls() const { return tls_.has_value(); }
+  TlsStream& tls() { return *tls_; }
+
+  template <typename MutableBuffers, typename Handler>
+  void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    if (tls_) {
+      tls_->async_read_some(buffers, std::forward<Handler>(handler));
+    } else {
+      tcp_.async_read_some(buffers, std::forward<Handler>(handler));
+    }
+  }
+
+  template <typename ConstBuffers, typename Handler>
+  void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    if (tls_) {
+      tls_->async_write_some(buffers, std::forward<Handler>(handler));
+    } else {
+      tcp_.async_write_some(buffers, std::forward<Handler>(handler));
+    }
+  }
+
+ private:
+  Stream tcp_;
+  std::optional<TlsStream> tls_;  // refers to tcp_: a ConnectionStream never moves
+};
+
 // One connection: reads requests one after the other, runs their handlers and writes responses.
 // Every member is used on the thread of the session's io_context only.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerCore& server, Socket socket, std::string remote)
-      : server_(server), stream_(std::move(socket)), remote_(std::move(remote)) {}
+  // `tls`, for HTTPS, is the connection's TLS state, which the session then owns.
+  Session(ServerCore& server, Socket socket, SSL* tls, std::string remote)
+      : server_(server), stream_(std::move(socket), tls), remote_(std::move(remote)) {}
   ~Session() { server_.unregister_session(this); }
 
   const std::string& remote() const { return remote_; }
@@ -254,19 +300,37 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->stream_.is_tls()) return self->handshake();
+      self->wait_for_request();
+    });
   }
 
   // Called (on the session's thread) when the server stops: a connection waiting for or reading a
   // request is closed; one running a handler or writing a response finishes first.
   void on_server_stop() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->state_ == State::kWaiting || self->state_ == State::kReading) self->stream_.cancel();
+      if (self->state_ == State::kWaiting || self->state_ == State::kReading) self->stream_.tcp().cancel();
     });
   }
 
  private:
   enum class State { kWaiting, kReading, kHandling, kWriting, kClosing };
+
+  // The TLS handshake of an HTTPS connection, within the read timeout, as for a first request.
+  void handshake() {
+    state_ = State::kReading;
+    stream_.tcp().expires_after(server_.options.read_timeout);
+    stream_.tls().async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->server_.handshake_failed(self->remote_, ec,
+                                       x509::peer_verification_failure(self->stream_.tls().native_handle()));
+        return self->close();
+      }
+      self->client_certificate_ = x509::verified_peer_certificate(self->stream_.tls().native_handle());
+      self->wait_for_request();
+    });
+  }
 
   void wait_for_request() {
     if (server_.draining.load()) return close();
@@ -275,7 +339,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.mark_idle(this);
     // A new connection gets the read timeout to send its first byte, a kept-alive one the idle
     // timeout; either way the header then has read_timeout from its first byte on.
-    stream_.expires_after(first_request_ ? server_.options.read_timeout : server_.options.idle_timeout);
+    stream_.tcp().expires_after(first_request_ ? server_.options.read_timeout : server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->server_.mark_busy(self.get());
@@ -292,7 +356,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
     header_bytes_ = 0;
-    stream_.expires_after(server_.options.read_timeout);
+    stream_.tcp().expires_after(server_.options.read_timeout);
     parse_header();
   }
 
@@ -335,7 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!beast::iequals(expect, "100-continue")) return fail(417, "only 100-continue can be expected");
       // The limits were checked on the header; tell the client to send the body.
       continue_.emplace(bhttp::status::continue_, header.version());
-      stream_.expires_after(server_.options.write_timeout);
+      stream_.tcp().expires_after(server_.options.write_timeout);
       bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec) return self->close();
         self->read_body();
@@ -346,7 +410,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    stream_.expires_after(server_.options.read_timeout);
+    stream_.tcp().expires_after(server_.options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->on_read_error(ec);
       self->handle_request();
@@ -399,6 +463,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(beast_request.method_string());
     request.target = std::string(beast_request.target());
     request.remote_address = remote_;
+    request.secure = stream_.is_tls();
+    request.client_certificate = client_certificate_;
     for (const auto& field : beast_request) {
       request.headers.add(std::string(field.name_string()), std::string(field.value()));
     }
@@ -471,7 +537,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     response_.keep_alive(keep_alive);
 
-    stream_.expires_after(server_.options.write_timeout);
+    stream_.tcp().expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_written(ec);
     });
@@ -494,10 +560,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // response in flight.
   void linger_and_close() {
     state_ = State::kClosing;
+    if (stream_.is_tls()) return close_tls();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
-    stream_.expires_after(kLingerTime);
+    stream_.tcp().expires_after(kLingerTime);
     linger_read();
   }
 
@@ -509,15 +576,23 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // TLS says it is done with close_notify (RFC 8446 6.1) and waits, within the linger time, for
+  // the client's: a client that reads until then has the whole response.
+  void close_tls() {
+    stream_.tcp().expires_after(kLingerTime);
+    stream_.tls().async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+  }
+
   void close() {
     state_ = State::kClosing;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.tcp().close();
   }
 
   ServerCore& server_;
-  Stream stream_;
+  ConnectionStream stream_;
+  std::optional<x509::Certificate> client_certificate_;  // verified in the TLS handshake
   beast::flat_buffer buffer_;
   const std::string remote_;
   State state_ = State::kWaiting;
@@ -564,11 +639,11 @@ Status ServerCore::start() {
                                       : fmt::format("{}:{}", options.listen_address, options.port);
 
   if (metrics != nullptr) {
-    auto created = RequestMetrics::create(*metrics, router);
+    auto created = RequestMetrics::create(*metrics, router, options.metrics_prefix);
     if (!created.ok()) return std::move(created).error().with_context("registering HTTP metrics");
     request_metrics = std::move(created).value();
     Status gauge = metrics->gauge(
-        "nimbus_http_connections", "HTTP connections open, and of them idle (waiting for a request)",
+        options.metrics_prefix + "_connections", "HTTP connections open, and of them idle (waiting for a request)",
         [weak = std::weak_ptr<ConnectionCounts>(counts)]() -> std::vector<GaugeSample> {
           auto counted = weak.lock();
           if (!counted) return {};
@@ -616,8 +691,9 @@ Status ServerCore::start() {
     });
   }
   started = true;
-  spdlog::info("http: listening on {}", address.is_v6() ? fmt::format("[{}]:{}", options.listen_address, bound_port.load())
-                                                        : fmt::format("{}:{}", options.listen_address, bound_port.load()));
+  std::string bound = address.is_v6() ? fmt::format("[{}]:{}", options.listen_address, bound_port.load())
+                                      : fmt::format("{}:{}", options.listen_address, bound_port.load());
+  spdlog::info("{}: listening on {}{}", options.name, options.tls ? "https://" : "", bound);
   return ok_status();
 }
 
@@ -635,7 +711,7 @@ void ServerCore::on_accept(beast::error_code ec, Socket socket) {
   if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically EMFILE: retrying at once would spin; a short pause lets connections close.
-    spdlog::warn("http: accept failed: {}", ec.message());
+    spdlog::warn("{}: accept failed: {}", options.name, ec.message());
     accept_backoff->expires_after(std::chrono::milliseconds(100));
     accept_backoff->async_wait([this](beast::error_code wait_ec) {
       if (!wait_ec && acceptor->is_open()) do_accept();
@@ -657,7 +733,17 @@ void ServerCore::on_accept(beast::error_code ec, Socket socket) {
   } else {
     // Responses go out in one write; waiting to coalesce them with more data only adds latency.
     socket.set_option(tcp::no_delay(true), remote_ec);
-    auto session = std::make_shared<Session>(*this, std::move(socket), std::move(remote_address));
+    SSL* tls = nullptr;
+    if (options.tls) {
+      auto created = options.tls->new_connection();
+      if (!created.ok()) {
+        spdlog::error("{}: connection from {} closed: {}", options.name, remote_address, created.error().to_string());
+        socket.close(remote_ec);
+        return do_accept();
+      }
+      tls = *created;
+    }
+    auto session = std::make_shared<Session>(*this, std::move(socket), tls, std::move(remote_address));
     register_session(session.get(), session);
     session->run();
   }
@@ -692,13 +778,28 @@ Admission ServerCore::admit(const std::string& address, std::shared_ptr<Session>
   return Admission::kAccepted;
 }
 
+void ServerCore::handshake_failed(const std::string& address, beast::error_code ec,
+                                  const std::optional<std::string>& certificate_refused) {
+  // A client that gives up or times out before saying anything is no news.
+  if (ec == net::error::eof || ec == net::ssl::error::stream_truncated || ec == net::error::operation_aborted ||
+      ec == beast::error::timeout) {
+    spdlog::debug("{}: TLS handshake from {} ended: {}", options.name, address, ec.message());
+    return;
+  }
+  if (std::uint64_t failed = handshake_log.admit()) {
+    spdlog::warn("{}: TLS handshake from {} failed: {}{}{}", options.name, address, ec.message(),
+                 certificate_refused ? fmt::format(": the client certificate: {}", *certificate_refused) : "",
+                 failed > 1 ? fmt::format(" ({} failed handshakes since the last report)", failed) : "");
+  }
+}
+
 void ServerCore::refuse(Socket& socket, Admission why, const std::string& address) {
   bool server_full = why == Admission::kServerFull;
   const std::string& answer = server_full ? server_full_response : address_full_response;
-  // A fresh socket's send buffer takes these bytes at once.
+  // A fresh socket's send buffer takes these bytes at once; a TLS client could not read them.
   beast::error_code ec;
   socket.non_blocking(true, ec);
-  socket.write_some(net::buffer(answer.data(), answer.size()), ec);
+  if (!options.tls) socket.write_some(net::buffer(answer.data(), answer.size()), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
   if (server_full) {
@@ -858,7 +959,7 @@ void ServerCore::stop() {
   threads.clear();
   report_held();
   bound_port = 0;
-  spdlog::info("http: stopped");
+  spdlog::info("{}: stopped", options.name);
 }
 
 class HttpServer::Impl : public ServerCore {

@@ -1,7 +1,10 @@
 // HttpServer: the HTTP/1.1 server that publishes AIA, CDP and OCSP (and later SCEP and metrics).
 //
-// Plain HTTP on purpose: relying parties fetch these URLs before they can validate anything, and
-// RFC 5280 4.2.1.13 / RFC 5019 expect http. Built to face the Internet directly: every read has a
+// Plain HTTP on purpose for those: relying parties fetch these URLs before they can validate
+// anything, and RFC 5280 4.2.1.13 / RFC 5019 expect http. The same server speaks HTTPS when given a
+// TLS context (ServerOptions::tls), as the listener of the REST API and the console does: each
+// connection then starts with a TLS handshake under the read timeout, and a request carries the
+// client certificate the handshake verified. Built to face the Internet directly: every read has a
 // deadline, headers and bodies have size limits, the number of connections is capped in total and
 // per client address (idle connections make way for new clients), bad input gets a 4xx and a
 // closed connection, never a crash or a 500. What a client can cause in bulk (refused
@@ -28,6 +31,7 @@
 
 #include "core/result.h"
 #include "http/router.h"
+#include "x509/https_context.h"
 
 namespace nimbus::http {
 
@@ -62,6 +66,12 @@ struct ServerOptions {
   std::size_t max_connections_per_address = 0;
   // How long stop() waits for in-flight requests before closing what is left.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
+  // HTTPS when set: every connection is TLS with this context.
+  std::shared_ptr<const x509::HttpsContext> tls;
+  // Names the listener in logs ("http", "api") and its metric families ("nimbus_http" gives
+  // nimbus_http_requests_total), so that two listeners of one process can be told apart.
+  std::string name = "http";
+  std::string metrics_prefix = "nimbus_http";
 };
 
 class HttpServer {

@@ -155,22 +155,9 @@ class RawClient {
 // The status of a response, 0 when none came.
 int status_of(const std::optional<RawResponse>& response) { return response ? response->status : 0; }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
+using testing::CommandResult;
 
-CommandResult run(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+CommandResult run(const std::string& command) { return testing::run_command(command); }
 
 std::string get(std::uint16_t port, std::string_view path, std::string_view extra = "") {
   return fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{}\r\n", path, port, extra);

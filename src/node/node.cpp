@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/open_files.h"
+#include "node/administration_listener.h"
 #include "node/certificate_metrics.h"
 
 namespace nimbus::node {
@@ -158,13 +159,8 @@ Status Node::start() {
   NIMBUS_TRY(publication_.refresh());
 
   http::Router router;
-  for (const auto& service : services_) {
-    Status added = service->add_routes(router);
-    if (!added.ok()) {
-      return Error(added.error().code(),
-                   fmt::format("the {} service's routes: {}", service->name(), added.error().message()));
-    }
-  }
+  http::Router administration;
+  NIMBUS_TRY(add_service_routes(router, administration));
   NIMBUS_TRY(add_node_routes(router));
 
   // Services start before the HTTP listener, so that the first request a client sends once the
@@ -178,9 +174,7 @@ Status Node::start() {
       return error;
     }
   }
-  server_ = std::make_unique<http::HttpServer>(server_options(deployment_->config(), options_.port),
-                                               std::move(router), &metrics_);
-  Status listening = server_->start();
+  Status listening = start_listeners(std::move(router), std::move(administration));
   if (!listening.ok()) {
     for (auto& service : services_) service->stop();
     return listening;
@@ -193,6 +187,37 @@ Status Node::start() {
                limits.max_connections_per_address == 0
                    ? std::string("no limit per client address")
                    : fmt::format("{} per client address", limits.max_connections_per_address));
+  return ok_status();
+}
+
+bool Node::separate_administration() const { return deployment_->config().api_listener == "tls"; }
+
+Status Node::add_service_routes(http::Router& router, http::Router& administration) {
+  http::Router& administration_routes = separate_administration() ? administration : router;
+  for (const auto& service : services_) {
+    Status added = service->add_routes(router);
+    if (added.ok()) added = service->add_administration_routes(administration_routes);
+    if (!added.ok()) {
+      return Error(added.error().code(),
+                   fmt::format("the {} service's routes: {}", service->name(), added.error().message()));
+    }
+  }
+  return ok_status();
+}
+
+Status Node::start_listeners(http::Router router, http::Router administration) {
+  if (administration.size() > 0) {
+    NIMBUS_ASSIGN_OR_RETURN(http::ServerOptions options, administration_server_options(*this, options_.api_port));
+    administration_server_ = std::make_unique<http::HttpServer>(std::move(options), std::move(administration), &metrics_);
+    NIMBUS_TRY(administration_server_->start());
+  }
+  server_ = std::make_unique<http::HttpServer>(server_options(deployment_->config(), options_.port),
+                                               std::move(router), &metrics_);
+  Status listening = server_->start();
+  if (!listening.ok()) {
+    if (administration_server_) administration_server_->stop();
+    return listening;
+  }
   return ok_status();
 }
 
@@ -241,11 +266,19 @@ std::string Node::base_url() const {
   return fmt::format("http://{}:{}", deployment_->config().listen_address, server_ ? server_->port() : 0);
 }
 
+std::string Node::api_url() const {
+  if (!administration_server_) return base_url();
+  return fmt::format("https://{}:{}", deployment_->config().api_listen_address, administration_server_->port());
+}
+
 std::vector<std::string> Node::describe() const {
   std::string base = base_url();
   std::vector<std::string> lines;
   for (const auto& service : services_) {
     for (std::string& line : service->describe(base)) lines.push_back(std::move(line));
+  }
+  for (const auto& service : services_) {
+    for (std::string& line : service->describe_administration(api_url())) lines.push_back(std::move(line));
   }
   lines.push_back(fmt::format("health and metrics: {}/healthz  {}/metrics", base, base));
   return lines;
@@ -273,6 +306,7 @@ void Node::stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
+  if (administration_server_) administration_server_->stop();
   for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->stop();
   scheduler_.stop();
 }

@@ -41,6 +41,8 @@ struct NodeOptions {
   std::filesystem::path config_file;
   // Overrides listen_port when set; 0 takes any free port (base_url() then names it).
   std::optional<std::uint16_t> port;
+  // Overrides api_listen_port the same way (api_url()).
+  std::optional<std::uint16_t> api_port = std::nullopt;
 };
 
 class Node {
@@ -76,6 +78,9 @@ class Node {
 
   // "http://127.0.0.1:8080", with the port actually bound; after start().
   std::string base_url() const;
+  // Where the REST API and console are served: "https://127.0.0.1:8443" on their own listener, or
+  // base_url() when `api_listener: public`; after start().
+  std::string api_url() const;
 
   // Lines describing what the node serves: each service's, then health and metrics.
   std::vector<std::string> describe() const;
@@ -94,7 +99,11 @@ class Node {
   Node(NodeOptions options, std::unique_ptr<Deployment> deployment);
 
   Status check_keys();
+  bool separate_administration() const;
   Status add_node_routes(http::Router& router);
+  // The route tables of the public listener and (`api_listener: tls`) the administration listener.
+  Status add_service_routes(http::Router& router, http::Router& administration);
+  Status start_listeners(http::Router router, http::Router administration);
   http::Response readiness() const;
   void schedule_background_work();
   // Reads what other processes changed in the store; an authority whose CRL changed gets its OCSP
@@ -117,6 +126,7 @@ class Node {
   Health health_;
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<http::HttpServer> administration_server_;  // `api_listener: tls` only
   Scheduler scheduler_;
   bool started_ = false;
   bool stopped_ = false;

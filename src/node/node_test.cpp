@@ -62,7 +62,7 @@ class NodeTest : public ::testing::Test {
         {"node-root", dn("CN=Node Test Root"), must(crypto::KeySpec::parse("ec:p384")), std::chrono::hours(24 * 365)}));
   }
 
-  std::unique_ptr<Node> open_node() { return must(Node::open({dir_.path(), {}, 0})); }
+  std::unique_ptr<Node> open_node() { return must(Node::open({dir_.path(), {}, 0, 0})); }
 
   // "<status> <body>" of GET `path`.
   static std::string get(const Node& node, std::string_view path) {

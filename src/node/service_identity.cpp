@@ -5,6 +5,7 @@
 
 #include "ca/authorities.h"
 #include "core/file.h"
+#include "core/secret.h"
 
 namespace nimbus::node {
 
@@ -111,6 +112,37 @@ Result<ServiceIdentity> kept_or_issued_identity(Node& node, const ServiceIdentit
   spdlog::info("{}: certificate {} issued by '{}' to \"{}\", kept in {}", plan.service, certificate.serial_hex(),
                authority_id, plan.subject.to_string(), files.certificate.string());
   return ServiceIdentity{certificate, chain, std::move(key.key)};
+}
+
+Result<ServiceIdentity> identity_from_files(std::string_view setting, const std::filesystem::path& certificate,
+                                            const std::filesystem::path& key,
+                                            const std::filesystem::path& key_passphrase_file) {
+  auto refuse = [setting](std::string why) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("{}: {}", setting, why));
+  };
+  auto certificate_file = read_file(certificate, 1 << 20);
+  if (!certificate_file.ok()) return refuse(certificate_file.error().message());
+  auto certificates = x509::Certificate::parse_all(*certificate_file);
+  if (!certificates.ok() || certificates->empty()) {
+    return refuse(fmt::format("{} holds no PEM certificate", certificate.string()));
+  }
+  std::optional<Secret> passphrase;
+  if (!key_passphrase_file.empty()) {
+    auto read = read_secret_file(key_passphrase_file, "key passphrase file");
+    if (!read.ok()) return refuse(read.error().message());
+    passphrase = std::move(*read);
+  }
+  if (auto mode = file_mode(key); mode.ok() && (*mode & 077) != 0) {
+    return refuse(fmt::format("{} may be read by others (mode {:o}); chmod 600 it", key.string(), *mode));
+  }
+  auto key_file = read_file(key, 64 * 1024);
+  if (!key_file.ok()) return refuse(key_file.error().message());
+  auto private_key = crypto::PrivateKey::from_pem(
+      *key_file, passphrase ? std::optional<std::string_view>(passphrase->reveal()) : std::nullopt);
+  if (!private_key.ok()) return refuse(fmt::format("{}: {}", key.string(), private_key.error().message()));
+  ServiceIdentity identity{certificates->front(), {}, std::move(*private_key)};
+  identity.chain.assign(certificates->begin() + 1, certificates->end());
+  return identity;
 }
 
 }  // namespace nimbus::node

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ca/service_certificates.h"
@@ -41,6 +42,14 @@ struct ServiceIdentityPlan {
 
 // The kept identity when it is still good, else a new one, kept for next time.
 Result<ServiceIdentity> kept_or_issued_identity(Node& node, const ServiceIdentityPlan& plan);
+
+// An identity the administrator provides as files: `certificate` (PEM: the certificate, then its
+// chain up to but not including the root) and `key` (PEM, mode 0600, encrypted when
+// `key_passphrase_file`, a file of mode 0600, is not empty). `setting` names the configuration
+// key in errors ("radius.server_certificate"); no error quotes key material or the passphrase.
+Result<ServiceIdentity> identity_from_files(std::string_view setting, const std::filesystem::path& certificate,
+                                            const std::filesystem::path& key,
+                                            const std::filesystem::path& key_passphrase_file);
 
 // The host of a base URL, "pki.example.net" from "http://pki.example.net:8080/x".
 std::string host_of(const std::string& base_url);

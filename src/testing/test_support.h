@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -268,17 +269,26 @@ inline TestChain make_chain() {
 
 inline ByteView bytes_of(const std::string& text) { return as_bytes(text); }
 
-// What a shell command printed, stdout and stderr together (for checking results with the real
-// openssl command).
-inline std::string command_output(const std::string& command) {
+// What a shell command printed, stdout and stderr together, and how it exited (for checking
+// results with real clients: openssl, curl).
+struct CommandResult {
+  int exit_code = -1;
   std::string output;
+};
+
+inline CommandResult run_command(const std::string& command) {
+  CommandResult result;
   FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  ::pclose(pipe);
-  return output;
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
 }
+
+inline std::string command_output(const std::string& command) { return run_command(command).output; }
 
 // ---- Requests ---------------------------------------------------------------------------------
 

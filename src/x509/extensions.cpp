@@ -160,12 +160,25 @@ Result<crypto::GeneralNamePtr> ia5_name(int type, const std::string& value) {
   return name;
 }
 
+// iPAddress (RFC 5280 4.2.1.6): the address's four or sixteen octets.
+Result<crypto::GeneralNamePtr> ip_name(const std::string& literal) {
+  crypto::Asn1OctetStringPtr octets(a2i_IPADDRESS(literal.c_str()));
+  if (!octets) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("'{}' is not an IPv4 or IPv6 address", literal));
+  }
+  crypto::GeneralNamePtr name(GENERAL_NAME_new());
+  if (!name) return crypto::openssl_error(ErrorCode::kCryptoError, "encoding a name failed");
+  GENERAL_NAME_set0_value(name.get(), GEN_IPADD, octets.release());
+  return name;
+}
+
 Result<crypto::GeneralNamePtr> general_name(const AltName& alt) {
   switch (alt.type) {
     case AltNameType::kDns: return ia5_name(GEN_DNS, alt.value);
     case AltNameType::kEmail: return ia5_name(GEN_EMAIL, alt.value);
     case AltNameType::kUri: return ia5_name(GEN_URI, alt.value);
     case AltNameType::kUpn: return other_name(kUpnOid, V_ASN1_UTF8STRING, alt.value);
+    case AltNameType::kIp: return ip_name(alt.value);
   }
   return Error(ErrorCode::kInternal, "unknown subject alternative name type");
 }

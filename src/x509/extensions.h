@@ -41,7 +41,7 @@ Result<crypto::X509ExtensionPtr> crl_distribution_points_extension(const std::ve
 Result<crypto::X509ExtensionPtr> crl_number_extension(std::uint64_t number);
 
 // The kinds of subject alternative name Nimbus writes.
-enum class AltNameType { kDns, kEmail, kUri, kUpn };
+enum class AltNameType { kDns, kEmail, kUri, kUpn, kIp };  // kIp: an IPv4 or IPv6 literal
 
 struct AltName {
   AltNameType type = AltNameType::kDns;

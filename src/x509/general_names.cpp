@@ -1,5 +1,8 @@
 #include "x509/general_names.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "crypto/object_identifier.h"
 
 namespace nimbus::x509 {
@@ -12,11 +15,22 @@ std::string text_of(const ASN1_STRING* s) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
 }
 
+std::string ip_text(const ASN1_OCTET_STRING* octets) {
+  char text[INET6_ADDRSTRLEN] = {};
+  int length = ASN1_STRING_length(octets);
+  int family = length == 4 ? AF_INET : length == 16 ? AF_INET6 : AF_UNSPEC;
+  if (family == AF_UNSPEC || inet_ntop(family, ASN1_STRING_get0_data(octets), text, sizeof text) == nullptr) {
+    return "IP:invalid";
+  }
+  return std::string("IP:") + text;
+}
+
 std::string alt_name_string(const GENERAL_NAME* name) {
   switch (name->type) {
     case GEN_DNS: return "DNS:" + text_of(name->d.dNSName);
     case GEN_EMAIL: return "email:" + text_of(name->d.rfc822Name);
     case GEN_URI: return "URI:" + text_of(name->d.uniformResourceIdentifier);
+    case GEN_IPADD: return ip_text(name->d.iPAddress);
     case GEN_OTHERNAME: {
       std::string oid = crypto::dotted_oid(name->d.otherName->type_id);
       const ASN1_TYPE* value = name->d.otherName->value;

@@ -2,8 +2,9 @@
 # The REST API under /api/v1 with curl, as an MDM connector or a script uses it: every route, every
 # role (a viewer cannot revoke, an enroller only enrolls), 401 with a log line for a missing, bad,
 # expired or revoked token, error objects naming the field at fault, cursors, idempotency keys,
-# the rate limit, the audit trail naming the token, and the served OpenAPI document being the one
-# checked in under docs/.
+# the rate limit, the audit trail naming the token, the served OpenAPI document being the one
+# checked in under docs/, and the listener: HTTPS only, with a certificate the deployment issued
+# itself, and mutual TLS when asked for.
 DOCS=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../../docs")
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 python3() { "$PYTHON" -S "$@"; }
@@ -23,7 +24,7 @@ AUDITOR=$(token auditor auditor)
 VIEWER=$(token dashboard viewer)
 
 start_serve "$WORK/serve.log" --data "$D" --port "$PORT" --log-level info
-API="$BASE_URL/api/v1"
+API="$API_URL/api/v1"
 
 # api TOKEN METHOD PATH [BODY] [CURL-ARGS...]: the status code; the body in $WORK/body (and $BODY),
 # the response headers in $WORK/headers.
@@ -31,7 +32,7 @@ api() {
   local token=$1 method=$2 path=$3 body=${4:-}
   shift 3
   [[ $# -gt 0 ]] && shift
-  local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method")
+  local args=(-s --cacert "$WORK/root.pem" -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method")
   [[ -n "$token" ]] && args+=(-H "Authorization: Bearer $token")
   [[ -n "$body" ]] && args+=(-H "Content-Type: application/json" --data-binary "$body")
   local status
@@ -394,7 +395,8 @@ case_rate_limit() {
   local token statuses urls=()
   token=$(token hammer viewer)
   for _ in $(seq 1 300); do urls+=(-o /dev/null "$API/health"); done
-  statuses=$(curl -s -D "$WORK/burst.headers" -w '%{http_code}\n' -H "Authorization: Bearer $token" \
+  statuses=$(curl -s --cacert "$WORK/root.pem" -D "$WORK/burst.headers" -w '%{http_code}\n' \
+    -H "Authorization: Bearer $token" \
     "${urls[@]}" | sort | uniq -c)
   assert_contains "$statuses" " 200" "answers under the limit"
   assert_contains "$statuses" " 429" "answers over the limit"
@@ -402,5 +404,79 @@ case_rate_limit() {
   expect_status 200 "$VIEWER" GET /health
 }
 run_case "a token past its rate limit gets 429 with Retry-After; other tokens are not slowed" case_rate_limit
+
+# The API and console are for administrators and their scripts: HTTPS on a listener of their own,
+# with a certificate the deployment issued itself; the public listener keeps to AIA, CDP, OCSP, SCEP.
+case_https_only() {
+  local out serial
+  out=$(openssl s_client -connect "127.0.0.1:$API_PORT" -CAfile "$WORK/root.pem" -verify_return_error \
+    -verify_ip 127.0.0.1 </dev/null 2>&1) || fail "openssl s_client could not verify the API listener:"$'\n'"$out"
+  assert_contains "$out" "Verify return code: 0 (ok)" "the listener's certificate, checked by openssl"
+  openssl x509 -in "$D/api/server.pem" -noout -ext subjectAltName,extendedKeyUsage >"$WORK/api-cert.txt"
+  assert_contains "$(cat "$WORK/api-cert.txt")" "IP Address:127.0.0.1" "the certificate's names"
+  assert_contains "$(cat "$WORK/api-cert.txt")" "TLS Web Server Authentication" "the certificate's EKU"
+  serial=$(norm_hex "$(cert_serial "$D/api/server.pem")")
+  assert_eq "$(sql "$D" "select count(*) from certificates where serial = '$serial'")" 1 \
+    "the listener's certificate in the store"
+  # Old protocol versions and plain HTTP are refused; the log says why, once.
+  if openssl s_client -connect "127.0.0.1:$API_PORT" -tls1_1 </dev/null >/dev/null 2>&1; then
+    fail "a TLS 1.1 handshake was accepted"
+  fi
+  assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$API_PORT/api/v1/health")" 000 \
+    "plain HTTP to the API port"
+  sleep 0.2
+  assert_contains "$(cat "$WORK/serve.log")" "api: TLS handshake from 127.0.0.1 failed" "the log of a plain request"
+  for path in /api/v1/health /api/v1/openapi.json /console/; do
+    assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL$path")" 404 "$path on the public listener"
+  done
+  assert_eq "$(curl -s -o /dev/null -w "%{http_code}" "$BASE_URL/aia/$ISSUING.crt")" 200 "AIA on the public listener"
+  assert_contains "$(cat "$WORK/serve.log.out")" "REST API: $API_URL/api/v1" "what nimbus serve says at start"
+}
+run_case "HTTPS only, with a certificate the deployment issued; nothing of the API on the public listener" \
+  case_https_only
+
+# api_client_certificates: required, on a second server of the same deployment: no handshake
+# without a certificate of the deployment's authorities, a token still needed, a revoked
+# certificate refused although it still verifies.
+case_mutual_tls() {
+  local port api_port pid out status stranger
+  port=$(free_port)
+  api_port=$(free_port)
+  sed 's/^api_client_certificates: .*/api_client_certificates: required/' "$D/nimbus.yaml" >"$WORK/mtls.yaml"
+  echo "api_client_authorities: $ISSUING" >>"$WORK/mtls.yaml"
+  "$NIMBUS" serve --data "$D" --config "$WORK/mtls.yaml" --port "$port" --api-port "$api_port" --log-level info \
+    >"$WORK/mtls.out" 2>"$WORK/mtls.log" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
+    sleep 0.1
+  done
+  local tls=(-s --cacert "$WORK/root.pem" -o "$WORK/body" -w '%{http_code}')
+  local url="https://127.0.0.1:$api_port/api/v1/health"
+  local alice=(--cert "$WORK/alice.pem" --key "$WORK/leaf.key")
+  status=$(curl "${tls[@]}" -H "Authorization: Bearer $VIEWER" "$url") || true
+  assert_eq "$status" 000 "a client without a certificate"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/stranger.key" \
+    -out "$WORK/stranger.pem" -subj "/CN=stranger" -days 2 -addext extendedKeyUsage=clientAuth 2>/dev/null
+  stranger=(--cert "$WORK/stranger.pem" --key "$WORK/stranger.key")
+  status=$(curl "${tls[@]}" "${stranger[@]}" -H "Authorization: Bearer $VIEWER" "$url") || true
+  assert_eq "$status" 000 "a client with a certificate of another issuer"
+  status=$(curl "${tls[@]}" "${alice[@]}" "$url")
+  assert_eq "$status" 401 "a client certificate without a token"
+  status=$(curl "${tls[@]}" "${alice[@]}" -H "Authorization: Bearer $VIEWER" "$url")
+  assert_eq "$status" 200 "a client certificate with a token"
+  expect_ok nimbus cert revoke "$ALICE" --data "$D" --reason keyCompromise >/dev/null
+  status=$(curl "${tls[@]}" "${alice[@]}" -H "Authorization: Bearer $VIEWER" "$url")
+  assert_eq "$status" 401 "a revoked client certificate with a token"
+  kill -TERM "$pid"
+  wait "$pid" || fail "the mutual-TLS server did not stop cleanly"
+  out=$(cat "$WORK/mtls.log")
+  assert_contains "$out" "client certificates required, issued by $ISSUING" "the log at start"
+  assert_contains "$out" "peer did not return a certificate" "the log of a client without a certificate"
+  assert_contains "$out" "certificate verify failed" "the log of a stranger's certificate"
+  assert_contains "$out" "the client certificate $ALICE is revoked" "the log of a revoked certificate"
+}
+run_case "mutual TLS: a certificate of the deployment and a token; none, a stranger's or a revoked one refused" \
+  case_mutual_tls
 
 finish

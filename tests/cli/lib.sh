@@ -160,14 +160,19 @@ serve_here() {
   command -v curl >/dev/null || fail "the tests need 'curl' on PATH"
   PORT=$(free_port)
   BASE_URL="http://127.0.0.1:$PORT"
+  API_PORT=$(free_port)
+  API_URL="https://127.0.0.1:$API_PORT"
 }
 
 # start_serve LOG ARGS...: starts `nimbus serve ARGS...` in the background, stderr (the log) to LOG
 # and stdout to LOG.out, sets SERVER_PID and returns once $BASE_URL/healthz answers (10 s at most).
+# The API and console listen on $API_PORT (serve_here) unless ARGS name --api-port.
 start_serve() {
   local log=$1
   shift
-  "$NIMBUS" serve "$@" >"$log.out" 2>"$log" &
+  local api=(--api-port "${API_PORT:-0}")
+  [[ " $* " == *" --api-port "* ]] && api=()
+  "$NIMBUS" serve "$@" "${api[@]}" >"$log.out" 2>"$log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     curl -s -o /dev/null "$BASE_URL/healthz" && return 0

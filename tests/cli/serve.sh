@@ -24,7 +24,7 @@ stop_server() {
   fi
 }
 trap 'stop_server; cleanup' EXIT
-"$NIMBUS" serve --data "$D" --port "$PORT" --log-level info --log-format json >"$WORK/serve.out" 2>"$WORK/serve.log" &
+"$NIMBUS" serve --data "$D" --port "$PORT" --api-port 0 --log-level info --log-format json >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "$BASE_URL/healthz" && break
@@ -163,8 +163,8 @@ case_metrics() {
   assert_contains "$text" 'nimbus_ocsp_responses_total{' "OCSP counter"
   assert_contains "$text" "nimbus_crl_next_update_timestamp_seconds{ca=\"$ISSUING\"}" "CRL next update per CA"
   assert_contains "$text" "nimbus_crl_age_seconds{ca=\"$ROOT\"}" "CRL age per CA"
-  # alice, bob, the responder's signing certificate and the SCEP RA's; alice revoked
-  assert_contains "$text" "nimbus_certificates_issued{ca=\"$ISSUING\"} 4" "certificates issued per CA"
+  # alice, bob, the responder's signing certificate, the SCEP RA's and the API listener's; alice revoked
+  assert_contains "$text" "nimbus_certificates_issued{ca=\"$ISSUING\"} 5" "certificates issued per CA"
   assert_contains "$text" "nimbus_certificates_revoked{ca=\"$ISSUING\"} 1" "certificates revoked per CA"
 }
 run_case "metrics: requests by route, OCSP answers, CRL freshness, certificates per CA" case_metrics

@@ -180,7 +180,7 @@ ISSUING_AIA="$BASE_URL/aia/$ISSUING.crt"
 NIMBUS_TRUST=(--trust "$WORK/root.pem")
 NIMBUS_CHAIN=(--trust "$WORK/root.pem" --untrusted "$WORK/issuing.pem")
 
-"$NIMBUS" serve --data "$D" --port "$PORT" --log-level info >"$WORK/serve.out" 2>"$WORK/serve.log" &
+"$NIMBUS" serve --data "$D" --port "$PORT" --api-port 0 --log-level info >"$WORK/serve.out" 2>"$WORK/serve.log" &
 SERVE_PID=$!
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "$BASE_URL/healthz" && break

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The web console driven in headless Chromium, as an administrator uses it.
 
-Reads NIMBUS_BASE_URL, NIMBUS_TOKEN (an admin token), NIMBUS_ISSUING, NIMBUS_ROOT,
+Reads NIMBUS_BASE_URL (where AIA, CDP and SCEP are published), NIMBUS_API_URL (the HTTPS listener of
+the console), NIMBUS_ROOT_PEM (the root it chains to), NIMBUS_API_SPKI (the base64 SHA-256 of its key,
+which Chromium is told to trust), NIMBUS_TOKEN (an admin token), NIMBUS_ISSUING, NIMBUS_ROOT,
 NIMBUS_ALICE_SUBJECT and NIMBUS_DENIED_SERIAL from the environment (tests/console/console.sh sets
 them); NIMBUS_SCREENSHOTS=DIR keeps a PNG of each page there. Exits non-zero with a message at the
 first broken expectation.
@@ -9,6 +11,7 @@ first broken expectation.
 
 import json
 import os
+import ssl
 import sys
 import urllib.request
 
@@ -18,7 +21,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-BASE = os.environ["NIMBUS_BASE_URL"]
+BASE = os.environ["NIMBUS_BASE_URL"]  # where AIA, CDP, OCSP and SCEP are published
+CONSOLE = os.environ["NIMBUS_API_URL"]  # the HTTPS listener of the API and console
+TLS = ssl.create_default_context(cafile=os.environ["NIMBUS_ROOT_PEM"])
+API_SPKI = os.environ["NIMBUS_API_SPKI"]
 TOKEN = os.environ["NIMBUS_TOKEN"]
 ISSUING = os.environ["NIMBUS_ISSUING"]
 ROOT = os.environ["NIMBUS_ROOT"]
@@ -31,8 +37,8 @@ def fail(message):
 
 
 def api(path):
-    request = urllib.request.Request(f"{BASE}/api/v1{path}", headers={"Authorization": f"Bearer {TOKEN}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    request = urllib.request.Request(f"{CONSOLE}/api/v1{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10, context=TLS) as response:
         return json.load(response)
 
 
@@ -40,7 +46,8 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions"):
+                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions",
+                     f"--ignore-certificate-errors-spki-list={API_SPKI}"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -63,7 +70,7 @@ class Console:
             fail(f"'{selector}' never showed {text!r}; it shows: {shown!r}")
 
     def open(self, page):
-        self.driver.get(f"{BASE}/console/#/{page}")
+        self.driver.get(f"{CONSOLE}/console/#/{page}")
         self.find("#page")
 
     def screenshot(self, name):
@@ -81,7 +88,7 @@ class Console:
 
 
 def sign_in(console):
-    console.driver.get(f"{BASE}/console/")
+    console.driver.get(f"{CONSOLE}/console/")
     console.find("#sign-in")
     console.screenshot("sign-in")
     console.find("#token").send_keys("nimbus_0000000000000000_" + "0" * 64)
@@ -94,8 +101,8 @@ def sign_in(console):
     console.text_in("#who", "automation (admin)")
     cookies = {cookie["name"]: cookie for cookie in console.driver.get_cookies()}
     session = cookies.get("nimbus_session")
-    if not session or not session.get("httpOnly") or session.get("sameSite") != "Strict":
-        fail(f"the session cookie is not HttpOnly and SameSite=Strict: {session}")
+    if not session or not session.get("httpOnly") or not session.get("secure") or session.get("sameSite") != "Strict":
+        fail(f"the session cookie is not HttpOnly, Secure and SameSite=Strict: {session}")
     if console.driver.execute_script("return document.cookie").find("nimbus_session") >= 0:
         fail("the session cookie is readable by script")
     if console.driver.execute_script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").find(

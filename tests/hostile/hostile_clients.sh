@@ -102,14 +102,14 @@ case_spread_flood() {
 # A key that does not open stops serve at start with exit status 3 and one line naming it.
 case_wrong_passphrase() {
   local status=0
-  NIMBUS_KEY_PASSPHRASE="not-the-passphrase-of-these-keys" "$NIMBUS" serve --data "$D" --port "$PORT" \
+  NIMBUS_KEY_PASSPHRASE="not-the-passphrase-of-these-keys" "$NIMBUS" serve --data "$D" --port "$PORT" --api-port 0 \
     >"$WORK/wrong.out" 2>"$WORK/wrong.err" || status=$?
   assert_eq "$status" "3" "exit status with a wrong passphrase"
   assert_contains "$(cat "$WORK/wrong.err")" "cannot serve: the key of authority '$ROOT' does not open" \
     "the error names the authority"
   assert_eq "$(grep -c . "$WORK/wrong.err")" "1" "lines on stderr"
   status=0
-  env -u NIMBUS_KEY_PASSPHRASE "$NIMBUS" serve --data "$D" --port "$PORT" >"$WORK/none.out" 2>"$WORK/none.err" ||
+  env -u NIMBUS_KEY_PASSPHRASE "$NIMBUS" serve --data "$D" --port "$PORT" --api-port 0 >"$WORK/none.out" 2>"$WORK/none.err" ||
     status=$?
   assert_eq "$status" "3" "exit status with no passphrase"
   assert_contains "$(cat "$WORK/none.err")" "no key passphrase" "the error says what is missing"

@@ -105,10 +105,10 @@ YAML
 configure "$work/strict.yaml" $strict_port "{fetch_budget_seconds: 2}"
 configure "$work/lenient.yaml" $lenient_port \
   "{ignore_no_revocation_check: true, ignore_revocation_offline: true, fetch_budget_seconds: 2}"
-"$nimbus" serve --data "$data" --config "$work/strict.yaml" --port $http_port --log-level info > strict.log 2>&1 &
+"$nimbus" serve --data "$data" --config "$work/strict.yaml" --port $http_port --api-port 0 --log-level info > strict.log 2>&1 &
 strict_pid=$!
 pids+=($strict_pid)
-"$nimbus" serve --data "$data" --config "$work/lenient.yaml" --port $((http_port + 1)) --log-level info \
+"$nimbus" serve --data "$data" --config "$work/lenient.yaml" --port $((http_port + 1)) --api-port 0 --log-level info \
   > lenient.log 2>&1 &
 pids+=($!)
 for port in $strict_port $lenient_port; do
@@ -126,7 +126,7 @@ start_refused() {  # name pattern sed-expression
   sed "$3" "$work/strict.yaml" > "$work/broken.yaml"
   local output status
   set +e
-  output=$(timeout 20 "$nimbus" serve --data "$data" --config "$work/broken.yaml" --port 0 2>&1)
+  output=$(timeout 20 "$nimbus" serve --data "$data" --config "$work/broken.yaml" --port 0 --api-port 0 2>&1)
   status=$?
   set -e
   if [ $status -ne 0 ] && [ $status -ne 124 ] && grep -qE "$2" <<<"$output"; then pass "$1"; else

@@ -21,7 +21,7 @@ class ApiRolesTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    ASSERT_TRUE(service_->add_routes(router_).ok());
+    ASSERT_TRUE(service_->add_administration_routes(router_).ok());
   }
 
   std::string token(ApiRole role) {

@@ -96,7 +96,7 @@ Status ApiService::start() {
 
 void ApiService::stop() { context_.doctor.stop(); }
 
-Status ApiService::add_routes(http::Router& router) {
+Status ApiService::add_administration_routes(http::Router& router) {
   NIMBUS_TRY(context_.doctor.add_metrics(context_.node.metrics()));
   for (const ApiRoute& route : routes_) {
     NIMBUS_TRY(router.add_route({route.method}, fmt::format("{}{}", kPrefix, route.pattern),
@@ -113,8 +113,8 @@ std::vector<ApiService::RouteDescription> ApiService::routes() const {
   return listed;
 }
 
-std::vector<std::string> ApiService::describe(std::string_view base_url) const {
-  return {fmt::format("REST API: {}{} (docs/api.md; OpenAPI at {}{}/openapi.json)", base_url, kPrefix, base_url,
+std::vector<std::string> ApiService::describe_administration(std::string_view api_url) const {
+  return {fmt::format("REST API: {}{} (docs/api.md; OpenAPI at {}{}/openapi.json)", api_url, kPrefix, api_url,
                       kPrefix)};
 }
 
@@ -165,7 +165,31 @@ std::variant<Caller, http::Response> ApiService::authenticate(const http::Reques
   return Caller{token->id, token->name, token->role, std::move(session)};
 }
 
+namespace {
+
+// Why a client certificate the TLS handshake verified may still not be used: the handshake knows
+// the authorities' certificates, not what they revoked since.
+std::optional<std::string> client_certificate_refusal(store::Store& store, const x509::Certificate& certificate) {
+  auto record = store.find_certificate(certificate.serial_hex());
+  if (!record.ok()) return fmt::format("the client certificate could not be checked: {}", record.error().message());
+  if (!record->has_value() || (*record)->der != certificate.der()) {
+    return fmt::format("the client certificate {} is unknown to this deployment", certificate.serial_hex());
+  }
+  if ((*record)->status != store::CertificateStatus::kValid) {
+    return fmt::format("the client certificate {} is {}", certificate.serial_hex(),
+                       store::certificate_status_name((*record)->status));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<http::Response> ApiService::answer(const ApiRoute& route, const http::Request& request) {
+  if (request.client_certificate) {
+    if (std::optional<std::string> refusal = client_certificate_refusal(context_.store(), *request.client_certificate)) {
+      return refuse_sign_in(context_, request, *refusal);
+    }
+  }
   if (route.permission == Permission::kPublic) return route.handler(context_, request, Caller{});
   std::variant<Caller, http::Response> authenticated = authenticate(request);
   if (auto* response = std::get_if<http::Response>(&authenticated)) return std::move(*response);

@@ -39,11 +39,16 @@ class ApiService final : public node::Service {
   static Result<std::unique_ptr<ApiService>> create(node::Node& node, ApiServiceOptions options);
 
   std::string_view name() const override { return "api"; }
-  Status add_routes(http::Router& router) override;
+  // Nothing on the public listener: the API is an administration route table.
+  Status add_routes(http::Router& router) override {
+    (void)router;
+    return ok_status();
+  }
+  Status add_administration_routes(http::Router& router) override;
   // Starts the node's own examinations (doctor_runner.h).
   Status start() override;
   void stop() override;
-  std::vector<std::string> describe(std::string_view base_url) const override;
+  std::vector<std::string> describe_administration(std::string_view api_url) const override;
 
   // The routes in the order they are added, their patterns under /api/v1 as the router has them:
   // what the OpenAPI document must describe and the role table is checked against.

@@ -24,7 +24,7 @@ class ApiTest : public ::testing::Test {
     config.key_passphrase_file = (dir_ / "passphrase").string();
     testing::write_text(dir_.path() / config::kConfigFileName, config::render_config(config), 0600);
     testing::must(node::Deployment::create(dir_.path(), config));
-    node_ = testing::must(node::Node::open({dir_.path(), {}, 0}));
+    node_ = testing::must(node::Node::open({dir_.path(), {}, 0, 0}));
     service_ = testing::must(ApiService::create(*node_, {{}, RateLimit{1000, 100000}}));
   }
 
