@@ -60,7 +60,8 @@ case_stale_mirror() {
   number=$(sql "$D" "select max(number) from crls where authority_id = '$ISSUING'")
   expect_ok nimbus crl publish --data "$D" --ca "$ISSUING" >/dev/null
   sleep 6  # a node takes up to a few seconds to serve a CRL another process published; the doctor allows 5
-  python3 "$HERE/fixture_http.py" --root "$www" --port-file "$WORK/mirror.port" --log "$WORK/mirror.log" \
+  # The interpreter itself rather than the python3 function, whose subshell $! would name instead.
+  "$PYTHON" -S "$HERE/fixture_http.py" --root "$www" --port-file "$WORK/mirror.port" --log "$WORK/mirror.log" \
     >"$WORK/mirror.out" 2>&1 &
   FIXTURE_PID=$!
   for _ in $(seq 1 100); do [[ -s "$WORK/mirror.port" ]] && break; sleep 0.1; done

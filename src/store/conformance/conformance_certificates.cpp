@@ -1,6 +1,9 @@
 // Conformance: certificates — insertion and uniqueness, revocation and holds, OCSP status, the
 // queries of `cert list` and `cert show`, and the tallies behind the metrics.
 #include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -421,6 +424,70 @@ TEST_P(StoreConformance, SubjectSearchAnswersAsAScanWouldAmongMany) {
     page.after = CertificatePosition{records.back().issued_at, records.back().serial};
   }
   EXPECT_EQ(seen, search("ser-004"));
+}
+
+// Pages of a subject search list exactly what pages of a scan would, in the listing order, even
+// when many certificates share their second of issuance (ties go by serial, whatever the order they
+// were stored in), when they were stored out of the order of their issuance, and when the matches
+// are few and old among many newer ones; with another filter as well.
+TEST_P(StoreConformance, SubjectSearchPagesInListingOrderThroughTiesAndOldMatches) {
+  add_authorities_and_profiles();
+  constexpr int kCount = 700;
+  std::vector<CertificateRecord> stored;
+  for (int n = 0; n < kCount; ++n) {
+    // Serials in no relation to issuance, and up to seven certificates in a second.
+    CertificateRecord record = certificate_record(fmt::format("{:04x}", (n * 389) % 1009), "issuing");
+    record.subject = fmt::format("CN={}-{:04}, O=Contoso", n < 100 ? "Old-Laptop" : "laptop", n);
+    record.issued_at = at("2026-02-01T00:00:00Z") + std::chrono::seconds(n / 7);
+    record.profile_id = n % 3 == 0 ? std::optional<std::string>("vpn") : std::nullopt;
+    record.sha1 = std::string(36, 'a') + record.serial;
+    record.sha256 = std::string(60, 'b') + record.serial;
+    stored.push_back(record);
+  }
+  must(store_->write([&](StoreWriter& tx) -> Status {
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      if (i % 10 != 0) NIMBUS_TRY(tx.insert_certificate(stored[i]));
+    }
+    return ok_status();
+  }));
+  must(store_->write([&](StoreWriter& tx) -> Status {  // each tenth after all the others
+    for (std::size_t i = 0; i < stored.size(); i += 10) NIMBUS_TRY(tx.insert_certificate(stored[i]));
+    return ok_status();
+  }));
+  std::sort(stored.begin(), stored.end(), [](const CertificateRecord& a, const CertificateRecord& b) {
+    return std::tie(a.issued_at, a.serial) > std::tie(b.issued_at, b.serial);
+  });
+  auto scanned = [&](const std::string& text, const std::optional<std::string>& profile) {
+    std::vector<std::string> serials;
+    for (const CertificateRecord& record : stored) {
+      if (profile && record.profile_id != profile) continue;
+      std::string subject = record.subject;
+      std::transform(subject.begin(), subject.end(), subject.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (subject.find(text) != std::string::npos) serials.push_back(record.serial);
+    }
+    return serials;
+  };
+  const std::vector<std::optional<std::string>> profiles = {std::nullopt, "vpn"};
+  for (const std::string text : {"old-laptop", "laptop-06", "laptop-000", "contoso", "-0", "p-00", "nothing"}) {
+    for (const std::optional<std::string>& profile : profiles) {
+      for (std::size_t limit : {1, 3, 7, 50, 1000}) {
+        CertificateFilter page;
+        page.subject_contains = text;
+        page.profile_id = profile;
+        page.limit = limit;
+        page.now = at("2026-06-01T00:00:00Z");
+        std::vector<std::string> seen;
+        for (int pages = 0; pages < kCount; ++pages) {
+          std::vector<CertificateRecord> records = must(store_->list_certificates(page));
+          for (const CertificateRecord& record : records) seen.push_back(record.serial);
+          if (records.size() < limit) break;
+          page.after = CertificatePosition{records.back().issued_at, records.back().serial};
+        }
+        EXPECT_EQ(seen, scanned(text, profile))
+            << '"' << text << "\" in pages of " << limit << ", profile " << profile.value_or("any");
+      }
+    }
+  }
 }
 
 // Subjects are UTF-8 and people's names are often not ASCII: "zoë" should find "CN=Zoë Ünal" and

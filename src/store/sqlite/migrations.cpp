@@ -168,6 +168,38 @@ END;
 CREATE INDEX certificates_by_profile_issue_time ON certificates(profile_id, issued_at, serial);
 CREATE INDEX certificates_by_issuer_issue_time ON certificates(issuer_id, issued_at, serial);
 )sql"},
+    // A subject search walks its matches newest first inside the trigram table, whatever their
+    // number or age, and reads only the page's certificates. The table's rowid orders subjects as
+    // the listing does, to the second: issued_at * 2^20 plus a count within that second (room for
+    // 1,048,576 issuances in one second), so the matches of any range of seconds are a rowid range.
+    {10, "certificate subjects in listing order, for subject search", R"sql(
+DROP TRIGGER certificate_subjects_insert;
+DROP TRIGGER certificate_subjects_update;
+DROP TRIGGER certificate_subjects_delete;
+DROP TABLE certificate_subjects;
+CREATE VIRTUAL TABLE certificate_subjects USING fts5(subject, serial UNINDEXED, issued_at UNINDEXED,
+                                                     tokenize = 'trigram case_sensitive 0');
+INSERT INTO certificate_subjects(rowid, subject, serial, issued_at)
+  SELECT (issued_at << 20) + row_number() OVER (PARTITION BY issued_at ORDER BY serial) - 1,
+         subject, serial, issued_at
+  FROM certificates ORDER BY issued_at, serial;
+CREATE TRIGGER certificate_subjects_insert AFTER INSERT ON certificates BEGIN
+  INSERT INTO certificate_subjects(rowid, subject, serial, issued_at)
+  VALUES ((SELECT coalesce(max(rowid) + 1, new.issued_at << 20) FROM certificate_subjects
+           WHERE rowid >= new.issued_at << 20 AND rowid < (new.issued_at + 1) << 20),
+          new.subject, new.serial, new.issued_at);
+END;
+CREATE TRIGGER certificate_subjects_update AFTER UPDATE OF subject, serial, issued_at ON certificates BEGIN
+  DELETE FROM certificate_subjects WHERE serial = old.serial;
+  INSERT INTO certificate_subjects(rowid, subject, serial, issued_at)
+  VALUES ((SELECT coalesce(max(rowid) + 1, new.issued_at << 20) FROM certificate_subjects
+           WHERE rowid >= new.issued_at << 20 AND rowid < (new.issued_at + 1) << 20),
+          new.subject, new.serial, new.issued_at);
+END;
+CREATE TRIGGER certificate_subjects_delete AFTER DELETE ON certificates BEGIN
+  DELETE FROM certificate_subjects WHERE serial = old.serial;
+END;
+)sql"},
 };
 
 }  // namespace

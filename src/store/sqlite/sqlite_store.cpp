@@ -286,58 +286,125 @@ class SqliteSession final : public StoreWriter {
     return std::optional<CertificateRecord>(read_certificate(query));
   }
 
+  // A listing walks the certificates newest first and tests each until the page is full, unless the
+  // subject's text can be looked up in the trigram table (migrations 8 and 10): then its matches are
+  // walked instead, newest first, and only the page's certificates read. With other filters as well,
+  // each match's certificate is read to test them, so that walk is given at most
+  // kExaminedSubjectMatches matches; when those leave the page short, the certificates are walked.
   Result<std::vector<CertificateRecord>> list_certificates(const CertificateFilter& filter) override {
-    using Status = CertificateFilter::Status;
-    NIMBUS_ASSIGN_OR_RETURN(std::optional<std::string> rare_subject, rare_subject_match(filter.subject_contains));
-    // An equality only when the filter is set (`?1 IS NULL` keeps the parameter otherwise): written
-    // as "?1 IS NULL OR issuer_id = ?1", no index on the column could serve it (migration 9).
-    std::string sql = fmt::format(
-        "SELECT {} FROM certificates WHERE {} AND {} AND (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0)",
-        kCertificateColumns, filter.issuer_id ? "issuer_id = ?1" : "?1 IS NULL",
-        filter.profile_id ? "profile_id = ?2" : "?2 IS NULL");
+    const std::optional<std::string> phrase = trigram_phrase(filter.subject_contains);
+    if (!phrase) return list_in_order(filter, std::nullopt, std::nullopt);
+    if (!has_certificate_filters(filter)) return list_in_order(filter, phrase, std::nullopt);
+    NIMBUS_ASSIGN_OR_RETURN(std::optional<std::int64_t> bound, examined_matches_bound(filter, *phrase));
+    NIMBUS_ASSIGN_OR_RETURN(std::vector<CertificateRecord> page, list_in_order(filter, phrase, bound));
+    if (!bound || page.size() >= filter.limit) return page;
+    return list_in_order(filter, std::nullopt, std::nullopt);
+  }
+
+  static constexpr std::int64_t kExaminedSubjectMatches = 8000;
+
+  static bool has_certificate_filters(const CertificateFilter& filter) {
+    return filter.issuer_id || filter.profile_id || filter.status != CertificateFilter::Status::kAny;
+  }
+
+  // The filters other than the subject, on the certificates table under `table`, each only when set
+  // (an equality written "?1 IS NULL OR issuer_id = ?1" could be served by no index; migration 9).
+  static std::string certificate_conditions(const CertificateFilter& filter, std::string_view table) {
+    std::string sql;
+    if (filter.issuer_id) sql += fmt::format(" AND {}issuer_id = ?1", table);
+    if (filter.profile_id) sql += fmt::format(" AND {}profile_id = ?2", table);
     switch (filter.status) {
-      case Status::kAny: break;
-      case Status::kValid: sql += " AND status = 'valid' AND not_after >= ?4"; break;
-      case Status::kRevoked: sql += " AND status = 'revoked'"; break;
-      case Status::kExpired: sql += " AND status = 'valid' AND not_after < ?4"; break;
+      case CertificateFilter::Status::kAny: break;
+      case CertificateFilter::Status::kValid:
+        sql += fmt::format(" AND {0}status = 'valid' AND {0}not_after >= ?4", table);
+        break;
+      case CertificateFilter::Status::kRevoked: sql += fmt::format(" AND {}status = 'revoked'", table); break;
+      case CertificateFilter::Status::kExpired:
+        sql += fmt::format(" AND {0}status = 'valid' AND {0}not_after < ?4", table);
+        break;
     }
+    return sql;
+  }
+
+  // One page in listing order: through the subject's trigram matches when `phrase` is given (those
+  // at rowids from `bound` on, when given), otherwise by walking the certificates.
+  Result<std::vector<CertificateRecord>> list_in_order(const CertificateFilter& filter,
+                                                       const std::optional<std::string>& phrase,
+                                                       std::optional<std::int64_t> bound) {
+    // Every listing binds alike; SQLite ignores a binding of a parameter the statement does not name.
+    std::string sql =
+        fmt::format("SELECT {} FROM certificates WHERE (?3 IS NULL OR instr(fold(subject), fold(?3)) > 0){}",
+                    kCertificateColumns, certificate_conditions(filter, ""));
     if (filter.after) sql += " AND (issued_at < ?6 OR (issued_at = ?6 AND serial < ?7))";
-    // A rare subject: its few certificates are read by serial and sorted (the unary + keeps the
-    // planner from walking the whole listing order for them); otherwise the listing order is walked.
-    if (rare_subject) {
-      sql += " AND serial IN (SELECT serial FROM certificate_subjects WHERE certificate_subjects MATCH ?8)"
-             " ORDER BY +issued_at DESC, +serial DESC LIMIT ?5";
+    if (phrase) {
+      // By serial, the unary + keeping the planner from walking the listing order for them.
+      sql += fmt::format(" AND serial IN ({}) ORDER BY +issued_at DESC, +serial DESC LIMIT ?5",
+                         subject_page(filter, bound.has_value()));
     } else {
       sql += " ORDER BY issued_at DESC, serial DESC LIMIT ?5";
     }
     NIMBUS_ASSIGN_OR_RETURN(Statement query, db_.prepare(sql));
-    query.bind_optional(1, filter.issuer_id).bind_optional(2, filter.profile_id).bind_optional(3, filter.subject_contains);
-    query.bind(4, seconds(filter.now)).bind(5, static_cast<std::int64_t>(filter.limit));
+    query.bind_optional(1, filter.issuer_id).bind_optional(2, filter.profile_id);
+    query.bind_optional(3, filter.subject_contains).bind(4, seconds(filter.now));
+    query.bind(5, static_cast<std::int64_t>(filter.limit));
     if (filter.after) query.bind(6, seconds(filter.after->issued_at)).bind(7, filter.after->serial);
-    if (rare_subject) query.bind(8, *rare_subject);
+    if (phrase) query.bind(8, *phrase);
+    if (bound) query.bind(9, *bound);
     return read_all<CertificateRecord>(query, read_certificate);
   }
 
-  // The trigram query for a subject search that few certificates match, or nothing: for text too
-  // short for trigrams or not ASCII (where the index's case folding and fold() might differ, so
-  // only the scan is exact), and for text common enough that walking the listing order meets
-  // matches soon. instr(fold()) still decides every row: the index only narrows them.
-  Result<std::optional<std::string>> rare_subject_match(const std::optional<std::string>& text) {
-    constexpr std::int64_t kRare = 2000;
-    if (!text || text->size() < 3) return std::optional<std::string>();
+  // The serials of a page of a subject search, chosen in the trigram table (migration 10). Its
+  // rowids follow the listing order to the second, so the newest `limit` matches by rowid (that pass
+  // the other filters, read from their certificates) hold the page but for the ties of their oldest
+  // second, which are ordered by serial: those are added. It costs about as many matches as it
+  // examines, however many and however old the others are.
+  static std::string subject_page(const CertificateFilter& filter, bool bounded) {
+    std::string match = "s.certificate_subjects MATCH ?8 AND instr(fold(s.subject), fold(?3)) > 0";
+    if (filter.after) {
+      match += " AND s.rowid < ((?6 + 1) << 20) AND (s.issued_at < ?6 OR (s.issued_at = ?6 AND s.serial < ?7))";
+    }
+    const std::string conditions = certificate_conditions(filter, "c.");
+    // CROSS JOIN keeps the matches as the outer loop, walked in rowid order: the walk stops at the limit.
+    const std::string matches = fmt::format(
+        "certificate_subjects AS s{} WHERE {}{}",
+        conditions.empty() ? "" : " CROSS JOIN certificates AS c ON c.serial = s.serial", match, conditions);
+    return fmt::format(
+        "WITH newest AS MATERIALIZED ("
+        "SELECT s.rowid AS position, s.serial FROM {0}{1} ORDER BY s.rowid DESC LIMIT ?5), "
+        "oldest_second AS (SELECT (min(position) >> 20) << 20 AS position FROM newest) "
+        "SELECT serial FROM newest UNION SELECT s.serial FROM {0} AND s.rowid >= (SELECT position FROM oldest_second) "
+        "AND s.rowid < (SELECT position FROM oldest_second) + (1 << 20)",
+        matches, bounded ? " AND s.rowid >= ?9" : "");
+  }
+
+  // The rowid of the match that a walk with other filters stops at, past kExaminedSubjectMatches of
+  // them (from the cursor on, to the second), or nothing when fewer match: then the walk is exact.
+  Result<std::optional<std::int64_t>> examined_matches_bound(const CertificateFilter& filter,
+                                                             const std::string& phrase) {
+    NIMBUS_ASSIGN_OR_RETURN(
+        Statement query,
+        db_.prepare(fmt::format("SELECT rowid FROM certificate_subjects WHERE certificate_subjects MATCH ?1{} "
+                                "ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+                                filter.after ? " AND rowid < ((?3 + 1) << 20)" : "")));
+    query.bind(1, phrase).bind(2, kExaminedSubjectMatches);
+    if (filter.after) query.bind(3, seconds(filter.after->issued_at));
+    NIMBUS_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(query.integer(0));
+  }
+
+  // The trigram query for a subject search's text, or nothing for text too short for trigrams or
+  // not ASCII (where the index's case folding and fold() might differ, so only the scan is exact).
+  // instr(fold()) still decides every row: the index only narrows them.
+  static std::optional<std::string> trigram_phrase(const std::optional<std::string>& text) {
+    if (!text || text->size() < 3) return std::nullopt;
     for (unsigned char c : *text) {
-      if (c >= 0x80 || c < 0x20) return std::optional<std::string>();
+      if (c >= 0x80 || c < 0x20) return std::nullopt;
     }
     std::string phrase = "\"";
     for (char c : *text) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
     phrase += '"';
-    NIMBUS_ASSIGN_OR_RETURN(Statement count,
-                            db_.prepare("SELECT count(*) FROM (SELECT 1 FROM certificate_subjects "
-                                        "WHERE certificate_subjects MATCH ?1 LIMIT ?2)"));
-    count.bind(1, phrase).bind(2, kRare + 1);
-    NIMBUS_ASSIGN_OR_RETURN(bool row, count.step());
-    if (!row || count.integer(0) > kRare) return std::optional<std::string>();
-    return std::optional<std::string>(std::move(phrase));
+    return phrase;
   }
 
   Result<std::optional<ProfileRecord>> find_profile(const std::string& id) override {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,7 @@ namespace {
 using conformance::certificate_record;
 using conformance::root_record;
 using nimbus::testing::at;
+using nimbus::testing::must;
 using nimbus::testing::TempDir;
 
 class SqliteStoreTest : public ::testing::Test {
@@ -123,6 +125,78 @@ TEST_F(SqliteStoreTest, IsAtTheNewestSchemaVersionAndStaysThereOnReopen) {
   NIMBUS_ASSERT_OK_AND_ASSIGN(int again, reopened->schema_version());
   EXPECT_EQ(again, newest);
   EXPECT_EQ(query_text(path_, "SELECT COUNT(*) FROM schema_migrations"), std::to_string(migrations().size()));
+}
+
+// A store of version 9 (migration 8's trigram table, in the order certificates were stored) gets the
+// subjects re-indexed in listing order by migration 10, ties in a second included, and finds them.
+TEST_F(SqliteStoreTest, MigrationTenIndexesTheSubjectsOfAnOlderStoreInListingOrder) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  NIMBUS_ASSERT_OK(store_->write([](StoreWriter& tx) -> Status {
+    for (int i = 0; i < 30; ++i) {
+      CertificateRecord record = certificate_record(fmt::format("{:02x}", (i * 7) % 31), "root");
+      record.subject = fmt::format("CN=device-{:02}", i);
+      record.issued_at = at("2026-03-01T00:00:00Z") + std::chrono::seconds(i / 4);
+      record.sha1 = std::string(38, 'a') + record.serial;
+      record.sha256 = std::string(62, 'b') + record.serial;
+      NIMBUS_TRY(tx.insert_certificate(record));
+    }
+    return ok_status();
+  }));
+  store_.reset();
+  const Migration& eighth = *std::find_if(migrations().begin(), migrations().end(),
+                                          [](const Migration& m) { return m.version == 8; });
+  const std::string back_to_nine = std::string(
+      "DROP TRIGGER certificate_subjects_insert; DROP TRIGGER certificate_subjects_update; "
+      "DROP TRIGGER certificate_subjects_delete; DROP TABLE certificate_subjects; "
+      "DELETE FROM schema_migrations WHERE version = 10;") + std::string(eighth.sql);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, back_to_nine.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  ASSERT_EQ(query_text(path_, "SELECT max(version) FROM schema_migrations"), "9");
+
+  NIMBUS_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::open(path_));
+  EXPECT_EQ(query_text(path_, "SELECT count(*) FROM certificate_subjects WHERE rowid >> 20 = issued_at"), "30");
+  CertificateFilter search;
+  search.subject_contains = "DEVICE-";
+  search.limit = 5;
+  std::vector<std::string> serials;
+  for (const CertificateRecord& record : must(store_->list_certificates(search))) serials.push_back(record.serial);
+  // Devices 28-29 (serials 0a, 11) in the last second, 24-27 (0d, 14, 1b, 03) in the one before:
+  // each second's by serial, highest first, whatever the order they were stored in.
+  EXPECT_EQ(serials, (std::vector<std::string>{"11", "0a", "1b", "14", "0d"}));
+}
+
+// With another filter, a subject search examines at most 8,000 of the text's matches, newest first;
+// when the few that pass are older than those, the certificates are walked and still find them.
+TEST_F(SqliteStoreTest, ASubjectSearchWithAnotherFilterFindsMatchesOlderThanItExamines) {
+  NIMBUS_ASSERT_OK(insert(root_record("root")));
+  constexpr int kCount = 8100;
+  NIMBUS_ASSERT_OK(store_->write([](StoreWriter& tx) -> Status {
+    for (int i = 0; i < kCount; ++i) {
+      CertificateRecord record = certificate_record(fmt::format("{:06x}", i), "root");
+      record.subject = fmt::format("CN=device-{:05}", i);
+      record.issued_at = at("2026-03-01T00:00:00Z") + std::chrono::seconds(i);
+      record.sha1 = std::string(34, 'a') + record.serial;
+      record.sha256 = std::string(58, 'b') + record.serial;
+      NIMBUS_TRY(tx.insert_certificate(record));
+    }
+    for (const char* serial : {"000001", "000002", "000003"}) {
+      NIMBUS_TRY(tx.revoke_certificate(serial, at("2026-04-01T00:00:00Z"), 1));
+    }
+    return ok_status();
+  }));
+  auto revoked = [&](std::size_t limit) {
+    CertificateFilter filter;
+    filter.subject_contains = "Device-";
+    filter.status = CertificateFilter::Status::kRevoked;
+    filter.limit = limit;
+    std::vector<std::string> serials;
+    for (const CertificateRecord& record : must(store_->list_certificates(filter))) serials.push_back(record.serial);
+    return serials;
+  };
+  EXPECT_EQ(revoked(50), (std::vector<std::string>{"000003", "000002", "000001"}));
+  EXPECT_EQ(revoked(2), (std::vector<std::string>{"000003", "000002"}));
 }
 
 TEST_F(SqliteStoreTest, UsesWriteAheadLoggingAndAPrivateFile) {
