@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "crypto/openssl_error.h"
+#include "x509/tls_session.h"
 
 namespace nimbus::x509 {
 
@@ -63,17 +64,7 @@ Result<HttpsContext> HttpsContext::make(const Certificate& certificate, std::spa
   }
   SSL_CTX_set_security_level(context, 2);
   SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (SSL_CTX_use_certificate(context, certificate.get()) != 1) {
-    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS certificate cannot be used");
-  }
-  for (const Certificate& intermediate : chain) {
-    if (SSL_CTX_add1_chain_cert(context, intermediate.get()) != 1) {
-      return crypto::openssl_error(ErrorCode::kInvalidArgument, "a certificate of the TLS chain cannot be used");
-    }
-  }
-  if (SSL_CTX_use_PrivateKey(context, key.get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
-    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS key does not match its certificate");
-  }
+  NIMBUS_TRY(use_tls_identity(context, certificate, chain, key));
   static constexpr unsigned char kSessionContext[] = "nimbus https";
   SSL_CTX_set_session_id_context(context, kSessionContext, sizeof kSessionContext - 1);
   NIMBUS_TRY(trust_client_authorities(context, clients, client_authorities));

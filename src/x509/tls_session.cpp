@@ -47,17 +47,7 @@ Result<std::shared_ptr<TlsContext::State>> make_context(bool server, const Certi
       SSL_CTX_set_max_proto_version(context, protocol_version(options.max_version)) != 1) {
     return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS versions cannot be set");
   }
-  if (SSL_CTX_use_certificate(context, certificate.get()) != 1) {
-    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS certificate cannot be used");
-  }
-  for (const auto& intermediate : chain) {
-    if (SSL_CTX_add1_chain_cert(context, intermediate.get()) != 1) {
-      return crypto::openssl_error(ErrorCode::kInvalidArgument, "a certificate of the TLS chain cannot be used");
-    }
-  }
-  if (SSL_CTX_use_PrivateKey(context, key.get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
-    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS key does not match its certificate");
-  }
+  NIMBUS_TRY(use_tls_identity(context, certificate, chain, key));
   SSL_CTX_set_verify(context, server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_cert_verify_callback(context, collect_only, nullptr);
   // Renegotiation has no place inside EAP. SSL_OP_NO_TICKET keeps resumption state on the server:
@@ -241,6 +231,22 @@ Result<Bytes> TlsSession::export_keying_material(std::string_view label, std::op
     return crypto::openssl_error(ErrorCode::kFailedPrecondition, "cannot export keying material from this TLS session");
   }
   return out;
+}
+
+Status use_tls_identity(SSL_CTX* context, const Certificate& certificate, std::span<const Certificate> chain,
+                        const crypto::PrivateKey& key) {
+  if (SSL_CTX_use_certificate(context, certificate.get()) != 1) {
+    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS certificate cannot be used");
+  }
+  for (const Certificate& intermediate : chain) {
+    if (SSL_CTX_add1_chain_cert(context, intermediate.get()) != 1) {
+      return crypto::openssl_error(ErrorCode::kInvalidArgument, "a certificate of the TLS chain cannot be used");
+    }
+  }
+  if (SSL_CTX_use_PrivateKey(context, key.get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
+    return crypto::openssl_error(ErrorCode::kInvalidArgument, "the TLS key does not match its certificate");
+  }
+  return ok_status();
 }
 
 }  // namespace nimbus::x509

@@ -18,6 +18,8 @@
 #include "crypto/key.h"
 #include "x509/certificate.h"
 
+struct ssl_ctx_st;
+
 namespace nimbus::x509 {
 
 enum class TlsVersion { k1_2, k1_3 };
@@ -34,6 +36,11 @@ struct TlsOptions {
   std::chrono::seconds session_lifetime{0};
   std::size_t session_cache_size = 20000;
 };
+
+// Gives a TLS context the certificate it proves itself with, its chain and the matching key
+// (EAP-TLS's contexts and the HTTPS listener's alike).
+Status use_tls_identity(ssl_ctx_st* context, const Certificate& certificate, std::span<const Certificate> chain,
+                        const crypto::PrivateKey& key);
 
 // What every session of one side shares: its certificate, chain, key and versions. Immutable once
 // made; sessions of several threads may use one context.
